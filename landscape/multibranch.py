@@ -1,0 +1,860 @@
+"""Exact numerics for the duality gap of multi-branch networks (Zhang, Shao, Salakhutdinov 2019, Thm 1).
+
+Under Assumption 1 (tau above every reachable margin) the tau-hinge loss of an I-branch average network is
+linear in the branch outputs, so the training problem separates into
+
+    P = min (1/I) sum_i g_i(w_i)   s.t.  (1/I) sum_i h_i(w_i) <= K,   w_i in W_i,
+
+with one coupling (budget) row; the Lagrangian dual D is the same program over conv of the image sets
+S_i = {(h_i(w), g_i(w))}.  Two exact instance families are supported:
+
+* ``PWLBranches`` (family A): W_i an interval, g_i and h_i piecewise linear on shared breakpoints, h_i convex.
+* ``GridBranches`` (family B): finitely many candidate parameters per branch (the "thm1.finite" reading).
+
+Everything here is float64 and deterministic.  A fact worth knowing when reading results: with a single coupling
+row, a vertex of the LP relaxation mixes at most one branch, and rounding that branch down to the best pure point
+inside its LP budget costs at most rho_i (see ``rho_exact``); hence I*(P - D) <= rho_worst <= Delta_worst, i.e. the
+normalised gap never exceeds 1/I (the paper proves 2/I).  ``explicit_instance`` attains 1/I exactly.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+__all__ = [
+    "PWLBranches", "GridBranches", "PrimalResult", "DualResult", "BranchMeasure", "BracketResult",
+    "pwl_from_relu_units", "assumption1_margin", "primal_milp", "dual_lp", "dual_breakpoints",
+    "primal_bruteforce", "delta_exact", "rho_exact", "certified_bracket", "explicit_instance",
+    "explicit_network",
+]
+
+# Budget feasibility is decided with an absolute slack of _FEAS * max(1, |K|, max|H|): HiGHS is run with the same
+# slack, so the MILP, the brute force and the rounding all agree on which budget ties count as feasible.
+_FEAS = 1e-9
+# Convexity of h (family A) is checked up to this relative slack so that h built from rounded data still passes.
+_CONVEX = 1e-9
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# validation helpers
+# ----------------------------------------------------------------------------------------------------------------
+def _rows(x, name, min_len=1):
+    """Turn an (I, n) array or a sequence of 1-D arrays into a tuple of read-only float64 rows."""
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        rows = [x[i] for i in range(x.shape[0])]
+    elif isinstance(x, np.ndarray) and x.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays, got ndim={x.ndim}")
+    else:
+        try:
+            rows = list(x)
+        except TypeError:
+            raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays") from None
+    if len(rows) == 0:
+        raise ValueError(f"{name} must have at least one branch (I >= 1)")
+    out = []
+    for i, r in enumerate(rows):
+        a = np.array(r, dtype=np.float64)
+        if a.ndim != 1 or a.size < min_len:
+            raise ValueError(f"{name}[{i}] must be 1-D with at least {min_len} entries, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name}[{i}] contains NaN or inf")
+        a.setflags(write=False)
+        out.append(a)
+    return tuple(out)
+
+
+def _scalar(x, name, positive=False):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real scalar") from None
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v}")
+    if positive and v <= 0:
+        raise ValueError(f"{name} must be > 0, got {v}")
+    return v
+
+
+def _same_shapes(a, b, na, nb):
+    if len(a) != len(b):
+        raise ValueError(f"{nb} has {len(b)} branches but {na} has {len(a)}")
+    for i, (r, s) in enumerate(zip(a, b)):
+        if r.shape != s.shape:
+            raise ValueError(f"{nb}[{i}] has shape {s.shape}, expected {r.shape} like {na}[{i}]")
+
+
+def _pad(rows):
+    """Rows padded to a rectangle by repeating each row's last entry (duplicates never change a min)."""
+    n = max(r.size for r in rows)
+    out = np.empty((len(rows), n))
+    for i, r in enumerate(rows):
+        out[i, :r.size] = r
+        out[i, r.size:] = r[-1]
+    return out
+
+
+def _check_K(K, H):
+    tol = _FEAS * max(1.0, abs(K), max(float(np.max(np.abs(h))) for h in H))
+    need = float(np.mean([h.min() for h in H]))
+    if K < need - tol:
+        raise ValueError(f"K={K!r} is infeasible: it must be >= (1/I) sum_i min h_i = {need!r}")
+    return tol
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# instance data
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class PWLBranches:
+    """Family A: branch i has W_i = [t[i][0], t[i][-1]] and PWL g_i, h_i with values G[i], H[i] at t[i].
+
+    t[i] must be strictly increasing (at least two breakpoints), h_i convex, and K >= (1/I) sum_i min h_i.
+    Rows may have different lengths (pass lists) or be given as I x (M+1) arrays.
+    """
+    t: tuple
+    G: tuple
+    H: tuple
+    K: float
+    feas_tol: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        t, G, H = _rows(self.t, "t", 2), _rows(self.G, "G", 2), _rows(self.H, "H", 2)
+        _same_shapes(t, G, "t", "G")
+        _same_shapes(t, H, "t", "H")
+        for i, (ti, hi) in enumerate(zip(t, H)):
+            dt = np.diff(ti)
+            if np.any(dt <= 0):
+                raise ValueError(f"t[{i}] must be strictly increasing (non-increasing breakpoints found)")
+            if ti.size > 2:  # h_k must lie below the chord of its neighbours
+                chord = (dt[1:] * hi[:-2] + dt[:-1] * hi[2:]) / (dt[1:] + dt[:-1])
+                if np.any(hi[1:-1] - chord > _CONVEX * (1.0 + np.max(np.abs(hi)))):
+                    raise ValueError(f"H[{i}] does not describe a convex piecewise-linear h_{i}")
+        K = _scalar(self.K, "K")
+        for name, v in (("t", t), ("G", G), ("H", H), ("K", K)):
+            object.__setattr__(self, name, v)
+        object.__setattr__(self, "feas_tol", _check_K(K, H))
+
+    @property
+    def I(self):
+        return len(self.t)
+
+
+@dataclass(frozen=True, eq=False)
+class GridBranches:
+    """Family B: branch i may take one of finitely many parameters; G[i][k] = g_i(w_ik), H[i][k] = h_i(w_ik).
+
+    Optional ``w`` (same shapes, scalar parameters) enables ``delta_exact``.  Then h_i is taken to be radial,
+    h_i(w) = phi_i(|w - h_center_i|) with phi_i increasing (weight decay: h_center = 0, the default), which is all
+    Delta needs because it sees h_i only through its sublevel sets; H must be consistent with that ordering.
+    """
+    G: tuple
+    H: tuple
+    K: float
+    w: tuple | None = None
+    h_center: np.ndarray | None = None
+    feas_tol: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        G, H = _rows(self.G, "G"), _rows(self.H, "H")
+        _same_shapes(G, H, "G", "H")
+        K = _scalar(self.K, "K")
+        w, c = self.w, self.h_center
+        if w is None:
+            if c is not None:
+                raise ValueError("h_center given without w")
+        else:
+            w = _rows(w, "w")
+            _same_shapes(G, w, "G", "w")
+            c = np.broadcast_to(np.asarray(0.0 if c is None else c, dtype=np.float64), (len(G),)).copy()
+            if not np.all(np.isfinite(c)):
+                raise ValueError("h_center contains NaN or inf")
+            for i, (wi, hi) in enumerate(zip(w, H)):
+                r = np.abs(wi - c[i])
+                o = np.lexsort((hi, r))
+                rs, hs = r[o], hi[o]
+                slack = _CONVEX * (1.0 + np.max(np.abs(hi)))
+                bad = (np.diff(hs) < -slack) | ((np.diff(rs) == 0) & (np.diff(hs) > slack))
+                if np.any(bad):
+                    raise ValueError(f"H[{i}] is not a non-decreasing function of |w[{i}] - h_center[{i}]|")
+            c.setflags(write=False)
+        for name, v in (("G", G), ("H", H), ("K", K), ("w", w), ("h_center", c)):
+            object.__setattr__(self, name, v)
+        object.__setattr__(self, "feas_tol", _check_K(K, H))
+
+    @property
+    def I(self):
+        return len(self.G)
+
+
+def _check_inst(inst):
+    if not isinstance(inst, (PWLBranches, GridBranches)):
+        raise ValueError(f"inst must be PWLBranches or GridBranches, got {type(inst).__name__}")
+    return isinstance(inst, PWLBranches)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class PrimalResult:
+    """value: objective recomputed from `choice`/`params` (nan when not ok); raw_value: what the solver reported.
+    choice: family B grid index per branch, family A segment k (w in [t_{k-1}, t_k]); params: w per branch
+    (family B only when w is known); budget: (1/I) sum_i h_i at the returned point."""
+    value: float
+    status: str
+    ok: bool
+    choice: np.ndarray | None = None
+    params: np.ndarray | None = None
+    budget: float = float("nan")
+    raw_value: float = float("nan")
+
+
+@dataclass(frozen=True, eq=False)
+class DualResult:
+    """value: D; lam: optimal multiplier of the budget row; solution: per-branch weights on the points."""
+    value: float
+    status: str
+    ok: bool
+    lam: float = float("nan")
+    solution: tuple | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class BranchMeasure:
+    per_branch: np.ndarray
+    worst: float
+
+
+@dataclass(frozen=True, eq=False)
+class BracketResult:
+    """lower = D (weak duality: lower <= P); upper = objective of the explicit feasible point (P <= upper)."""
+    lower: float
+    upper: float
+    choice: np.ndarray
+    params: np.ndarray | None
+    budget: float
+    ok: bool
+    rounded_branch: int
+    lam: float
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# networks
+# ----------------------------------------------------------------------------------------------------------------
+def _net_args(X, y, tau, units, intervals):
+    X = np.array(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
+        raise ValueError("X must be a finite (n x d) array with n >= 1")
+    y = np.array(y, dtype=np.float64)
+    if y.shape != (X.shape[0],) or not np.all(np.isin(y, (-1.0, 1.0))):
+        raise ValueError("y must have shape (n,) with entries in {-1, +1}")
+    tau = _scalar(tau, "tau", positive=True)
+    if not isinstance(units, (tuple, list)) or len(units) not in (3, 4):
+        raise ValueError("units must be a tuple (A, b, v) or (A, b, v, E)")
+    A = np.array(units[0], dtype=np.float64)
+    if A.ndim != 2 or A.shape[1] != X.shape[1] or A.shape[0] == 0:
+        raise ValueError(f"units[0] (A) must have shape (I, {X.shape[1]}) with I >= 1")
+    I = A.shape[0]
+    b, v = (np.array(u, dtype=np.float64) for u in units[1:3])
+    E = np.zeros_like(A) if len(units) == 3 else np.array(units[3], dtype=np.float64)
+    for name, arr, shp in (("units[1] (b)", b, (I,)), ("units[2] (v)", v, (I,)), ("units[3] (E)", E, A.shape)):
+        if arr.shape != shp:
+            raise ValueError(f"{name} must have shape {shp}")
+    iv = np.array(intervals, dtype=np.float64)
+    if iv.shape != (I, 2) or not np.all(iv[:, 0] < iv[:, 1]):
+        raise ValueError("intervals must have shape (I, 2) with l_i < u_i")
+    for name, arr in (("units", np.concatenate([A.ravel(), b, v, E.ravel()])), ("intervals", iv)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or inf")
+    return X, y, tau, A, b, v, E, iv
+
+
+def _unit_out(w, s, b, v, off):
+    return v * np.maximum(w * s + b, 0.0) + off
+
+
+def pwl_from_relu_units(X, y, tau, units, intervals, h_centers, K):
+    """Family-A instance from branches f_i(w; x) = v_i relu(w a_i.x + b_i) + e_i.x with w in [l_i, u_i].
+
+    units = (A, b, v) or (A, b, v, E) with A, E of shape (I, d); h_i(w) = |w - h_centers[i]|.  Breakpoints are
+    l_i, u_i, the centre and every kink -b_i / (a_i.x_j) inside the interval; G = mean_j (1 - y_j f_i / tau).
+    Check Assumption 1 separately with ``assumption1_margin``.
+    """
+    X, y, tau, A, b, v, E, iv = _net_args(X, y, tau, units, intervals)
+    c = np.array(h_centers, dtype=np.float64)
+    if c.shape != (A.shape[0],) or not np.all(np.isfinite(c)) or np.any(c < iv[:, 0]) or np.any(c > iv[:, 1]):
+        raise ValueError("h_centers must have shape (I,), be finite and lie inside the intervals")
+    S, off = X @ A.T, X @ E.T  # (n, I)
+    T, Gs, Hs = [], [], []
+    for i in range(A.shape[0]):
+        s = S[:, i]
+        nz = s != 0
+        kinks = -b[i] / s[nz]
+        kinks = kinks[(kinks > iv[i, 0]) & (kinks < iv[i, 1])]
+        t = np.unique(np.concatenate([iv[i], [c[i]], kinks]))
+        f = _unit_out(t[:, None], s[None, :], b[i], v[i], off[None, :, i])  # (M+1, n)
+        T.append(t)
+        Gs.append(np.mean(1.0 - y[None, :] * f / tau, axis=1))
+        Hs.append(np.abs(t - c[i]))
+    return PWLBranches(T, Gs, Hs, K)
+
+
+def assumption1_margin(X, y, tau, units, intervals):
+    """tau - max_j (1/I) sum_i max_{w in [l_i,u_i]} y_j f_i(w; x_j), exact (each term is PWL with one kink).
+
+    Positive means Assumption 1 holds (the average of per-branch maxima bounds the joint maximum)."""
+    X, y, tau, A, b, v, E, iv = _net_args(X, y, tau, units, intervals)
+    S, off = (X @ A.T).T, (X @ E.T).T  # (I, n)
+    l, u = iv[:, :1], iv[:, 1:]
+    vals = [y * _unit_out(l, S, b[:, None], v[:, None], off), y * _unit_out(u, S, b[:, None], v[:, None], off)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = -b[:, None] / S
+    inside = (S != 0) & (k > l) & (k < u)
+    k = np.where(inside, k, l)
+    vals.append(np.where(inside, y * _unit_out(k, S, b[:, None], v[:, None], off), -np.inf))
+    return float(tau - np.max(np.mean(np.max(vals, axis=0), axis=0)))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# geometry helpers
+# ----------------------------------------------------------------------------------------------------------------
+def _lower_hull(x, y):
+    """Vertices of the lower convex hull of the points (x, y) (duplicates in x keep the smallest y)."""
+    o = np.lexsort((y, x))
+    x, y = x[o], y[o]
+    first = np.ones(x.size, bool)
+    first[1:] = x[1:] != x[:-1]
+    x, y = x[first], y[first]
+    hx, hy = [], []
+    for px, py in zip(x.tolist(), y.tolist()):
+        while len(hx) >= 2 and (hx[-1] - hx[-2]) * (py - hy[-2]) - (hy[-1] - hy[-2]) * (px - hx[-2]) <= 0:
+            hx.pop()
+            hy.pop()
+        hx.append(px)
+        hy.append(py)
+    return np.array(hx), np.array(hy)
+
+
+def _maxmin_affine(d0, d1):
+    """max over s in [0,1] of min_j (d0[j] + s (d1[j] - d0[j])), column-wise; d0, d1 have shape (J, n)."""
+    cands = [np.zeros(d0.shape[1]), np.ones(d0.shape[1])]
+    for j in range(d0.shape[0]):
+        for k in range(j + 1, d0.shape[0]):
+            a, bb = d0[j] - d0[k], d1[j] - d1[k]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s = a / (a - bb)
+            cands.append(np.where(np.isfinite(s) & (s > 0) & (s < 1), s, 0.0))
+    best = np.full(d0.shape[1], -np.inf)
+    for s in cands:
+        best = np.maximum(best, np.min(d0 + s * (d1 - d0), axis=0))
+    return best
+
+
+class _Branch:
+    """One family-A branch: evaluation of g, h and of the sublevel interval {h <= c} = [a(c), b(c)]."""
+
+    def __init__(self, t, G, H):
+        self.t, self.G, self.H = t, G, H
+        ia, ib = int(np.argmin(H)), int(H.size - 1 - np.argmin(H[::-1]))
+        self.hmin = H[ia]
+        self.ia, self.ib = ia, ib
+        self.tl, self.Hl = t[:ia + 1], np.minimum.accumulate(H[:ia + 1])  # non-increasing left part
+        self.tr, self.Hr = t[ib:], np.maximum.accumulate(H[ib:])          # non-decreasing right part
+        self.sufmin = np.minimum.accumulate(G[:ia + 1][::-1])[::-1]       # min G[j..ia]
+        self.premin = np.minimum.accumulate(G[ib:])                       # min G[ib..j]
+        self.midmin = G[ia:ib + 1].min()
+
+    def g(self, w):
+        return np.interp(w, self.t, self.G)
+
+    def h(self, w):
+        return np.interp(w, self.t, self.H)
+
+    def a(self, c):
+        c = np.maximum(np.asarray(c, dtype=np.float64), self.hmin)
+        j = np.minimum(np.searchsorted(-self.Hl, -c, side="left"), self.ia)
+        jm = np.maximum(j - 1, 0)
+        den = self.Hl[jm] - self.Hl[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = self.tl[jm] + (self.Hl[jm] - c) / den * (self.tl[j] - self.tl[jm])
+        return np.clip(np.where((j == 0) | (den <= 0), self.tl[j], w), self.tl[jm], self.tl[j])
+
+    def b(self, c):
+        c = np.maximum(np.asarray(c, dtype=np.float64), self.hmin)
+        j = np.searchsorted(self.Hr, c, side="right") - 1
+        jp = np.minimum(j + 1, self.tr.size - 1)
+        den = self.Hr[jp] - self.Hr[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = self.tr[j] + (c - self.Hr[j]) / den * (self.tr[jp] - self.tr[j])
+        return np.clip(np.where((jp == j) | (den <= 0), self.tr[j], w), self.tr[j], self.tr[jp])
+
+    def inner_min(self, c):
+        """min of G over breakpoints inside [a(c), b(c)] (that interval always contains [t_ia, t_ib])."""
+        lo = np.searchsorted(self.t, self.a(c), side="left")
+        hi = np.searchsorted(self.t, self.b(c), side="right") - 1
+        return np.minimum(np.minimum(self.sufmin[np.minimum(lo, self.ia)], self.midmin),
+                          self.premin[np.maximum(hi - self.ib, 0)])
+
+    def sublevel_min(self, c):
+        """(w, g(w)) minimising g over {h <= c}: the minimum sits at a sublevel endpoint or a breakpoint."""
+        a, b = float(self.a(c)), float(self.b(c))
+        inside = (self.t >= a) & (self.t <= b)
+        cand = np.concatenate([[a, b], self.t[inside]])
+        vals = self.g(cand)
+        k = int(np.argmin(vals))
+        return float(cand[k]), float(vals[k])
+
+    def pieces(self, c_ends, c_mid):
+        """Values at interval ends of the three affine pieces whose min is m(c) = min{g : h <= c}."""
+        const = self.inner_min(c_mid)
+        return [np.stack([self.g(self.a(c)), self.g(self.b(c)), const]) for c in c_ends]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# relaxation (= dual) by lower hulls of the image points
+# ----------------------------------------------------------------------------------------------------------------
+def _points(inst):
+    return (_pad(inst.H), _pad(inst.G))
+
+
+def _relax(Hp, Gp, K):
+    """Exact maximiser of phi(lam) = mean_i min_k (G_ik + lam H_ik) - lam K and a vertex LP solution.
+
+    Only Pareto points (no other point with smaller-or-equal H and G) can minimise G + lam H for lam >= 0; their
+    lower hull (computed for all branches in lock-step) has edges with slopes -lam_e.  Raising lam from 0 moves
+    branch i left along its chain, dropping its H by the edge length at each lam_e; the optimum is the first lam_e
+    at which the total H fits the budget (0 in the supergradient).  Returns lam, phi(lam), the pure vertex of each
+    branch, and the single branch (if any) that mixes two vertices.
+    """
+    I, n = Hp.shape
+    order = np.argsort(Hp, axis=1, kind="stable")
+    Hs = np.take_along_axis(Hp, order, 1)
+    ties = np.any(np.diff(Hs, axis=1) == 0, axis=1)
+    if np.any(ties):  # equal H must be ordered by G for the Pareto filter; lexsort only those rows
+        order[ties] = np.lexsort((Gp[ties], Hp[ties]), axis=-1)
+        Hs[ties] = np.take_along_axis(Hp[ties], order[ties], 1)
+    Gs = np.take_along_axis(Gp, order, 1)
+    keep = np.ones((I, n), bool)
+    keep[:, 1:] = Gs[:, 1:] < np.minimum.accumulate(Gs, axis=1)[:, :-1]
+    L = keep.sum(1)
+    rr, cc = np.nonzero(keep)
+    pos = (np.cumsum(keep, 1) - 1)[rr, cc]
+    Lm = int(L.max())
+    PH, PG, PI = np.zeros((I, Lm)), np.zeros((I, Lm)), np.zeros((I, Lm), np.int64)
+    PH[rr, pos], PG[rr, pos], PI[rr, pos] = Hs[rr, cc], Gs[rr, cc], order[rr, cc]
+    SH, SG, SI, top = np.zeros_like(PH), np.zeros_like(PG), np.zeros_like(PI), np.zeros(I, np.int64)
+    for k in range(Lm):
+        act = np.nonzero(L > k)[0]
+        sub = np.arange(act.size)
+        while sub.size:
+            r = act[sub]
+            tp = top[r]
+            m = tp >= 2
+            sub, r, tp = sub[m], r[m], tp[m]
+            if not sub.size:
+                break
+            h0, g0, h1, g1 = SH[r, tp - 2], SG[r, tp - 2], SH[r, tp - 1], SG[r, tp - 1]
+            pop = (h1 - h0) * (PG[r, k] - g0) - (g1 - g0) * (PH[r, k] - h0) <= 0  # not a strict left turn
+            sub = sub[pop]
+            top[r[pop]] -= 1
+        SH[act, top[act]], SG[act, top[act]], SI[act, top[act]] = PH[act, k], PG[act, k], PI[act, k]
+        top[act] += 1
+    last = top - 1
+    ar = np.arange(I)
+    cap = I * K
+    need = SH[ar, last].sum() - cap
+    er, ej = np.nonzero(np.arange(Lm)[None, :-1] < last[:, None]) if Lm > 1 else (np.zeros(0, int),) * 2
+    dH = SH[er, ej + 1] - SH[er, ej]
+    lam_e = (SG[er, ej] - SG[er, ej + 1]) / dH
+    srt = np.lexsort((-ej, lam_e))
+    lam_s, dH_s = lam_e[srt], dH[srt]
+    shift, i0, theta, lam = np.zeros(I, np.int64), -1, 0.0, 0.0
+    cand = [0.0]
+    if need > 0 and lam_s.size:
+        cum = np.cumsum(dH_s)
+        idx = min(int(np.searchsorted(cum, need, side="left")), lam_s.size - 1)
+        theta = min(1.0, (need - (cum[idx - 1] if idx else 0.0)) / dH_s[idx])
+        shift = np.bincount(er[srt[:idx]], minlength=I)
+        lam = float(lam_s[idx])
+        if theta >= 1.0:
+            shift[er[srt[idx]]] += 1
+        else:
+            i0 = int(er[srt[idx]])
+        cand = [lam] + [float(lam_s[j]) for j in (idx - 1, idx + 1) if 0 <= j < lam_s.size]
+        if idx == lam_s.size - 1:  # no Slater point possible: also look beyond the last breakpoint
+            cand.append(2.0 * lam + 1.0)
+    mask = np.arange(Lm)[None, :] <= last[:, None]
+    phis = [float(np.mean(np.min(np.where(mask, SG + x * SH, np.inf), axis=1)) - x * K) for x in cand]
+    best = int(np.argmax(phis))
+    vert = last - shift
+    out = dict(lam=cand[best] if best else lam, value=max(phis), vert=SI[ar, vert], i0=i0, theta=theta,
+               H=SH[ar, vert], G=SG[ar, vert])
+    if i0 >= 0:
+        out.update(iL=int(SI[i0, vert[i0] - 1]),
+                   eta0=(1 - theta) * SH[i0, vert[i0]] + theta * SH[i0, vert[i0] - 1], HL=SH[i0, vert[i0] - 1])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# primal and dual values
+# ----------------------------------------------------------------------------------------------------------------
+def _highs_opts(inst):
+    return {"mip_rel_gap": 0.0, "mip_feasibility_tolerance": inst.feas_tol,
+            "primal_feasibility_tolerance": inst.feas_tol}
+
+
+def _box_knapsack(g0, dg, h0, dh, cap, tol):
+    """Exact min sum(g0 + s dg) s.t. sum(h0 + s dh) <= cap, 0 <= s <= 1, row-wise over a batch (C, I).
+
+    Flipping s -> 1 - s where dh < 0 makes all weights non-negative; then it is a fractional knapsack solved
+    greedily by cost per unit of budget.  Returns (value, s, feasible)."""
+    flip = dh < 0
+    c, a = np.where(flip, -dg, dg), np.abs(dh)
+    room = cap - np.sum(h0 + np.where(flip, dh, 0.0), axis=1)
+    feas = room >= -tol
+    room = np.maximum(room, 0.0)
+    useful = (a > 0) & (c < 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(useful, c / a, np.inf)
+    o = np.argsort(ratio, axis=1, kind="stable")
+    a_o, u_o = np.take_along_axis(np.where(useful, a, 0.0), o, 1), np.take_along_axis(useful, o, 1)
+    before = np.cumsum(a_o, axis=1) - a_o
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_o = np.where(u_o, np.clip((room[:, None] - before) / a_o, 0.0, 1.0), 0.0)
+    sp = np.empty_like(s_o)
+    np.put_along_axis(sp, o, s_o, 1)
+    sp = np.where((a == 0) & (c < 0), 1.0, sp)
+    s = np.where(flip, 1.0 - sp, sp)
+    return np.sum(g0 + s * dg, axis=1), s, feas
+
+
+def _segment_value(inst, seg):
+    """Exact optimum with branch i confined to segment seg[i] (1-based) of family A; returns (value, w, ok)."""
+    I = inst.I
+    k = np.asarray(seg)
+    g0 = np.array([inst.G[i][k[i] - 1] for i in range(I)])
+    g1 = np.array([inst.G[i][k[i]] for i in range(I)])
+    h0 = np.array([inst.H[i][k[i] - 1] for i in range(I)])
+    h1 = np.array([inst.H[i][k[i]] for i in range(I)])
+    val, s, ok = _box_knapsack(g0[None], (g1 - g0)[None], h0[None], (h1 - h0)[None], I * inst.K,
+                               I * inst.feas_tol)
+    t0 = np.array([inst.t[i][k[i] - 1] for i in range(I)])
+    t1 = np.array([inst.t[i][k[i]] for i in range(I)])
+    return float(val[0]) / I, t0 + s[0] * (t1 - t0), bool(ok[0])
+
+
+def primal_milp(inst):
+    """P by a HiGHS MILP (gap 0): lambda/SOS2-by-binaries formulation in family A, multiple-choice knapsack in
+    family B.  The value is recomputed from the rounded integer choice (family A: exact knapsack on the chosen
+    segments).  Solver trouble gives ok=False with the solver's message instead of an exception."""
+    isA = _check_inst(inst)
+    I = inst.I
+    rows = inst.H
+    n = np.array([r.size for r in rows])
+    off = np.concatenate([[0], np.cumsum(n)])
+    N = int(off[-1])
+    grp = np.repeat(np.arange(I), n)
+    Hall, Gall = np.concatenate(inst.H) / I, np.concatenate(inst.G) / I
+    if not isA:
+        c, nvar = Gall, N
+        cons = [LinearConstraint(sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N)), 1, 1),
+                LinearConstraint(Hall[None], -np.inf, inst.K)]
+    else:
+        ns = n - 1
+        soff = np.concatenate([[0], np.cumsum(ns)])
+        Nz = int(soff[-1])
+        nvar = N + Nz
+        c = np.concatenate([Gall, np.zeros(Nz)])
+        # rows: sum_k mu_ik = 1 (I rows), sum_k z_ik = 1 (I rows), mu_ik - z_ik - z_i,k+1 <= 0 (N rows),
+        # where z_ik (k = 1..M_i) selects segment [t_{k-1}, t_k]; the missing z at both ends is simply absent.
+        k_loc = np.arange(N) - off[grp]
+        r_ = [grp, I + np.repeat(np.arange(I), ns), 2 * I + np.arange(N)]
+        c_ = [np.arange(N), N + np.arange(Nz), np.arange(N)]
+        v_ = [np.ones(N), np.ones(Nz), np.ones(N)]
+        for seg in (k_loc, k_loc + 1):  # the segments to the left and to the right of point k
+            m = (seg >= 1) & (seg <= ns[grp])
+            r_.append(2 * I + np.nonzero(m)[0])
+            c_.append(N + soff[grp[m]] + seg[m] - 1)
+            v_.append(-np.ones(int(m.sum())))
+        A = sparse.csr_matrix((np.concatenate(v_), (np.concatenate(r_), np.concatenate(c_))), (2 * I + N, nvar))
+        lo = np.concatenate([np.ones(2 * I), np.full(N, -np.inf)])
+        hi = np.concatenate([np.ones(2 * I), np.zeros(N)])
+        cons = [LinearConstraint(A, lo, hi),
+                LinearConstraint(np.concatenate([Hall, np.zeros(Nz)])[None], -np.inf, inst.K)]
+    integ = np.zeros(nvar) if isA else np.ones(nvar)
+    if isA:
+        integ[N:] = 1
+    with warnings.catch_warnings():  # the tolerance options are passed through to HiGHS with a warning
+        warnings.simplefilter("ignore")
+        try:
+            res = milp(c, integrality=integ, bounds=Bounds(0, 1), constraints=cons, options=_highs_opts(inst))
+        except Exception as exc:  # never raise for solver failure
+            return PrimalResult(float("nan"), f"solver error: {exc}", False)
+    if res.x is None or res.status != 0:
+        return PrimalResult(float("nan"), str(res.message), False)
+    x = res.x
+    if isA:
+        z = x[N:]
+        seg = np.array([1 + int(np.argmax(z[soff[i]:soff[i + 1]])) for i in range(I)])
+        val, w, ok = _segment_value(inst, seg)
+        budget = float(np.mean([np.interp(w[i], inst.t[i], inst.H[i]) for i in range(I)]))
+        choice, params = seg, w
+    else:
+        choice = np.array([int(np.argmax(x[off[i]:off[i + 1]])) for i in range(I)])
+        val = float(np.mean([inst.G[i][choice[i]] for i in range(I)]))
+        budget = float(np.mean([inst.H[i][choice[i]] for i in range(I)]))
+        params = None if inst.w is None else np.array([inst.w[i][choice[i]] for i in range(I)])
+        ok = True
+    ok = ok and budget <= inst.K + inst.feas_tol
+    status = "optimal" if ok else f"rounded choice violates the budget by {budget - inst.K:.3e}"
+    return PrimalResult(val if ok else float("nan"), status, ok, choice, params, budget, float(res.fun))
+
+
+def dual_lp(inst):
+    """D by the LP relaxation (weights mu on each branch's points, one budget row) with HiGHS.  lam is minus the
+    budget row's marginal, which is the maximiser of phi(lam) = Q(lam) - lam K."""
+    _check_inst(inst)
+    I = inst.I
+    n = np.array([r.size for r in inst.H])
+    off = np.concatenate([[0], np.cumsum(n)])
+    N = int(off[-1])
+    grp = np.repeat(np.arange(I), n)
+    Aeq = sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N))
+    try:
+        res = linprog(np.concatenate(inst.G) / I, A_ub=(np.concatenate(inst.H) / I)[None], b_ub=[inst.K],
+                      A_eq=Aeq, b_eq=np.ones(I), bounds=(0, None), method="highs")
+    except Exception as exc:
+        return DualResult(float("nan"), f"solver error: {exc}", False)
+    if res.status != 0 or res.x is None:
+        return DualResult(float("nan"), str(res.message), False)
+    lam = float(-res.ineqlin.marginals[0]) if getattr(res, "ineqlin", None) is not None else float("nan")
+    sol = tuple(res.x[off[i]:off[i + 1]].copy() for i in range(I))
+    return DualResult(float(res.fun), "optimal", True, lam, sol)
+
+
+def dual_breakpoints(inst):
+    """D by exact maximisation of the concave PWL phi(lam) over lam >= 0 through per-branch lower hulls and one
+    sort of all hull-edge slopes (O(I G log G)); the returned solution is a vertex of the relaxation."""
+    _check_inst(inst)
+    Hp, Gp = _points(inst)
+    r = _relax(Hp, Gp, inst.K)
+    sol = []
+    for i in range(inst.I):
+        mu = np.zeros(inst.H[i].size)
+        if i == r["i0"]:
+            mu[r["vert"][i]], mu[r["iL"]] = 1.0 - r["theta"], r["theta"]
+        else:
+            mu[r["vert"][i]] = 1.0
+        sol.append(mu)
+    return DualResult(r["value"], "optimal", True, r["lam"], tuple(sol))
+
+
+def primal_bruteforce(inst, limit=200000):
+    """P by enumeration: family B all G^I choices; family A every segment per branch, each with the exact
+    I-variable continuous knapsack.  Raises ValueError when the enumeration exceeds ``limit``."""
+    isA = _check_inst(inst)
+    I = inst.I
+    sizes = [r.size - 1 if isA else r.size for r in inst.H]
+    total = float(np.prod(np.array(sizes, dtype=np.float64)))
+    if not (limit >= 1) or total > limit:
+        raise ValueError(f"limit={limit}: enumeration would need {total:.0f} cases")
+    if not isA:
+        sG, sH = np.zeros(1), np.zeros(1)
+        for g, h in zip(inst.G, inst.H):
+            sG, sH = (sG[:, None] + g[None]).ravel(), (sH[:, None] + h[None]).ravel()
+        feas = sH / I <= inst.K + inst.feas_tol
+        if not feas.any():
+            return PrimalResult(float("nan"), "infeasible", False)
+        k = int(np.argmin(np.where(feas, sG, np.inf)))
+        choice = np.array(np.unravel_index(k, sizes))
+        params = None if inst.w is None else np.array([inst.w[i][choice[i]] for i in range(I)])
+        val = float(np.mean([inst.G[i][choice[i]] for i in range(I)]))
+        bud = float(np.mean([inst.H[i][choice[i]] for i in range(I)]))
+        return PrimalResult(val, "optimal", True, choice, params, bud, float(sG[k] / I))
+    seg = np.stack(np.unravel_index(np.arange(int(total)), sizes), axis=1) + 1  # (C, I)
+    cols = lambda arrs, d: np.stack([arrs[i][seg[:, i] - 1 + d] for i in range(I)], axis=1)
+    g0, h0 = cols(inst.G, 0), cols(inst.H, 0)
+    val, s, feas = _box_knapsack(g0, cols(inst.G, 1) - g0, h0, cols(inst.H, 1) - h0, I * inst.K,
+                                 I * inst.feas_tol)
+    if not feas.any():
+        return PrimalResult(float("nan"), "infeasible", False)
+    k = int(np.argmin(np.where(feas, val, np.inf)))
+    v2, w, _ = _segment_value(inst, seg[k])
+    bud = float(np.mean([np.interp(w[i], inst.t[i], inst.H[i]) for i in range(I)]))
+    return PrimalResult(v2, "optimal", True, seg[k], w, bud, float(val[k] / I))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Delta and rho
+# ----------------------------------------------------------------------------------------------------------------
+def _delta_pwl(t, G, H):
+    br = _Branch(t, G, H)
+    hx, hy = _lower_hull(t, G)
+    # f_hat - f_tilde is (min of three affine pieces) - affine between consecutive points of this set
+    cand = np.unique(np.clip(np.concatenate([t, br.a(H), br.b(H)]), t[0], t[-1]))
+    p, q = cand[:-1], cand[1:]
+    end0, end1 = br.pieces((br.h(p), br.h(q)), br.h(0.5 * (p + q)))
+    d = _maxmin_affine(end0 - np.interp(p, hx, hy), end1 - np.interp(q, hx, hy))
+    return max(0.0, float(d.max()))
+
+
+def _delta_grid(w, G, H, c):
+    if w.max() == w.min():
+        return 0.0
+    hx, hy = _lower_hull(w, G)
+    r = np.abs(w - c)
+    o = np.argsort(r, kind="stable")
+    rs, ms = r[o], np.minimum.accumulate(G[o])  # m(rho) = min{G_k : r_k <= rho}, a step function
+    lo, hi = w.min(), w.max()
+    cand = np.concatenate([hx, c - r, c + r, [c]])
+    cand = np.unique(cand[(cand >= lo) & (cand <= hi)])
+    p, q = cand[:-1], cand[1:]
+    j = np.searchsorted(rs, np.abs(0.5 * (p + q) - c), side="right") - 1
+    if np.any(j < 0):  # some w~ in conv(grid) has an empty sublevel set: f_hat = +inf there
+        return float("inf")
+    ft = np.minimum(np.interp(p, hx, hy), np.interp(q, hx, hy))  # sup of const - affine on an open interval
+    return max(0.0, float(np.max(ms[j] - ft)))
+
+
+def _rho_points(G, H):
+    hx, hy = _lower_hull(H, G)
+    o = np.lexsort((G, H))
+    Hs, ms = H[o], np.minimum.accumulate(G[o])
+    last = np.ones(Hs.size, bool)
+    last[:-1] = Hs[1:] != Hs[:-1]
+    eta, m = Hs[last], ms[last]  # m(eta_k) at each distinct level
+    cv = np.interp(eta, hx, hy)
+    vals = m - np.minimum(cv, np.append(cv[1:], cv[-1]))  # on [eta_k, eta_k+1): m constant, c affine
+    return max(0.0, float(vals.max()))
+
+
+def _rho_pwl(t, G, H):
+    br = _Branch(t, G, H)
+    hx, hy = _lower_hull(H, G)
+    eta = np.unique(H)
+    if eta.size == 1:
+        return 0.0
+    p, q = eta[:-1], eta[1:]
+    end0, end1 = br.pieces((p, q), 0.5 * (p + q))
+    d = _maxmin_affine(end0 - np.interp(p, hx, hy), end1 - np.interp(q, hx, hy))
+    return max(0.0, float(d.max()))
+
+
+def delta_exact(inst):
+    """Delta_i = sup_{w~} f_hat_i(w~) - f_tilde_i(w~) exactly.  Family A: f_tilde is the lower hull of (t, G);
+    f_hat(w~) = min{g : h <= h(w~)}; the difference is (min of affine) - affine between consecutive points of
+    {t_k} u {w~ : h(w~) = H_k}, so endpoints and crossings suffice.  Family B (needs w): inner minima over the
+    grid, outer sup over [min w, max w]; +inf where some w~ there has an empty sublevel set."""
+    isA = _check_inst(inst)
+    if isA:
+        d = np.array([_delta_pwl(t, g, h) for t, g, h in zip(inst.t, inst.G, inst.H)])
+    else:
+        if inst.w is None:
+            raise ValueError("inst.w is required for delta_exact in family B (only rho_exact works without it)")
+        d = np.array([_delta_grid(w, g, h, c) for w, g, h, c in zip(inst.w, inst.G, inst.H, inst.h_center)])
+    return BranchMeasure(d, float(d.max()))
+
+
+def rho_exact(inst):
+    """rho_i = sup_eta m_i(eta) - c_i(eta): m_i(eta) the least g_i with h_i <= eta (family A over the whole
+    interval, family B over the grid), c_i the lower hull of the image points.  rho_i <= Delta_i, and I (P - D)
+    <= rho_worst (one fractional branch in a vertex of the relaxation, rounded down inside its budget)."""
+    isA = _check_inst(inst)
+    if isA:
+        r = np.array([_rho_pwl(t, g, h) for t, g, h in zip(inst.t, inst.G, inst.H)])
+    else:
+        r = np.array([_rho_points(g, h) for g, h in zip(inst.G, inst.H)])
+    return BranchMeasure(r, float(r.max()))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# large instances
+# ----------------------------------------------------------------------------------------------------------------
+def certified_bracket(inst, improve_passes=4):
+    """Certified D <= P <= upper for large I without a MILP.
+
+    The relaxation is solved exactly by the hull/slope sort of ``dual_breakpoints``; lower = phi(lam) is a valid
+    lower bound on P for any lam >= 0 (weak duality).  In the vertex solution only one branch i0 mixes two points
+    (one coupling row), all others sit on one of their own points.  Branch i0 is replaced by the best pure point
+    whose h does not exceed its LP budget share, which keeps the budget; a few greedy passes then spend left-over
+    budget on single-branch upgrades.  upper is the objective of that explicit feasible point, so upper - lower
+    <= (m_i0 - c_i0)(eta0) / I <= rho_worst / I.  ok reports whether the point's budget is within tolerance.
+    """
+    isA = _check_inst(inst)
+    I, K = inst.I, inst.K
+    Hp, Gp = _points(inst)
+    r = _relax(Hp, Gp, K)
+    idx = r["vert"].copy()
+    Hc, Gc = Hp[np.arange(I), idx].copy(), Gp[np.arange(I), idx].copy()
+    params = np.array([inst.t[i][idx[i]] for i in range(I)]) if isA else None
+    i0 = r["i0"]
+    if i0 >= 0:
+        eta0 = max(r["eta0"], r["HL"])  # the left vertex always fits, even after rounding of eta0
+        if isA:
+            br = _Branch(inst.t[i0], inst.G[i0], inst.H[i0])
+            w0, g0 = br.sublevel_min(eta0)
+            params[i0], Gc[i0], Hc[i0] = w0, g0, float(br.h(w0))
+            idx[i0] = -1
+        else:
+            m = np.where(inst.H[i0] <= eta0, inst.G[i0], np.inf)
+            idx[i0] = int(np.argmin(m))
+            Hc[i0], Gc[i0] = inst.H[i0][idx[i0]], inst.G[i0][idx[i0]]
+    for _ in range(improve_passes):
+        slack = I * K - Hc.sum()
+        if slack <= 0:
+            break
+        best = np.where(Hp <= (Hc + slack)[:, None], Gp, np.inf)
+        k = np.argmin(best, axis=1)
+        gain = Gc - best[np.arange(I), k]
+        j = int(np.argmax(gain))
+        if not gain[j] > 0:
+            break
+        idx[j], Hc[j], Gc[j] = k[j], Hp[j, k[j]], Gp[j, k[j]]
+        if isA:
+            params[j] = inst.t[j][k[j]]
+    if isA:
+        choice = np.array([min(max(int(np.searchsorted(inst.t[i], params[i], "left")), 1), inst.t[i].size - 1)
+                           for i in range(I)])
+    else:
+        choice = idx
+        params = None if inst.w is None else np.array([inst.w[i][idx[i]] for i in range(I)])
+    budget = float(Hc.mean())
+    return BracketResult(r["value"], float(Gc.mean()), choice, params, budget, budget <= K + inst.feas_tol,
+                         i0, r["lam"])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# explicit instances
+# ----------------------------------------------------------------------------------------------------------------
+def explicit_instance(I, d):
+    """Worst case for the 1/I rate: W_i = [0,1], h_i(w) = w, g_i through (0,1), (1-d,1), (1,0), K = (1-d)/I.
+
+    Exact numbers: P = 1 (no branch can afford w > 1-d), D = 1 - (1-d)/I (hull f_tilde = 1 - w), Delta_i = rho_i =
+    1 - d (at w = 1-d), so I (P - D) / Delta_worst = 1."""
+    I, d = _check_explicit(I, d)
+    return PWLBranches([[0.0, 1.0 - d, 1.0]] * I, [[1.0, 1.0, 0.0]] * I, [[0.0, 1.0 - d, 1.0]] * I, (1.0 - d) / I)
+
+
+def explicit_network(I, d):
+    """Network realisation of ``explicit_instance``: one sample x = 1, y = +1, tau = 1 and branches
+    f_i(w; x) = relu(w x - (1-d))/d - x on [0, 1] (= x (relu(w-(1-d))/d - 1) at x = 1), h_i(w) = |w|.
+
+    Returns keyword arguments for ``pwl_from_relu_units``; g_i is the explicit g shifted by +1, so P = 2,
+    D = 2 - (1-d)/I and Delta_i = 1 - d; assumption1_margin = 1 (y f <= 0 < tau)."""
+    I, d = _check_explicit(I, d)
+    units = (np.ones((I, 1)), np.full(I, -(1.0 - d)), np.full(I, 1.0 / d), -np.ones((I, 1)))
+    return dict(X=np.ones((1, 1)), y=np.ones(1), tau=1.0, units=units,
+                intervals=np.tile([0.0, 1.0], (I, 1)), h_centers=np.zeros(I), K=(1.0 - d) / I)
+
+
+def _check_explicit(I, d):
+    if isinstance(I, bool) or not isinstance(I, (int, np.integer)) or I < 1:
+        raise ValueError(f"I must be a positive integer, got {I!r}")
+    d = _scalar(d, "d")
+    if not 0.0 < d < 1.0:
+        raise ValueError(f"d must lie in (0, 1), got {d}")
+    return int(I), d

@@ -1,0 +1,277 @@
+"""Records of a run: what each checked example showed, and the recorder that tests hand their outcomes to.
+
+A test never compares the two sides of a claim with a bare ``assert``.  It hands them to a :class:`Recorder`,
+which decides pass / fail / inconclusive, writes one JSON line per check (so an aborted run still leaves its
+records behind), drives Hypothesis towards the worst case with ``hypothesis.target`` and raises a readable
+``AssertionError`` on a violation.  ``reports.summary`` turns the JSON lines of a run into ``summary.json``.
+
+Margins.  For a check ``observed <= bound`` with tolerance ``tol`` the *margin* is ``bound + tol - observed``
+(negative: violated) and the *normalized margin* is the margin in units of the tolerance: 0 at the tolerance
+edge, 1 when observed equals the bound, large when the claim holds with room to spare, below 0 a violation.
+For an equality check ``a == b`` the observed value is ``|a - b|`` and the bound 0, so the normalized margin is
+``1 - |a - b| / tol``.  Claim-specific ratios (such as a gap as a fraction of its bound) are recorded as notes.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+
+class Inconclusive(Exception):
+    """Raised by a recorder outside Hypothesis when an example cannot be decided."""
+
+
+def describe(instance: Any) -> str:
+    """One-line description of an instance: its ``summary()`` if it has one, else ``str``."""
+    if instance is None:
+        return ""
+    summary = getattr(instance, "summary", None)
+    text = summary() if callable(summary) else str(instance)
+    return " ".join(text.split())[:400]
+
+
+def _num(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else (None if math.isnan(x) else x)
+
+
+@dataclass
+class CheckRecord:
+    """One check of one example (one line of a records file)."""
+
+    claim: str
+    test: str
+    example: int
+    check: str
+    status: str  # "pass" | "fail" | "inconclusive" | "note" | "witness"
+    observed: float | None = None
+    bound: float | None = None
+    tol: float | None = None
+    margin: float | None = None
+    normalized_margin: float | None = None
+    instance: str = ""
+    reason: str = ""
+    witness: str | None = None
+    extra: dict = field(default_factory=dict)
+    time: float = field(default_factory=time.time)
+    type: str = "check"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_json_default, allow_nan=False)
+
+
+def _json_default(obj: Any):
+    if isinstance(obj, (np.floating, np.integer)):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+class JsonlSink:
+    """Appends JSON lines to a file, one per event, flushed at once (records survive a killed run)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def write(self, line: str) -> None:
+        with self._lock, open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    def event(self, **payload: Any) -> None:
+        self.write(json.dumps(payload, default=_json_default, allow_nan=False))
+
+
+class ListSink:
+    """Keeps the lines in memory (meta-tests and standalone use)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+
+    def event(self, **payload: Any) -> None:
+        self.write(json.dumps(payload, default=_json_default, allow_nan=False))
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.lines]
+
+
+def _in_hypothesis() -> bool:
+    try:
+        from hypothesis import currently_in_test_context
+    except ImportError:  # pragma: no cover - hypothesis is a test dependency
+        return False
+    return currently_in_test_context()
+
+
+class Recorder:
+    """Decides and records every check a test makes for one claim.
+
+    ``claim`` is the registered id, ``test`` the pytest node id (used in the replay hint), ``sink`` receives the
+    JSON lines, ``witness_dir`` is where certified counterexamples are saved.
+    """
+
+    def __init__(self, claim: str, test: str = "", sink: Any = None, witness_dir: str | os.PathLike | None = None,
+                 replay: str = ""):
+        self.claim = claim
+        self.test = test
+        self.sink = sink if sink is not None else ListSink()
+        self.witness_dir = Path(witness_dir) if witness_dir is not None else None
+        self.replay = replay
+        self.examples: dict[int, str] = {}  # example index -> status (pass < inconclusive < fail)
+        self.witnesses: list[str] = []
+        self._last_key: tuple | None = None
+        self._index = -1
+
+    # -- example bookkeeping -------------------------------------------------------------------------------
+    def _example(self, instance: Any) -> int:
+        key = (id(instance), describe(instance))
+        if key != self._last_key:
+            self._last_key = key
+            self._index += 1
+            self.examples[self._index] = "pass"
+        return self._index
+
+    def _mark(self, index: int, status: str) -> None:
+        rank = {"pass": 0, "inconclusive": 1, "fail": 2}
+        if rank.get(status, 0) > rank[self.examples[index]]:
+            self.examples[index] = status
+
+    @property
+    def conclusive(self) -> int:
+        return sum(1 for s in self.examples.values() if s != "inconclusive")
+
+    @property
+    def inconclusive_count(self) -> int:
+        return sum(1 for s in self.examples.values() if s == "inconclusive")
+
+    def _emit(self, rec: CheckRecord) -> None:
+        self.sink.write(rec.to_json())
+
+    # -- checks --------------------------------------------------------------------------------------------
+    def leq(self, observed: float, bound: float, *, tol: float, instance: Any = None, what: str = "bound",
+            extra: Mapping | None = None) -> float:
+        """Assert ``observed <= bound + tol``; return the margin ``bound + tol - observed``."""
+        return self._compare(what, observed, bound, tol, instance, extra, sense="<=")
+
+    def geq(self, observed: float, bound: float, *, tol: float, instance: Any = None, what: str = "bound",
+            extra: Mapping | None = None) -> float:
+        """Assert ``observed >= bound - tol``; return the margin ``observed - bound + tol``."""
+        return self._compare(what, observed, bound, tol, instance, extra, sense=">=")
+
+    def close(self, a: float, b: float, *, tol: float, instance: Any = None, what: str = "equal",
+              extra: Mapping | None = None) -> float:
+        """Assert ``|a - b| <= tol``; return the margin ``tol - |a - b|``."""
+        extra = dict(extra or {}, a=_num(a), b=_num(b))
+        return self._compare(what, abs(float(a) - float(b)), 0.0, tol, instance, extra, sense="<=")
+
+    def _compare(self, what, observed, bound, tol, instance, extra, sense):
+        __tracebackhide__ = True
+        observed, bound, tol = float(observed), float(bound), float(tol)
+        if not (tol >= 0 and math.isfinite(tol)):
+            raise ValueError(f"tol must be finite and >= 0, got {tol!r}")
+        index = self._example(instance)
+        if not (math.isfinite(observed) and math.isfinite(bound)):
+            self.inconclusive(f"{what}: non-finite value (observed={observed}, bound={bound})", instance=instance)
+        margin = (bound + tol - observed) if sense == "<=" else (observed - bound + tol)
+        # margin in units of the tolerance: 1 = observed exactly at the bound (or a and b equal), 0 = at the
+        # tolerance edge, < 0 violated; with tol = 0 the bound's own magnitude is the unit
+        scale = tol if tol > 0 else abs(bound)
+        normalized = margin / scale if scale > 0 else (0.0 if margin == 0 else math.copysign(math.inf, margin))
+        status = "pass" if margin >= 0 else "fail"
+        self._mark(index, status)
+        self._emit(CheckRecord(self.claim, self.test, index, what, status, observed, bound, tol, _num(margin),
+                               _num(normalized), describe(instance), extra=dict(extra or {})))
+        if _in_hypothesis() and math.isfinite(normalized):
+            from hypothesis import target
+            from hypothesis.errors import InvalidArgument
+            try:  # drive the search towards the smallest margin; one observation per label and example
+                target(-normalized, label=f"{self.claim}:{what}")
+            except InvalidArgument:
+                pass
+        if status == "fail":
+            rel = "<=" if sense == "<=" else ">="
+            raise AssertionError(
+                f"[{self.claim}] {what}: observed={observed:.10g}, but the claim requires {rel} {bound:.10g} "
+                f"(tolerance {tol:.3g}, margin {margin:.3g}); instance: {describe(instance)}"
+                + (f"; replay: {self.replay}" if self.replay else ""))
+        return margin
+
+    def note(self, what: str, value: Any, *, instance: Any = None, extra: Mapping | None = None) -> None:
+        """Record a measured quantity that is reported but not asserted (e.g. 'best start reached optimum')."""
+        index = self._example(instance)
+        self._emit(CheckRecord(self.claim, self.test, index, what, "note", observed=_num(value)
+                               if isinstance(value, (int, float, np.number)) else None,
+                               instance=describe(instance), extra=dict(extra or {}, value=value)))
+
+    def inconclusive(self, reason: str, *, instance: Any = None):
+        """Record that this example cannot be decided, then reject it (never counts as a pass)."""
+        index = self._example(instance)
+        self._mark(index, "inconclusive")
+        self._emit(CheckRecord(self.claim, self.test, index, "decidable", "inconclusive",
+                               instance=describe(instance), reason=str(reason)[:300]))
+        if _in_hypothesis():
+            from hypothesis import reject
+            reject()
+        raise Inconclusive(reason)
+
+    def require(self, result: Any, *, instance: Any = None, what: str = "solver"):
+        """Pass ``result`` through when its ``ok`` flag is set; otherwise record the example as inconclusive."""
+        if not getattr(result, "ok", False):
+            self.inconclusive(f"{what}: {getattr(result, 'status', 'failed')}", instance=instance)
+        return result
+
+    def decide(self, fn: Callable[[], Any], *, instance: Any = None, what: str = "solver"):
+        """Run a solver route; an exception from the solver becomes an inconclusive example, not a crash."""
+        try:
+            result = fn()
+        except ValueError:
+            raise  # malformed input is a bug in the test or strategy, not an undecidable example
+        except Exception as exc:  # noqa: BLE001 - any solver exception is recorded with its type
+            self.inconclusive(f"{what} raised {type(exc).__name__}: {exc}", instance=instance)
+        return self.require(result, instance=instance, what=what)
+
+    # -- witnesses -----------------------------------------------------------------------------------------
+    def witness(self, name: str, arrays: Mapping[str, Any], *, certified: bool, checks: Mapping[str, Any],
+                instance: Any = None, refutes: bool = True) -> Path | None:
+        """Save a certified counterexample as ``.npz`` (no pickles) and record it.
+
+        ``checks`` holds the verification numbers (certificate values); ``certified`` says whether they prove the
+        witness.  An uncertified witness fails the test: a failure case passes only with a certificate.
+        """
+        __tracebackhide__ = True
+        index = self._example(instance)
+        path = None
+        if self.witness_dir is not None:
+            self.witness_dir.mkdir(parents=True, exist_ok=True)
+            path = self.witness_dir / f"{self.claim}__{name}.npz"
+            payload = {k: np.asarray(v) for k, v in arrays.items()}
+            for k, v in payload.items():
+                if v.dtype == object:
+                    raise ValueError(f"witness array {k!r} has dtype object; witnesses hold plain numbers only")
+            np.savez(path, **payload)
+            self.witnesses.append(str(path))
+        status = "witness" if certified else "fail"
+        self._mark(index, "pass" if certified else "fail")
+        self._emit(CheckRecord(self.claim, self.test, index, f"witness:{name}", status, instance=describe(instance),
+                               witness=str(path) if path else None,
+                               extra={"certified": bool(certified), "refutes": bool(refutes),
+                                      "checks": dict(checks)}))
+        if not certified:
+            raise AssertionError(f"[{self.claim}] witness {name!r} is not certified: {dict(checks)}; "
+                                 f"instance: {describe(instance)}")
+        return path

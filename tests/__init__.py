@@ -1,0 +1,1 @@
+"""Meta-tests of the suite: strategies, recorder, registry, report, witnesses, bad input."""

@@ -1,0 +1,1 @@
+"""Tests only: one module per paper or family, one test per claim or failure case."""
