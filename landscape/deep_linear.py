@@ -279,15 +279,20 @@ def balanced_factorization(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, X: np.n
     return weights
 
 
-def recover_weights(problem: DeepLinearProblem, Lam: np.ndarray) -> tuple[list[np.ndarray], float]:
+def recover_weights(problem: DeepLinearProblem, Lam: np.ndarray,
+                    drop_rtol: float = 0.0) -> tuple[list[np.ndarray], float]:
     """Theorem 2(b): weights from the top-d_min SVD of ``Y~ - Lam``, and the relative tie of that truncation.
 
     The tie is ``(sigma_k - sigma_{k+1}) / sigma_1``, reported only when ``sigma_k`` is itself above the tie
     threshold (a tie among zero singular values is harmless); it is ``inf`` when there is no tie to speak of.
+    Singular values below ``drop_rtol * ||Y~||_2`` are set to zero (see ``tolerances.RECOVERY_DROP_RTOL``).
     """
     Lam = finite_array("Lam", Lam, ndim=2, shape=problem.Y.shape)
-    A = projected_targets(problem.X, problem.Y) - Lam
-    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    drop_rtol = finite_scalar("drop_rtol", drop_rtol, minimum=0.0)
+    Yt = projected_targets(problem.X, problem.Y)
+    U, s, Vt = np.linalg.svd(Yt - Lam, full_matrices=False)
+    if s.size:  # relative to ||Y~||: when the optimum is Z = 0, every singular value of Y~ - Lam is spurious
+        s = np.where(s < drop_rtol * np.linalg.norm(Yt, 2), 0.0, s)
     k = min(problem.d_min, s.size)
     gap = np.inf
     if s.size > k and s[0] > 0 and s[k - 1] > tol.TIE_RTOL * s[0]:

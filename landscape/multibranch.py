@@ -43,16 +43,25 @@ _CONVEX = 1e-9
 # validation helpers
 # ----------------------------------------------------------------------------------------------------------------
 def _rows(x, name, min_len=1):
-    """Turn an (I, n) array or a sequence of 1-D arrays into a tuple of read-only float64 rows."""
+    """Turn an (I, n) array or a sequence of 1-D arrays into (tuple of read-only float64 rows, padded I x n array).
+
+    Ragged rows are padded by repeating their last entry: duplicates never change a minimum or a hull."""
     if isinstance(x, np.ndarray) and x.ndim == 2:
-        rows = [x[i] for i in range(x.shape[0])]
-    elif isinstance(x, np.ndarray) and x.ndim != 2:
+        a = np.array(x, dtype=np.float64)
+        if a.shape[0] == 0:
+            raise ValueError(f"{name} must have at least one branch (I >= 1)")
+        if a.shape[1] < min_len:
+            raise ValueError(f"{name} rows need at least {min_len} entries, got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} contains NaN or inf")
+        a.setflags(write=False)
+        return tuple(a), a
+    if isinstance(x, np.ndarray):
         raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays, got ndim={x.ndim}")
-    else:
-        try:
-            rows = list(x)
-        except TypeError:
-            raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays") from None
+    try:
+        rows = list(x)
+    except TypeError:
+        raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays") from None
     if len(rows) == 0:
         raise ValueError(f"{name} must have at least one branch (I >= 1)")
     out = []
@@ -64,7 +73,11 @@ def _rows(x, name, min_len=1):
             raise ValueError(f"{name}[{i}] contains NaN or inf")
         a.setflags(write=False)
         out.append(a)
-    return tuple(out)
+    pad = np.empty((len(out), max(r.size for r in out)))
+    for i, r in enumerate(out):
+        pad[i, :r.size], pad[i, r.size:] = r, r[-1]
+    pad.setflags(write=False)
+    return tuple(out), pad
 
 
 def _scalar(x, name, positive=False):
@@ -87,19 +100,9 @@ def _same_shapes(a, b, na, nb):
             raise ValueError(f"{nb}[{i}] has shape {s.shape}, expected {r.shape} like {na}[{i}]")
 
 
-def _pad(rows):
-    """Rows padded to a rectangle by repeating each row's last entry (duplicates never change a min)."""
-    n = max(r.size for r in rows)
-    out = np.empty((len(rows), n))
-    for i, r in enumerate(rows):
-        out[i, :r.size] = r
-        out[i, r.size:] = r[-1]
-    return out
-
-
-def _check_K(K, H):
-    tol = _FEAS * max(1.0, abs(K), max(float(np.max(np.abs(h))) for h in H))
-    need = float(np.mean([h.min() for h in H]))
+def _check_K(K, Hp):
+    tol = _FEAS * max(1.0, abs(K), float(np.max(np.abs(Hp))))
+    need = float(np.mean(np.min(Hp, axis=1)))
     if K < need - tol:
         raise ValueError(f"K={K!r} is infeasible: it must be >= (1/I) sum_i min h_i = {need!r}")
     return tol
@@ -119,10 +122,12 @@ class PWLBranches:
     G: tuple
     H: tuple
     K: float
-    feas_tol: float = field(init=False, repr=False, compare=False)
+    feas_tol: float = field(init=False, repr=False)
+    _Gp: np.ndarray = field(init=False, repr=False)
+    _Hp: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        t, G, H = _rows(self.t, "t", 2), _rows(self.G, "G", 2), _rows(self.H, "H", 2)
+        (t, _), (G, Gp), (H, Hp) = _rows(self.t, "t", 2), _rows(self.G, "G", 2), _rows(self.H, "H", 2)
         _same_shapes(t, G, "t", "G")
         _same_shapes(t, H, "t", "H")
         for i, (ti, hi) in enumerate(zip(t, H)):
@@ -134,9 +139,9 @@ class PWLBranches:
                 if np.any(hi[1:-1] - chord > _CONVEX * (1.0 + np.max(np.abs(hi)))):
                     raise ValueError(f"H[{i}] does not describe a convex piecewise-linear h_{i}")
         K = _scalar(self.K, "K")
-        for name, v in (("t", t), ("G", G), ("H", H), ("K", K)):
+        for name, v in (("t", t), ("G", G), ("H", H), ("K", K), ("_Gp", Gp), ("_Hp", Hp)):
             object.__setattr__(self, name, v)
-        object.__setattr__(self, "feas_tol", _check_K(K, H))
+        object.__setattr__(self, "feas_tol", _check_K(K, Hp))
 
     @property
     def I(self):
@@ -156,10 +161,12 @@ class GridBranches:
     K: float
     w: tuple | None = None
     h_center: np.ndarray | None = None
-    feas_tol: float = field(init=False, repr=False, compare=False)
+    feas_tol: float = field(init=False, repr=False)
+    _Gp: np.ndarray = field(init=False, repr=False)
+    _Hp: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        G, H = _rows(self.G, "G"), _rows(self.H, "H")
+        (G, Gp), (H, Hp) = _rows(self.G, "G"), _rows(self.H, "H")
         _same_shapes(G, H, "G", "H")
         K = _scalar(self.K, "K")
         w, c = self.w, self.h_center
@@ -167,23 +174,25 @@ class GridBranches:
             if c is not None:
                 raise ValueError("h_center given without w")
         else:
-            w = _rows(w, "w")
+            w, Wp = _rows(w, "w")
             _same_shapes(G, w, "G", "w")
             c = np.broadcast_to(np.asarray(0.0 if c is None else c, dtype=np.float64), (len(G),)).copy()
             if not np.all(np.isfinite(c)):
                 raise ValueError("h_center contains NaN or inf")
-            for i, (wi, hi) in enumerate(zip(w, H)):
-                r = np.abs(wi - c[i])
-                o = np.lexsort((hi, r))
-                rs, hs = r[o], hi[o]
-                slack = _CONVEX * (1.0 + np.max(np.abs(hi)))
-                bad = (np.diff(hs) < -slack) | ((np.diff(rs) == 0) & (np.diff(hs) > slack))
-                if np.any(bad):
-                    raise ValueError(f"H[{i}] is not a non-decreasing function of |w[{i}] - h_center[{i}]|")
+            # padded columns repeat a real (w, H) pair, so the check may run on the padded arrays
+            r = np.abs(Wp - c[:, None])
+            o = np.argsort(r, axis=1, kind="stable")
+            rs, hs = np.take_along_axis(r, o, 1), np.take_along_axis(Hp, o, 1)
+            dr, dh = np.diff(rs, axis=1), np.diff(hs, axis=1)
+            slack = _CONVEX * (1.0 + np.max(np.abs(Hp), axis=1, keepdims=True))
+            bad = np.any((dh < -slack) | ((dr == 0) & (np.abs(dh) > slack)), axis=1)
+            if np.any(bad):
+                i = int(np.argmax(bad))
+                raise ValueError(f"H[{i}] is not a non-decreasing function of |w[{i}] - h_center[{i}]|")
             c.setflags(write=False)
-        for name, v in (("G", G), ("H", H), ("K", K), ("w", w), ("h_center", c)):
+        for name, v in (("G", G), ("H", H), ("K", K), ("w", w), ("h_center", c), ("_Gp", Gp), ("_Hp", Hp)):
             object.__setattr__(self, name, v)
-        object.__setattr__(self, "feas_tol", _check_K(K, H))
+        object.__setattr__(self, "feas_tol", _check_K(K, Hp))
 
     @property
     def I(self):
@@ -418,7 +427,7 @@ class _Branch:
 # relaxation (= dual) by lower hulls of the image points
 # ----------------------------------------------------------------------------------------------------------------
 def _points(inst):
-    return (_pad(inst.H), _pad(inst.G))
+    return inst._Hp, inst._Gp
 
 
 def _relax(Hp, Gp, K):
@@ -433,77 +442,111 @@ def _relax(Hp, Gp, K):
     I, n = Hp.shape
     order = np.argsort(Hp, axis=1, kind="stable")
     Hs = np.take_along_axis(Hp, order, 1)
-    ties = np.any(np.diff(Hs, axis=1) == 0, axis=1)
+    ties = np.any(Hs[:, 1:] == Hs[:, :-1], axis=1)
     if np.any(ties):  # equal H must be ordered by G for the Pareto filter; lexsort only those rows
         order[ties] = np.lexsort((Gp[ties], Hp[ties]), axis=-1)
         Hs[ties] = np.take_along_axis(Hp[ties], order[ties], 1)
     Gs = np.take_along_axis(Gp, order, 1)
-    keep = np.ones((I, n), bool)
+    keep = np.empty((I, n), bool)
+    keep[:, 0] = True
     keep[:, 1:] = Gs[:, 1:] < np.minimum.accumulate(Gs, axis=1)[:, :-1]
     L = keep.sum(1)
-    rr, cc = np.nonzero(keep)
-    pos = (np.cumsum(keep, 1) - 1)[rr, cc]
-    Lm = int(L.max())
-    PH, PG, PI = np.zeros((I, Lm)), np.zeros((I, Lm)), np.zeros((I, Lm), np.int64)
-    PH[rr, pos], PG[rr, pos], PI[rr, pos] = Hs[rr, cc], Gs[rr, cc], order[rr, cc]
-    SH, SG, SI, top = np.zeros_like(PH), np.zeros_like(PG), np.zeros_like(PI), np.zeros(I, np.int64)
+    rows = np.argsort(-L, kind="stable")  # rows with long Pareto sets first: active rows form a prefix
+    L = L[rows]
+    Lm = int(L[0])
+    if L[-1] == n:  # every point of every branch is Pareto: nothing to compact
+        PH, PG, PI = Hs[rows].T.copy(), Gs[rows].T.copy(), order[rows].T.copy()
+    else:
+        kr = keep[rows]
+        rr, cc = np.nonzero(kr)
+        pos = (np.cumsum(kr, 1) - 1)[rr, cc]
+        PH, PG, PI = np.empty((Lm, I)), np.empty((Lm, I)), np.empty((Lm, I), np.int64)
+        src = rows[rr]
+        PH[pos, rr], PG[pos, rr], PI[pos, rr] = Hs[src, cc], Gs[src, cc], order[src, cc]
+    # lock-step monotone chain; stacks stored flat, slot (row, j) at j * I + row; unused slots keep G = +inf
+    SH, SG, SI = np.zeros(Lm * I), np.full(Lm * I, np.inf), np.zeros(Lm * I, np.int64)
+    top, arI = np.zeros(I, np.int64), np.arange(I)
+    nact = np.searchsorted(-L, -np.arange(Lm), side="left")  # number of rows with L > k
     for k in range(Lm):
-        act = np.nonzero(L > k)[0]
-        sub = np.arange(act.size)
+        na = int(nact[k])
+        hk, gk = PH[k, :na], PG[k, :na]
+        sub = arI[:na] if k >= 2 else np.nonzero(top[:na] >= 2)[0]  # from k = 2 on every active row has >= 2
         while sub.size:
-            r = act[sub]
-            tp = top[r]
-            m = tp >= 2
-            sub, r, tp = sub[m], r[m], tp[m]
-            if not sub.size:
-                break
-            h0, g0, h1, g1 = SH[r, tp - 2], SG[r, tp - 2], SH[r, tp - 1], SG[r, tp - 1]
-            pop = (h1 - h0) * (PG[r, k] - g0) - (g1 - g0) * (PH[r, k] - h0) <= 0  # not a strict left turn
+            i1 = (top[sub] - 1) * I + sub
+            i0 = i1 - I
+            h0, g0 = SH[i0], SG[i0]
+            pop = (SH[i1] - h0) * (gk[sub] - g0) - (SG[i1] - g0) * (hk[sub] - h0) <= 0  # not a strict left turn
             sub = sub[pop]
-            top[r[pop]] -= 1
-        SH[act, top[act]], SG[act, top[act]], SI[act, top[act]] = PH[act, k], PG[act, k], PI[act, k]
-        top[act] += 1
-    last = top - 1
+            top[sub] -= 1
+            sub = sub[top[sub] >= 2]
+        slot = top[:na] * I + arI[:na]
+        SH[slot], SG[slot], SI[slot] = hk, gk, PI[k, :na]
+        top[:na] += 1
+    SH, SG, SI = SH.reshape(Lm, I), SG.reshape(Lm, I), SI.reshape(Lm, I)
     ar = np.arange(I)
-    cap = I * K
-    need = SH[ar, last].sum() - cap
-    er, ej = np.nonzero(np.arange(Lm)[None, :-1] < last[:, None]) if Lm > 1 else (np.zeros(0, int),) * 2
-    dH = SH[er, ej + 1] - SH[er, ej]
-    lam_e = (SG[er, ej] - SG[er, ej + 1]) / dH
-    srt = np.lexsort((-ej, lam_e))
-    lam_s, dH_s = lam_e[srt], dH[srt]
-    shift, i0, theta, lam = np.zeros(I, np.int64), -1, 0.0, 0.0
-    cand = [0.0]
-    if need > 0 and lam_s.size:
-        cum = np.cumsum(dH_s)
-        idx = min(int(np.searchsorted(cum, need, side="left")), lam_s.size - 1)
-        theta = min(1.0, (need - (cum[idx - 1] if idx else 0.0)) / dH_s[idx])
-        shift = np.bincount(er[srt[:idx]], minlength=I)
-        lam = float(lam_s[idx])
+    last = top - 1
+    need = SH[last, ar].sum() - I * K
+    ej, er = np.nonzero(np.arange(Lm - 1)[:, None] < last[None, :])  # edge (ej, ej + 1) of row er
+    dH = SH[ej + 1, er] - SH[ej, er]
+    lam_e = (SG[ej, er] - SG[ej + 1, er]) / dH
+    shift, i0, theta, lam, cand = np.zeros(I, np.int64), -1, 0.0, 0.0, [0.0]
+    if need > 0 and lam_e.size:
+        lam, below = _weighted_select(lam_e, dH, min(need, float(dH.sum())))
+        crossed = lam_e < lam
+        at = np.nonzero(lam_e == lam)[0]
+        at = at[np.lexsort((-ej[at], er[at]))]  # right-most edge of a branch first
+        cum = below + np.cumsum(dH[at])
+        j = min(int(np.searchsorted(cum, need, side="left")), at.size - 1)
+        theta = min(1.0, (need - (cum[j - 1] if j else below)) / dH[at[j]])
+        shift = np.bincount(er[crossed], minlength=I) + np.bincount(er[at[:j]], minlength=I)
         if theta >= 1.0:
-            shift[er[srt[idx]]] += 1
+            shift[er[at[j]]] += 1
         else:
-            i0 = int(er[srt[idx]])
-        cand = [lam] + [float(lam_s[j]) for j in (idx - 1, idx + 1) if 0 <= j < lam_s.size]
-        if idx == lam_s.size - 1:  # no Slater point possible: also look beyond the last breakpoint
+            i0 = int(er[at[j]])
+        if not np.any(lam_e > lam):  # no Slater point: phi may still rise past the last breakpoint
             cand.append(2.0 * lam + 1.0)
-    mask = np.arange(Lm)[None, :] <= last[:, None]
-    phis = [float(np.mean(np.min(np.where(mask, SG + x * SH, np.inf), axis=1)) - x * K) for x in cand]
+        cand[0] = lam
+    phis = [float(np.mean(np.min(SG + x * SH, axis=0)) - x * K) for x in cand]
     best = int(np.argmax(phis))
     vert = last - shift
-    out = dict(lam=cand[best] if best else lam, value=max(phis), vert=SI[ar, vert], i0=i0, theta=theta,
-               H=SH[ar, vert], G=SG[ar, vert])
+    inv = np.empty(I, np.int64)
+    inv[rows] = ar  # back to the caller's branch order
+    out = dict(lam=cand[best], value=max(phis), vert=SI[vert, ar][inv], i0=-1 if i0 < 0 else int(rows[i0]),
+               theta=theta)
     if i0 >= 0:
-        out.update(iL=int(SI[i0, vert[i0] - 1]),
-                   eta0=(1 - theta) * SH[i0, vert[i0]] + theta * SH[i0, vert[i0] - 1], HL=SH[i0, vert[i0] - 1])
+        out.update(iL=int(SI[vert[i0] - 1, i0]), HL=float(SH[vert[i0] - 1, i0]),
+                   eta0=float((1 - theta) * SH[vert[i0], i0] + theta * SH[vert[i0] - 1, i0]))
     return out
+
+
+def _weighted_select(lam, w, need):
+    """Smallest value x among lam with sum(w[lam <= x]) >= need, and sum(w[lam < x]); expected O(len) time."""
+    base = 0.0
+    while lam.size > 256:
+        p = np.partition(lam, lam.size // 2)[lam.size // 2]
+        lt = lam < p
+        s = base + w[lt].sum()
+        if s >= need:
+            lam, w = lam[lt], w[lt]
+            continue
+        eq = lam == p
+        if s + w[eq].sum() >= need:
+            return float(p), s
+        base = s + w[eq].sum()
+        gt = lam > p
+        lam, w = lam[gt], w[gt]
+    o = np.argsort(lam, kind="stable")
+    cum = base + np.cumsum(w[o])
+    j = min(int(np.searchsorted(cum, need, side="left")), o.size - 1)
+    x = lam[o[j]]
+    return float(x), float(base + w[lam < x].sum())
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # primal and dual values
 # ----------------------------------------------------------------------------------------------------------------
 def _highs_opts(inst):
-    return {"mip_rel_gap": 0.0, "mip_feasibility_tolerance": inst.feas_tol,
+    return {"mip_rel_gap": 0.0, "mip_abs_gap": 0.0, "mip_feasibility_tolerance": inst.feas_tol,
             "primal_feasibility_tolerance": inst.feas_tol}
 
 
@@ -547,12 +590,38 @@ def _segment_value(inst, seg):
     return float(val[0]) / I, t0 + s[0] * (t1 - t0), bool(ok[0])
 
 
-def primal_milp(inst):
+def _prune(inst, isA):
+    """Lagrangian reduced-cost fixing.  For any lam >= 0, a feasible point that puts branch i on point k (family
+    B) or in segment k (family A) costs at least phi(lam) + rc_ik / I, rc_ik = (G + lam H)_ik - min_j (G + lam H)_ij
+    (minimised over the segment's two ends in family A).  Anything whose bound exceeds the value U of a known
+    feasible point cannot be in an optimal solution.  Returns per-branch keep masks (points, and segments in A)."""
+    Hp, Gp = _points(inst)
+    r = _relax(Hp, Gp, inst.K)
+    br = _round(inst, r, Hp, Gp)
+    if not (br.ok and np.isfinite(r["value"]) and np.isfinite(br.upper)):
+        return None
+    lam, phi, U = r["lam"], r["value"], br.upper
+    # slack for rounding in G + lam H, phi and U; a larger slack only prunes less, it never prunes an optimum
+    margin = 1e-8 * (1.0 + abs(U) + abs(phi) + lam * max(float(np.max(np.abs(h))) for h in inst.H))
+    keep = []
+    for g, h in zip(inst.G, inst.H):
+        v = g + lam * h
+        rc = v - v.min()
+        if isA:
+            rc = np.minimum(rc[:-1], rc[1:])
+        keep.append(phi + rc / inst.I <= U + margin)
+    return keep
+
+
+def primal_milp(inst, prune=True):
     """P by a HiGHS MILP (gap 0): lambda/SOS2-by-binaries formulation in family A, multiple-choice knapsack in
-    family B.  The value is recomputed from the rounded integer choice (family A: exact knapsack on the chosen
-    segments).  Solver trouble gives ok=False with the solver's message instead of an exception."""
+    family B.  With prune=True, options or segments that Lagrangian reduced-cost fixing (``_prune``) proves useless
+    get upper bound 0 (exact, and what keeps 64 x 512 grids fast).  The value is recomputed from the rounded integer
+    choice (family A: exact knapsack on the chosen segments).  Solver trouble gives ok=False with the solver's
+    message instead of an exception."""
     isA = _check_inst(inst)
     I = inst.I
+    keep = _prune(inst, isA) if prune else None
     rows = inst.H
     n = np.array([r.size for r in rows])
     off = np.concatenate([[0], np.cumsum(n)])
@@ -586,12 +655,24 @@ def primal_milp(inst):
         cons = [LinearConstraint(A, lo, hi),
                 LinearConstraint(np.concatenate([Hall, np.zeros(Nz)])[None], -np.inf, inst.K)]
     integ = np.zeros(nvar) if isA else np.ones(nvar)
+    ub = np.ones(nvar)
     if isA:
         integ[N:] = 1
+    if keep is not None:
+        kc = np.concatenate(keep)
+        if isA:  # a point stays usable when one of its neighbouring segments does
+            near = np.zeros(N, bool)
+            for d in (0, 1):
+                seg = k_loc + d
+                m = (seg >= 1) & (seg <= ns[grp])
+                near[m] |= kc[soff[grp[m]] + seg[m] - 1]
+            ub[:N], ub[N:] = near, kc
+        else:
+            ub[:] = kc
     with warnings.catch_warnings():  # the tolerance options are passed through to HiGHS with a warning
         warnings.simplefilter("ignore")
         try:
-            res = milp(c, integrality=integ, bounds=Bounds(0, 1), constraints=cons, options=_highs_opts(inst))
+            res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons, options=_highs_opts(inst))
         except Exception as exc:  # never raise for solver failure
             return PrimalResult(float("nan"), f"solver error: {exc}", False)
     if res.x is None or res.status != 0:
@@ -785,9 +866,13 @@ def certified_bracket(inst, improve_passes=4):
     <= (m_i0 - c_i0)(eta0) / I <= rho_worst / I.  ok reports whether the point's budget is within tolerance.
     """
     isA = _check_inst(inst)
-    I, K = inst.I, inst.K
     Hp, Gp = _points(inst)
-    r = _relax(Hp, Gp, K)
+    return _round(inst, _relax(Hp, Gp, inst.K), Hp, Gp, improve_passes)
+
+
+def _round(inst, r, Hp, Gp, improve_passes=4):
+    isA = isinstance(inst, PWLBranches)
+    I, K = inst.I, inst.K
     idx = r["vert"].copy()
     Hc, Gc = Hp[np.arange(I), idx].copy(), Gp[np.arange(I), idx].copy()
     params = np.array([inst.t[i][idx[i]] for i in range(I)]) if isA else None

@@ -29,6 +29,14 @@ CONIC_FEAS_RTOL = 1e-6
 # 1/H-th power of singular values (whose derivative blows up near 0): seen up to 4e-5 absolute on values ~ 10.
 RECOVERY_RTOL = 1e-4
 
+# Recovering weights from an interior-point dual point: the dual objective depends on Y~ - Lam only through its
+# top-d_min squared singular values, so it is flat to SECOND order along the directions the primal optimum
+# thresholds to zero; a dual value accurate to ~1e-8 then leaves spurious singular values of Y~ - Lam up to
+# ~sqrt(1e-8) = 1e-4 relative to ||Y~||, which the 1/H-th power and the linear penalty turn into an O(gamma * 1e-4) excess.
+# Singular values below 1e-4 * ||Y~||_2 are therefore dropped before recovery.  Where such a value is genuine,
+# dropping it changes F only to second order (F is stationary along it at the optimum): <= (1e-4 ||Y~||)^2.
+RECOVERY_DROP_RTOL = 1e-4
+
 # "Did the best non-convex run reach the optimum" (recorded, never asserted): L-BFGS stops at gradient 1e-10.
 REACHED_RTOL = 1e-6
 

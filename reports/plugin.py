@@ -12,7 +12,8 @@ ci         25             derandomized 5   (print_blob, no example database)
 nightly    2500 (100x ci) random       100 (example database in .hypothesis/nightly)
 =========  =============  ===========  ===================================================================
 
-A test's ``@pytest.mark.cost(f)`` is honoured through ``strategies.budget(f)``, which scales ``max_examples``.
+An expensive family scales its example budget with ``@strategies.budget(cost)``, a fraction of the profile's
+``max_examples`` (never below the conclusive minimum).
 """
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def _profile_name(config) -> str:
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "claim(id): the registered claim a test checks (reports/registry.py)")
     out_dir = Path(config.getoption("report_dir"))
     if not out_dir.is_absolute():
         out_dir = Path(config.rootpath) / out_dir

@@ -39,10 +39,11 @@ def describe(instance: Any) -> str:
 
 
 def _num(x: Any) -> float | None:
+    """A JSON-safe number: non-finite values become None (JSON has no inf or NaN)."""
     if x is None:
         return None
     x = float(x)
-    return x if math.isfinite(x) else (None if math.isnan(x) else x)
+    return x if math.isfinite(x) else None
 
 
 @dataclass
@@ -189,9 +190,9 @@ class Recorder:
             self.inconclusive(f"{what}: non-finite value (observed={observed}, bound={bound})", instance=instance)
         margin = (bound + tol - observed) if sense == "<=" else (observed - bound + tol)
         # margin in units of the tolerance: 1 = observed exactly at the bound (or a and b equal), 0 = at the
-        # tolerance edge, < 0 violated; with tol = 0 the bound's own magnitude is the unit
-        scale = tol if tol > 0 else abs(bound)
-        normalized = margin / scale if scale > 0 else (0.0 if margin == 0 else math.copysign(math.inf, margin))
+        # tolerance edge, < 0 violated; an exact check (tol = 0) measures in units of |bound|, or absolutely
+        scale = tol if tol > 0 else (abs(bound) if bound != 0 else 1.0)
+        normalized = margin / scale
         status = "pass" if margin >= 0 else "fail"
         self._mark(index, status)
         self._emit(CheckRecord(self.claim, self.test, index, what, status, observed, bound, tol, _num(margin),

@@ -74,7 +74,8 @@ def build_summary(records: Iterable[dict]) -> dict:
         if kind == "collected":
             collected[rec["test"]] = claim
         elif kind == "outcome":
-            oc = outcomes.setdefault(rec["test"], {"outcome": "passed", "duration_s": 0.0})
+            oc = outcomes.setdefault(rec["test"], {"outcome": "passed", "duration_s": 0.0, "done": False})
+            oc["done"] = oc["done"] or rec.get("when") == "teardown"
             if rec["outcome"] == "failed" or (rec["outcome"] == "skipped" and oc["outcome"] == "passed"):
                 oc["outcome"] = rec["outcome"]
             oc["duration_s"] += float(rec.get("duration", 0.0))
@@ -114,11 +115,12 @@ def build_summary(records: Iterable[dict]) -> dict:
         entry["notes"] = notes[claim]
     for test, claim in sorted(collected.items()):
         oc = outcomes.get(test)
-        entries[claim]["tests"].append({"nodeid": test, "outcome": oc["outcome"] if oc else "not-run",
+        done = oc is not None and oc["done"]
+        entries[claim]["tests"].append({"nodeid": test, "outcome": oc["outcome"] if done else "not-run",
                                         "duration_s": round(oc["duration_s"], 4) if oc else None})
         if oc:
             entries[claim]["wall_time_s"] += oc["duration_s"]
-        else:
+        if not done:
             entries[claim]["missing"] = True
 
     min_conclusive = int(session.get("min_conclusive", 1))

@@ -29,7 +29,7 @@ class PlantedDeepLinear:
     seed: int
 
     def summary(self) -> str:
-        return f"{self.problem.summary()} gamma/sigma_min={self.gamma_ratio:.4g} seed={self.seed}"
+        return f"{self.problem.summary()} gamma/sigma_min={self.gamma_ratio:.8g} seed={self.seed}"
 
 
 def _orthonormal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:

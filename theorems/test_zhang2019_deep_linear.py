@@ -19,6 +19,10 @@ from strategies.deep_linear import (Factorization, PlantedDeepLinear, deep_linea
                                     weight_tuples)
 
 
+def nuclear_norm(Z: np.ndarray) -> float:
+    return float(np.sum(np.linalg.svd(Z, compute_uv=False)))
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 2 — the family check, shared with the mutation meta-tests (tests/test_mutations.py)
 # ------------------------------------------------------------------------------------------------------------
@@ -41,13 +45,12 @@ def check_schatten_duality(inst: PlantedDeepLinear, record, closed_form=dl.close
     record.close(P, dual["certified_value"], tol=tol.conic_value(P), instance=inst,
                  what="strong duality: closed form = dual optimum")
     # complementary slackness: <Lam, Z*> = gamma ||Z*||_* for the closed-form minimizer Z*
-    nuclear = float(np.sum(np.linalg.svd(cf.Z, compute_uv=False)))
-    record.close(p.gamma * nuclear, float(np.sum(dual["Lam_feasible"] * cf.Z)), tol=tol.conic_value(P),
+    record.close(p.gamma * nuclear_norm(cf.Z), float(np.sum(dual["Lam_feasible"] * cf.Z)), tol=tol.conic_value(P),
                  instance=inst, what="complementary slackness <Lam, Z*> = gamma ||Z*||_*")
 
     # Theorem 2(b): weights from the solver's dual point.  With tied singular values the truncated SVD is
     # ambiguous and the recovery can fail (registered erratum zhang2019.thm2.recovery); noted, not asserted.
-    weights, tie = dl.recover_weights(p, dual["Lam_feasible"])
+    weights, tie = dl.recover_weights(p, dual["Lam_feasible"], drop_rtol=tol.RECOVERY_DROP_RTOL)
     if tie < tol.TIE_RTOL:
         record.note("recovery skipped: tied top-d_min singular values", True, instance=inst)
     else:
@@ -127,7 +130,8 @@ def test_recovery_from_a_tied_dual_solution_can_miss_the_optimum(record):
         arrays = {k: data[k] for k in data.files}
     checks = verify_recovery_counterexample(arrays)
     record.witness("tie", arrays, certified=recovery_counterexample_is_certified(checks), checks=checks,
-                   instance=f"X=I_2, Y=diag(3,2), widths={tuple(arrays['widths'])}, gamma={float(arrays['gamma'])}, "
+                   instance=f"X=I_2, Y=diag(3,2), widths={tuple(int(w) for w in arrays['widths'])}, "
+                            f"gamma={float(arrays['gamma'])}, "
                             f"Lam=diag(1,0); SVD picks e_2 of the tied pair")
 
 
@@ -139,7 +143,7 @@ def test_recovery_from_a_tied_dual_solution_can_miss_the_optimum(record):
 @given(inst=weight_tuples())
 def test_average_schatten_penalty_is_at_least_the_nuclear_norm(inst, record):
     reg = dl.regularizer(inst.X, inst.weights)
-    nuc = float(np.sum(np.linalg.svd(dl.product(inst.X, inst.weights), compute_uv=False)))
+    nuc = nuclear_norm(dl.product(inst.X, inst.weights))
     # both sides are sums of singular values raised to powers up to H: relative float64 evaluation error
     record.geq(reg, nuc, tol=tol.evaluation(max(reg, nuc), max(max(inst.widths), inst.X.shape[1])), instance=inst,
                what="(1/H) sum ||W_i||_{S_H}^H >= ||W_H...W_1 X||_*")
@@ -151,21 +155,20 @@ def _explicit_factorization() -> Factorization:
     return Factorization(X, (2, 1, 1, 2), (Z,), 0)
 
 
-@pytest.mark.claim("zhang2019.eq6")
-@given(inst=factorization_targets())
-@example(inst=_explicit_factorization())
-def test_balanced_factorization_attains_the_nuclear_norm(inst, record):
+def check_balanced_factorization(inst: Factorization, record, nuclear=nuclear_norm) -> None:
+    """The balanced factorization reproduces Z with penalty ||Z||_*; random re-factorizations never do better."""
     X, Z, widths = inst.X, inst.weights[0], inst.widths
     U, s, Vt = np.linalg.svd(Z, full_matrices=False)
     r = int(np.sum(s > tol.RANK_RTOL * s[0])) if s[0] > 0 else 0
     weights = dl.balanced_factorization(U[:, :r], s[:r], Vt[:r], X, widths)
-    scale = float(np.abs(Z).max()) + float(np.sum(s))
     size = max(max(widths), X.shape[1])
-    nuclear = float(np.sum(s))
-    record.leq(float(np.abs(dl.product(X, weights) - Z).max()), 0.0, tol=tol.evaluation(scale, size) * 1e2,
-               instance=inst, what="balanced factorization reproduces Z")
-    best = dl.regularizer(X, weights)
-    record.close(best, nuclear, tol=tol.evaluation(nuclear, size), instance=inst,
+    target = nuclear(Z)
+    # the product goes through X^+ (conditioning of X up to ~1e3 here) and H matrix products: allow 100x the
+    # plain evaluation error of a matrix of Z's magnitude
+    record.leq(float(np.abs(dl.product(X, weights) - Z).max()), 0.0,
+               tol=1e2 * tol.evaluation(float(np.abs(Z).max()) + float(np.sum(s)), size), instance=inst,
+               what="balanced factorization reproduces Z")
+    record.close(dl.regularizer(X, weights), target, tol=tol.evaluation(target, size), instance=inst,
                  what="balanced factorization's penalty = ||Z||_*")
     # other factorizations of the same Z: W_i -> A_i W_i A_{i-1}^{-1} with random invertible A_i (A_0 = A_H = I)
     rng = np.random.default_rng(inst.seed)
@@ -177,6 +180,12 @@ def test_balanced_factorization_attains_the_nuclear_norm(inst, record):
         other = [A[i] @ weights[i - 1] @ np.linalg.inv(A[i - 1]) for i in range(1, len(widths))]
         lowest = min(lowest, dl.regularizer(X, other))
     if np.isfinite(lowest):
-        record.geq(lowest, nuclear, tol=tol.evaluation(max(lowest, nuclear), size), instance=inst,
+        record.geq(lowest, target, tol=tol.evaluation(max(lowest, target), size), instance=inst,
                    what="no other factorization has a smaller penalty")
 
+
+@pytest.mark.claim("zhang2019.eq6")
+@given(inst=factorization_targets())
+@example(inst=_explicit_factorization())
+def test_balanced_factorization_attains_the_nuclear_norm(inst, record):
+    check_balanced_factorization(inst, record)

@@ -1,0 +1,67 @@
+"""Each family can fail: run against a deliberately wrong claim under the ci budget, it must be refuted.
+
+A family check that passes for a wrong closed form proves nothing; these meta-tests run the same check
+functions the theorem tests use, with one formula mutated, under the ``ci`` profile's example budget (no
+shrinking, to keep them quick), and require an AssertionError from the recorder.
+"""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import Phase, given, settings
+
+from landscape import deep_linear as dl
+from reports.records import Recorder
+from strategies.deep_linear import deep_linear_problems, factorization_targets
+from theorems.test_zhang2019_deep_linear import check_balanced_factorization, check_schatten_duality
+
+CI = settings.get_profile("ci")
+
+
+def refuted_under_ci_budget(strategy, check, **mutant):
+    rec = Recorder("mutant")
+
+    @settings(CI, phases=[Phase.explicit, Phase.generate, Phase.target], max_examples=CI.max_examples)
+    @given(inst=strategy)
+    def probe(inst):
+        check(inst, rec, **mutant)
+
+    try:
+        probe()
+    except AssertionError as exc:
+        return str(exc)
+    return None
+
+
+def _scaled(factor):
+    return lambda p: replace(dl.closed_form(p), value=factor * dl.closed_form(p).value)
+
+
+def _half_threshold(p):
+    return dl.closed_form(replace(p, gamma=p.gamma / 2))
+
+
+def _unprojected(p):
+    # forgets that only the part of Y inside Row(X) can be fitted
+    cf = dl.closed_form(p)
+    Yt = dl.projected_targets(p.X, p.Y)
+    return replace(cf, value=cf.value - 0.5 * float(np.sum((p.Y - Yt) ** 2)))
+
+
+@pytest.mark.parametrize("mutant", [
+    pytest.param(_scaled(0.9), id="optimum x 0.9"),
+    pytest.param(_scaled(1.1), id="optimum x 1.1"),
+    pytest.param(_half_threshold, id="soft threshold at gamma/2"),
+    pytest.param(_unprojected, id="targets not projected on Row(X)"),
+])
+def test_schatten_duality_family_refutes_a_wrong_closed_form(mutant):
+    message = refuted_under_ci_budget(deep_linear_problems(gamma_side="below"), check_schatten_duality,
+                                      closed_form=mutant, starts=2)
+    assert message is not None, "a wrong closed form survived the ci budget: the family cannot fail"
+    assert "observed=" in message
+
+
+def test_factorization_family_refutes_an_inflated_nuclear_norm():
+    message = refuted_under_ci_budget(factorization_targets(), check_balanced_factorization,
+                                      nuclear=lambda Z: 1.1 * float(np.sum(np.linalg.svd(Z, compute_uv=False))))
+    assert message is not None and "||Z||_*" in message
