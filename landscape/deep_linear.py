@@ -304,21 +304,13 @@ def recover_weights(problem: DeepLinearProblem, Lam: np.ndarray,
 # --------------------------------------------------------------------------------------------------------------
 # route 3: the non-convex primal by L-BFGS
 # --------------------------------------------------------------------------------------------------------------
-def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int = 0, max_iter: int = 300,
-                       rounds: int = 1) -> RouteResult:
-    """Minimize F(W) directly (torch, float64, L-BFGS with strong-Wolfe line search) from ``starts`` random points.
-
-    Every returned value is F at an explicit weight tuple (re-evaluated in numpy), hence an upper bound on the
-    optimum whether or not the run converged; ``ok`` says whether the best run stopped at a small gradient.
-    """
+def torch_objective(problem: DeepLinearProblem):
+    """F(W) of problem (4) as a differentiable torch function of the weight list (float64)."""
     import torch
 
-    starts = positive_int("starts", starts)
     X = torch.from_numpy(problem.X)
     Y = torch.from_numpy(problem.Y)
     H, g = problem.H, problem.gamma
-    gen = torch.Generator().manual_seed(int(seed))
-    scale = (np.linalg.norm(problem.Y, 2) + 1e-3) ** (1.0 / H)
 
     def schatten(A):
         # even H: ||A||_{S_H}^H = trace((A^T A)^{H/2}), a polynomial (smooth, cheap); odd H: singular values
@@ -336,6 +328,25 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
         for W in Ws[1:]:
             reg = reg + schatten(W)
         return fit + g / H * reg
+
+    return objective
+
+
+def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int = 0, max_iter: int = 300,
+                       rounds: int = 1) -> RouteResult:
+    """Minimize F(W) directly (torch, float64, L-BFGS with strong-Wolfe line search) from ``starts`` random points.
+
+    Every returned value is F at an explicit weight tuple (re-evaluated in numpy), hence an upper bound on the
+    optimum whether or not the run converged; ``ok`` says whether the best run stopped at a small gradient.
+    """
+    import torch
+
+    starts = positive_int("starts", starts)
+    H = problem.H
+    gen = torch.Generator().manual_seed(int(seed))
+    scale = (np.linalg.norm(problem.Y, 2) + 1e-3) ** (1.0 / H)
+
+    objective = torch_objective(problem)
 
     values, grads, best = [], [], None
     for _ in range(starts):

@@ -440,48 +440,40 @@ def _relax(Hp, Gp, K):
     branch, and the single branch (if any) that mixes two vertices.
     """
     I, n = Hp.shape
-    order = np.argsort(Hp, axis=1, kind="stable")
-    Hs = np.take_along_axis(Hp, order, 1)
-    ties = np.any(Hs[:, 1:] == Hs[:, :-1], axis=1)
-    if np.any(ties):  # equal H must be ordered by G for the Pareto filter; lexsort only those rows
-        order[ties] = np.lexsort((Gp[ties], Hp[ties]), axis=-1)
-        Hs[ties] = np.take_along_axis(Hp[ties], order[ties], 1)
-    Gs = np.take_along_axis(Gp, order, 1)
-    keep = np.empty((I, n), bool)
-    keep[:, 0] = True
-    keep[:, 1:] = Gs[:, 1:] < np.minimum.accumulate(Gs, axis=1)[:, :-1]
-    L = keep.sum(1)
-    rows = np.argsort(-L, kind="stable")  # rows with long Pareto sets first: active rows form a prefix
-    L = L[rows]
-    Lm = int(L[0])
-    if L[-1] == n:  # every point of every branch is Pareto: nothing to compact
-        PH, PG, PI = Hs[rows].T.copy(), Gs[rows].T.copy(), order[rows].T.copy()
-    else:
-        kr = keep[rows]
-        rr, cc = np.nonzero(kr)
-        pos = (np.cumsum(kr, 1) - 1)[rr, cc]
-        PH, PG, PI = np.empty((Lm, I)), np.empty((Lm, I)), np.empty((Lm, I), np.int64)
-        src = rows[rr]
-        PH[pos, rr], PG[pos, rr], PI[pos, rr] = Hs[src, cc], Gs[src, cc], order[src, cc]
-    # lock-step monotone chain; stacks stored flat, slot (row, j) at j * I + row; unused slots keep G = +inf
+    HT, GT = Hp.T, Gp.T  # work column-wise: row k of the (n, I) arrays holds the k-th smallest H of each branch
+    order = np.argsort(HT, axis=0, kind="stable")
+    Hs = np.take_along_axis(HT, order, 0)
+    ties = np.any(Hs[1:] == Hs[:-1], axis=0)
+    if np.any(ties):  # equal H must be ordered by G for the Pareto filter; lexsort only those branches
+        order[:, ties] = np.lexsort((GT[:, ties], HT[:, ties]), axis=0)
+        Hs[:, ties] = np.take_along_axis(HT[:, ties], order[:, ties], 0)
+    Gs = np.take_along_axis(GT, order, 0)
+    keep = np.empty((n, I), bool)
+    keep[0] = True
+    keep[1:] = Gs[1:] < np.minimum.accumulate(Gs, axis=0)[:-1]
+    Lm = int(keep.sum(0).max())
+    # lock-step monotone chain over the Pareto points; stacks stored flat, slot (branch b, level j) at j * I + b;
+    # unused slots keep G = +inf so that they never win a minimum
     SH, SG, SI = np.zeros(Lm * I), np.full(Lm * I, np.inf), np.zeros(Lm * I, np.int64)
-    top, arI = np.zeros(I, np.int64), np.arange(I)
-    nact = np.searchsorted(-L, -np.arange(Lm), side="left")  # number of rows with L > k
-    for k in range(Lm):
-        na = int(nact[k])
-        hk, gk = PH[k, :na], PG[k, :na]
-        sub = arI[:na] if k >= 2 else np.nonzero(top[:na] >= 2)[0]  # from k = 2 on every active row has >= 2
+    top = np.zeros(I, np.int64)
+    for k in range(n):
+        act = np.nonzero(keep[k])[0]
+        if not act.size:
+            continue
+        hk, gk = Hs[k, act], Gs[k, act]
+        sub = np.nonzero(top[act] >= 2)[0]
         while sub.size:
-            i1 = (top[sub] - 1) * I + sub
+            b_ = act[sub]
+            i1 = (top[b_] - 1) * I + b_
             i0 = i1 - I
             h0, g0 = SH[i0], SG[i0]
             pop = (SH[i1] - h0) * (gk[sub] - g0) - (SG[i1] - g0) * (hk[sub] - h0) <= 0  # not a strict left turn
             sub = sub[pop]
-            top[sub] -= 1
-            sub = sub[top[sub] >= 2]
-        slot = top[:na] * I + arI[:na]
-        SH[slot], SG[slot], SI[slot] = hk, gk, PI[k, :na]
-        top[:na] += 1
+            top[act[sub]] -= 1
+            sub = sub[top[act[sub]] >= 2]
+        slot = top[act] * I + act
+        SH[slot], SG[slot], SI[slot] = hk, gk, order[k, act]
+        top[act] += 1
     SH, SG, SI = SH.reshape(Lm, I), SG.reshape(Lm, I), SI.reshape(Lm, I)
     ar = np.arange(I)
     last = top - 1
@@ -509,10 +501,7 @@ def _relax(Hp, Gp, K):
     phis = [float(np.mean(np.min(SG + x * SH, axis=0)) - x * K) for x in cand]
     best = int(np.argmax(phis))
     vert = last - shift
-    inv = np.empty(I, np.int64)
-    inv[rows] = ar  # back to the caller's branch order
-    out = dict(lam=cand[best], value=max(phis), vert=SI[vert, ar][inv], i0=-1 if i0 < 0 else int(rows[i0]),
-               theta=theta)
+    out = dict(lam=cand[best], value=max(phis), vert=SI[vert, ar], i0=i0, theta=theta)
     if i0 >= 0:
         out.update(iL=int(SI[vert[i0] - 1, i0]), HL=float(SH[vert[i0] - 1, i0]),
                    eta0=float((1 - theta) * SH[vert[i0], i0] + theta * SH[vert[i0] - 1, i0]))
@@ -545,9 +534,15 @@ def _weighted_select(lam, w, need):
 # ----------------------------------------------------------------------------------------------------------------
 # primal and dual values
 # ----------------------------------------------------------------------------------------------------------------
-def _highs_opts(inst):
-    return {"mip_rel_gap": 0.0, "mip_abs_gap": 0.0, "mip_feasibility_tolerance": inst.feas_tol,
+def _highs_opts(inst, time_limit):
+    # gap ~1e-12 of the objective scale (HiGHS' default absolute gap 1e-6 was seen to stop 3.6e-7 short); the
+    # feasibility tolerances equal feas_tol so the MILP and the brute force agree on budget ties
+    scale = 1.0 + max(float(np.max(np.abs(g))) for g in inst.G)
+    opts = {"mip_rel_gap": 0.0, "mip_abs_gap": 1e-12 * scale, "mip_feasibility_tolerance": inst.feas_tol,
             "primal_feasibility_tolerance": inst.feas_tol}
+    if time_limit is not None:
+        opts["time_limit"] = float(time_limit)
+    return opts
 
 
 def _box_knapsack(g0, dg, h0, dh, cap, tol):
@@ -591,10 +586,11 @@ def _segment_value(inst, seg):
 
 
 def _prune(inst, isA):
-    """Lagrangian reduced-cost fixing.  For any lam >= 0, a feasible point that puts branch i on point k (family
+    """Exact pruning before the MILP.  Lagrangian reduced-cost fixing: for any lam >= 0, a feasible point that puts branch i on point k (family
     B) or in segment k (family A) costs at least phi(lam) + rc_ik / I, rc_ik = (G + lam H)_ik - min_j (G + lam H)_ij
     (minimised over the segment's two ends in family A).  Anything whose bound exceeds the value U of a known
-    feasible point cannot be in an optimal solution.  Returns per-branch keep masks (points, and segments in A)."""
+    feasible point cannot be in an optimal solution.  Family B also drops dominated options.  Returns per-branch keep masks
+    (points in B, segments in A), or None when no valid incumbent is available."""
     Hp, Gp = _points(inst)
     r = _relax(Hp, Gp, inst.K)
     br = _round(inst, r, Hp, Gp)
@@ -609,17 +605,26 @@ def _prune(inst, isA):
         rc = v - v.min()
         if isA:
             rc = np.minimum(rc[:-1], rc[1:])
-        keep.append(phi + rc / inst.I <= U + margin)
+        kp = phi + rc / inst.I <= U + margin
+        if not isA:  # a dominated option (another has H and G no larger) can be swapped out of any optimum
+            o = np.lexsort((g, h))
+            pareto = np.ones(g.size, bool)
+            pareto[o[1:]] = g[o[1:]] < np.minimum.accumulate(g[o])[:-1]
+            kp &= pareto
+        keep.append(kp)
     return keep
 
 
-def primal_milp(inst, prune=True):
+def primal_milp(inst, prune=True, time_limit=60.0):
     """P by a HiGHS MILP (gap 0): lambda/SOS2-by-binaries formulation in family A, multiple-choice knapsack in
     family B.  With prune=True, options or segments that Lagrangian reduced-cost fixing (``_prune``) proves useless
     get upper bound 0 (exact, and what keeps 64 x 512 grids fast).  The value is recomputed from the rounded integer
-    choice (family A: exact knapsack on the chosen segments).  Solver trouble gives ok=False with the solver's
-    message instead of an exception."""
+    choice (family A: exact knapsack on the chosen segments).  Solver trouble (including hitting ``time_limit``
+    seconds, seen on 64 x 512 near-tie "plateau" grids) gives ok=False with the solver's message instead of an
+    exception; raw_value then holds the incumbent's objective if HiGHS had one."""
     isA = _check_inst(inst)
+    if time_limit is not None and not (float(time_limit) > 0):
+        raise ValueError(f"time_limit must be positive or None, got {time_limit!r}")
     I = inst.I
     keep = _prune(inst, isA) if prune else None
     rows = inst.H
@@ -672,11 +677,13 @@ def primal_milp(inst, prune=True):
     with warnings.catch_warnings():  # the tolerance options are passed through to HiGHS with a warning
         warnings.simplefilter("ignore")
         try:
-            res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons, options=_highs_opts(inst))
+            res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons,
+                       options=_highs_opts(inst, time_limit))
         except Exception as exc:  # never raise for solver failure
             return PrimalResult(float("nan"), f"solver error: {exc}", False)
     if res.x is None or res.status != 0:
-        return PrimalResult(float("nan"), str(res.message), False)
+        inc = float(res.fun) if res.x is not None else float("nan")
+        return PrimalResult(float("nan"), str(res.message), False, raw_value=inc)
     x = res.x
     if isA:
         z = x[N:]

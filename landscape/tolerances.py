@@ -49,6 +49,16 @@ RANK_RTOL = 1e-10
 TIE_RTOL = 1e-6
 
 
+# HiGHS (scipy's milp/linprog) works to primal/dual feasibility and optimality tolerances of 1e-7 (its
+# defaults); LP optimal values are therefore trusted to 1e-7 * (1 + |value|).  MILP values are recomputed
+# exactly from the rounded integer choice, so only the LP side carries this error.
+HIGHS_RTOL = 1e-7
+
+
+def highs(scale: float) -> float:
+    return HIGHS_RTOL * (1.0 + abs(float(scale)))
+
+
 def evaluation(scale: float, size: int) -> float:
     """Floating-point error allowance for one float64 evaluation of a spectral objective of magnitude ``scale``."""
     return EVAL_FACTOR * EPS64 * max(int(size), 1) * (1.0 + abs(float(scale)))

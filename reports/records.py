@@ -197,13 +197,7 @@ class Recorder:
         self._mark(index, status)
         self._emit(CheckRecord(self.claim, self.test, index, what, status, observed, bound, tol, _num(margin),
                                _num(normalized), describe(instance), extra=dict(extra or {})))
-        if _in_hypothesis() and math.isfinite(normalized):
-            from hypothesis import target
-            from hypothesis.errors import InvalidArgument
-            try:  # drive the search towards the smallest margin; one observation per label and example
-                target(-normalized, label=f"{self.claim}:{what}")
-            except InvalidArgument:
-                pass
+        self.target(-normalized, what)  # drive the search towards the smallest margin
         if status == "fail":
             rel = "<=" if sense == "<=" else ">="
             raise AssertionError(
@@ -218,6 +212,16 @@ class Recorder:
         self._emit(CheckRecord(self.claim, self.test, index, what, "note", observed=_num(value)
                                if isinstance(value, (int, float, np.number)) else None,
                                instance=describe(instance), extra=dict(extra or {}, value=value)))
+
+    def target(self, value: float, label: str) -> None:
+        """Steer the Hypothesis search towards large ``value`` (e.g. a gap as a fraction of its bound)."""
+        if _in_hypothesis() and math.isfinite(float(value)):
+            from hypothesis import target
+            from hypothesis.errors import InvalidArgument
+            try:
+                target(float(value), label=f"{self.claim}:{label}")
+            except InvalidArgument:
+                pass
 
     def inconclusive(self, reason: str, *, instance: Any = None):
         """Record that this example cannot be decided, then reject it (never counts as a pass)."""
