@@ -141,3 +141,46 @@ def delta_scalar_grid(w: np.ndarray, g: np.ndarray, center: float) -> float:
         low = min(float(f_tilde(a)), float(f_tilde(b)), *(float(x) for x in f_tilde(inner)))
         best = max(best, float(g[allowed].min()) - low)
     return best
+
+
+def single_unit_hinge_instances(X, y, tau, unit, interval, center, K):
+    """One branch ``f(w; x) = v relu(w a.x + b) + e.x`` with w on an interval and ``h(w) = |w - center|``, with
+    the hinge possibly active: returns ``(with_hinge, linear)``, two family-A instances on the same refined
+    breakpoints, whose values are the true mean hinge loss ``L(w)`` and its linear surrogate ``g(w)``.
+
+    With a single branch the training problem ``min {L(w) : h(w) <= K}`` is itself a family-A problem once the
+    breakpoints include every kink of f and every zero of ``1 - y_j f(w; x_j) / tau`` (L is affine between them),
+    so its primal and dual values are exact through the same routines; Delta is defined through g.
+    """
+    from . import multibranch as mb
+
+    X = finite_array("X", X, ndim=2)
+    y = finite_array("y", y, ndim=1, shape=(X.shape[0],))
+    tau = finite_scalar("tau", tau, minimum=0.0, strict=True)
+    a, b, v, e = (np.asarray(u, dtype=np.float64) for u in unit)
+    lo, hi = (float(u) for u in interval)
+    if not lo < hi:
+        raise ValueError(f"interval must satisfy lo < hi, got {interval!r}")
+    s, off = X @ a, X @ e
+
+    def f(w):  # (m,) -> (m, n)
+        return v * np.maximum(np.outer(w, s) + b, 0.0) + off[None, :]
+
+    pts = [lo, hi, float(center)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pts += list((-b / s)[s != 0])
+    t = np.unique(np.array(pts))
+    t = t[(t >= lo) & (t <= hi)]
+    # zeros of 1 - y_j f_j / tau on each segment (f_j affine there)
+    margins = 1.0 - y[None, :] * f(t) / tau
+    extra = []
+    for k in range(t.size - 1):
+        m0, m1 = margins[k], margins[k + 1]
+        cross = (m0 * m1 < 0)
+        extra += list(t[k] + (t[k + 1] - t[k]) * m0[cross] / (m0[cross] - m1[cross]))
+    t = np.unique(np.concatenate([t, extra]))
+    F = f(t)
+    L = np.mean(np.maximum(0.0, 1.0 - y[None, :] * F / tau), axis=1)
+    g = np.mean(1.0 - y[None, :] * F / tau, axis=1)
+    h = np.abs(t - center)
+    return mb.PWLBranches([t], [L], [h], K), mb.PWLBranches([t], [g], [h], K)

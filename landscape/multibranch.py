@@ -39,9 +39,7 @@ _FEAS = 1e-9
 _CONVEX = 1e-9
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# validation helpers
-# ----------------------------------------------------------------------------------------------------------------
+# ---- validation helpers ------------------------------------------------------------------------------------------
 def _rows(x, name, min_len=1):
     """Turn an (I, n) array or a sequence of 1-D arrays into (tuple of read-only float64 rows, padded I x n array).
 
@@ -108,9 +106,7 @@ def _check_K(K, Hp):
     return tol
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# instance data
-# ----------------------------------------------------------------------------------------------------------------
+# ---- instance data -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class PWLBranches:
     """Family A: branch i has W_i = [t[i][0], t[i][-1]] and PWL g_i, h_i with values G[i], H[i] at t[i].
@@ -176,7 +172,10 @@ class GridBranches:
         else:
             w, Wp = _rows(w, "w")
             _same_shapes(G, w, "G", "w")
-            c = np.broadcast_to(np.asarray(0.0 if c is None else c, dtype=np.float64), (len(G),)).copy()
+            try:
+                c = np.broadcast_to(np.asarray(0.0 if c is None else c, dtype=np.float64), (len(G),)).copy()
+            except (ValueError, TypeError):
+                raise ValueError(f"h_center must be a scalar or have shape ({len(G)},)") from None
             if not np.all(np.isfinite(c)):
                 raise ValueError("h_center contains NaN or inf")
             # padded columns repeat a real (w, H) pair, so the check may run on the padded arrays
@@ -205,9 +204,7 @@ def _check_inst(inst):
     return isinstance(inst, PWLBranches)
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# results
-# ----------------------------------------------------------------------------------------------------------------
+# ---- results -----------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class PrimalResult:
     """value: objective recomputed from `choice`/`params` (nan when not ok); raw_value: what the solver reported.
@@ -251,9 +248,7 @@ class BracketResult:
     lam: float
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# networks
-# ----------------------------------------------------------------------------------------------------------------
+# ---- networks ----------------------------------------------------------------------------------------------------
 def _net_args(X, y, tau, units, intervals):
     X = np.array(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
@@ -328,9 +323,7 @@ def assumption1_margin(X, y, tau, units, intervals):
     return float(tau - np.max(np.mean(np.max(vals, axis=0), axis=0)))
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# geometry helpers
-# ----------------------------------------------------------------------------------------------------------------
+# ---- geometry helpers --------------------------------------------------------------------------------------------
 def _lower_hull(x, y):
     """Vertices of the lower convex hull of the points (x, y) (duplicates in x keep the smallest y)."""
     o = np.lexsort((y, x))
@@ -423,9 +416,7 @@ class _Branch:
         return [np.stack([self.g(self.a(c)), self.g(self.b(c)), const]) for c in c_ends]
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# relaxation (= dual) by lower hulls of the image points
-# ----------------------------------------------------------------------------------------------------------------
+# ---- relaxation (= dual) by lower hulls of the image points ------------------------------------------------------
 def _points(inst):
     return inst._Hp, inst._Gp
 
@@ -531,9 +522,7 @@ def _weighted_select(lam, w, need):
     return float(x), float(base + w[lam < x].sum())
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# primal and dual values
-# ----------------------------------------------------------------------------------------------------------------
+# ---- primal and dual values --------------------------------------------------------------------------------------
 def _highs_opts(inst, time_limit):
     # gap ~1e-12 of the objective scale (HiGHS' default absolute gap 1e-6 was seen to stop 3.6e-7 short); the
     # feasibility tolerances equal feas_tol so the MILP and the brute force agree on budget ties
@@ -586,11 +575,11 @@ def _segment_value(inst, seg):
 
 
 def _prune(inst, isA):
-    """Exact pruning before the MILP.  Lagrangian reduced-cost fixing: for any lam >= 0, a feasible point that puts branch i on point k (family
-    B) or in segment k (family A) costs at least phi(lam) + rc_ik / I, rc_ik = (G + lam H)_ik - min_j (G + lam H)_ij
-    (minimised over the segment's two ends in family A).  Anything whose bound exceeds the value U of a known
-    feasible point cannot be in an optimal solution.  Family B also drops dominated options.  Returns per-branch keep masks
-    (points in B, segments in A), or None when no valid incumbent is available."""
+    """Exact pruning before the MILP.  Lagrangian reduced-cost fixing: for any lam >= 0, a feasible point that puts
+    branch i on point k (family B) or in segment k (family A) costs at least phi(lam) + rc_ik / I, with
+    rc_ik = (G + lam H)_ik - min_j (G + lam H)_ij (the smaller of the segment's two ends in family A).  Anything
+    whose bound exceeds the value U of a known feasible point is in no optimal solution.  Family B also drops
+    dominated options.  Returns per-branch keep masks (points in B, segments in A), or None without incumbent."""
     Hp, Gp = _points(inst)
     r = _relax(Hp, Gp, inst.K)
     br = _round(inst, r, Hp, Gp)
@@ -615,6 +604,12 @@ def _prune(inst, isA):
     return keep
 
 
+def _layout(inst):
+    """Sizes, offsets and branch id of every point when all branches' points are stacked into one vector."""
+    n = np.array([r.size for r in inst.H])
+    return n, np.concatenate([[0], np.cumsum(n)]), int(n.sum()), np.repeat(np.arange(inst.I), n)
+
+
 def primal_milp(inst, prune=True, time_limit=60.0):
     """P by a HiGHS MILP (gap 0): lambda/SOS2-by-binaries formulation in family A, multiple-choice knapsack in
     family B.  With prune=True, options or segments that Lagrangian reduced-cost fixing (``_prune``) proves useless
@@ -627,11 +622,7 @@ def primal_milp(inst, prune=True, time_limit=60.0):
         raise ValueError(f"time_limit must be positive or None, got {time_limit!r}")
     I = inst.I
     keep = _prune(inst, isA) if prune else None
-    rows = inst.H
-    n = np.array([r.size for r in rows])
-    off = np.concatenate([[0], np.cumsum(n)])
-    N = int(off[-1])
-    grp = np.repeat(np.arange(I), n)
+    n, off, N, grp = _layout(inst)
     Hall, Gall = np.concatenate(inst.H) / I, np.concatenate(inst.G) / I
     if not isA:
         c, nvar = Gall, N
@@ -707,14 +698,13 @@ def dual_lp(inst):
     budget row's marginal, which is the maximiser of phi(lam) = Q(lam) - lam K."""
     _check_inst(inst)
     I = inst.I
-    n = np.array([r.size for r in inst.H])
-    off = np.concatenate([[0], np.cumsum(n)])
-    N = int(off[-1])
-    grp = np.repeat(np.arange(I), n)
+    n, off, N, grp = _layout(inst)
     Aeq = sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N))
     try:
         res = linprog(np.concatenate(inst.G) / I, A_ub=(np.concatenate(inst.H) / I)[None], b_ub=[inst.K],
-                      A_eq=Aeq, b_eq=np.ones(I), bounds=(0, None), method="highs")
+                      A_eq=Aeq, b_eq=np.ones(I), bounds=(0, None), method="highs",
+                      options={"primal_feasibility_tolerance": inst.feas_tol,  # default 1e-7 gave D off by 2e-9
+                               "dual_feasibility_tolerance": inst.feas_tol})
     except Exception as exc:
         return DualResult(float("nan"), f"solver error: {exc}", False)
     if res.status != 0 or res.x is None:
@@ -776,16 +766,25 @@ def primal_bruteforce(inst, limit=200000):
     return PrimalResult(v2, "optimal", True, seg[k], w, bud, float(val[k] / I))
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Delta and rho
-# ----------------------------------------------------------------------------------------------------------------
-def _delta_pwl(t, G, H):
+# ---- Delta and rho -----------------------------------------------------------------------------------------------
+def _pwl_sup(t, G, H, over_levels):
+    """Family A, one branch.  over_levels=False: Delta = sup_w f_hat(w) - f_tilde(w); True: rho = sup_eta m(eta) -
+    c(eta).  Between consecutive points of the split set below, m(h) = min{g : h <= level} is the min of three
+    affine pieces (g at both sublevel ends, min G strictly inside) and the hull term is affine, so the sup over each
+    piece sits at an end or where two pieces cross."""
     br = _Branch(t, G, H)
-    hx, hy = _lower_hull(t, G)
-    # f_hat - f_tilde is (min of three affine pieces) - affine between consecutive points of this set
-    cand = np.unique(np.clip(np.concatenate([t, br.a(H), br.b(H)]), t[0], t[-1]))
+    if over_levels:
+        hx, hy = _lower_hull(H, G)
+        cand = np.unique(H)  # a(eta), b(eta) are affine between consecutive breakpoint levels
+        if cand.size == 1:
+            return 0.0
+        lev = lambda x: x
+    else:
+        hx, hy = _lower_hull(t, G)
+        cand = np.unique(np.clip(np.concatenate([t, br.a(H), br.b(H)]), t[0], t[-1]))
+        lev = br.h
     p, q = cand[:-1], cand[1:]
-    end0, end1 = br.pieces((br.h(p), br.h(q)), br.h(0.5 * (p + q)))
+    end0, end1 = br.pieces((lev(p), lev(q)), lev(0.5 * (p + q)))
     d = _maxmin_affine(end0 - np.interp(p, hx, hy), end1 - np.interp(q, hx, hy))
     return max(0.0, float(d.max()))
 
@@ -820,18 +819,6 @@ def _rho_points(G, H):
     return max(0.0, float(vals.max()))
 
 
-def _rho_pwl(t, G, H):
-    br = _Branch(t, G, H)
-    hx, hy = _lower_hull(H, G)
-    eta = np.unique(H)
-    if eta.size == 1:
-        return 0.0
-    p, q = eta[:-1], eta[1:]
-    end0, end1 = br.pieces((p, q), 0.5 * (p + q))
-    d = _maxmin_affine(end0 - np.interp(p, hx, hy), end1 - np.interp(q, hx, hy))
-    return max(0.0, float(d.max()))
-
-
 def delta_exact(inst):
     """Delta_i = sup_{w~} f_hat_i(w~) - f_tilde_i(w~) exactly.  Family A: f_tilde is the lower hull of (t, G);
     f_hat(w~) = min{g : h <= h(w~)}; the difference is (min of affine) - affine between consecutive points of
@@ -839,7 +826,7 @@ def delta_exact(inst):
     grid, outer sup over [min w, max w]; +inf where some w~ there has an empty sublevel set."""
     isA = _check_inst(inst)
     if isA:
-        d = np.array([_delta_pwl(t, g, h) for t, g, h in zip(inst.t, inst.G, inst.H)])
+        d = np.array([_pwl_sup(t, g, h, False) for t, g, h in zip(inst.t, inst.G, inst.H)])
     else:
         if inst.w is None:
             raise ValueError("inst.w is required for delta_exact in family B (only rho_exact works without it)")
@@ -853,15 +840,13 @@ def rho_exact(inst):
     <= rho_worst (one fractional branch in a vertex of the relaxation, rounded down inside its budget)."""
     isA = _check_inst(inst)
     if isA:
-        r = np.array([_rho_pwl(t, g, h) for t, g, h in zip(inst.t, inst.G, inst.H)])
+        r = np.array([_pwl_sup(t, g, h, True) for t, g, h in zip(inst.t, inst.G, inst.H)])
     else:
         r = np.array([_rho_points(g, h) for g, h in zip(inst.G, inst.H)])
     return BranchMeasure(r, float(r.max()))
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# large instances
-# ----------------------------------------------------------------------------------------------------------------
+# ---- large instances ---------------------------------------------------------------------------------------------
 def certified_bracket(inst, improve_passes=4):
     """Certified D <= P <= upper for large I without a MILP.
 
@@ -896,7 +881,7 @@ def _round(inst, r, Hp, Gp, improve_passes=4):
             idx[i0] = int(np.argmin(m))
             Hc[i0], Gc[i0] = inst.H[i0][idx[i0]], inst.G[i0][idx[i0]]
     for _ in range(improve_passes):
-        slack = I * K - Hc.sum()
+        slack = I * (K + inst.feas_tol) - Hc.sum()  # budget ties within feas_tol count as feasible, as in the MILP
         if slack <= 0:
             break
         best = np.where(Hp <= (Hc + slack)[:, None], Gp, np.inf)
@@ -919,9 +904,7 @@ def _round(inst, r, Hp, Gp, improve_passes=4):
                          i0, r["lam"])
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# explicit instances
-# ----------------------------------------------------------------------------------------------------------------
+# ---- explicit instances ------------------------------------------------------------------------------------------
 def explicit_instance(I, d):
     """Worst case for the 1/I rate: W_i = [0,1], h_i(w) = w, g_i through (0,1), (1-d,1), (1,0), K = (1-d)/I.
 

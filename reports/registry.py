@@ -62,6 +62,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("zhang2019.thm1.finite", _Z, "Theorem 1 (finite parameter sets)",
           "The 2/I gap bound on finite per-branch parameter grids, with Delta_i's outer supremum over the "
           "grid's convex hull", kind=DER),
+    Claim("zhang2019.thm1.sharp", _Z, "Theorem 1 with constant 1 (derived)",
+          "With one budget constraint the gap is in fact at most Delta_worst / I (the LP relaxation has at most one "
+          "fractional branch), and the explicit instance attains it", kind=DER),
+    Claim("zhang2019.thm1.no-assumption1", _Z, "Theorem 1 without Assumption 1",
+          "When tau is below the reachable margin (the hinge can be active) the 2/I bound fails", kind=FC,
+          expected="counterexample-found"),
     Claim("zhang2019.rem1", _Z, "Remark 1",
           "Rescaling outputs with tau, or regularizers with K, leaves the normalized gap unchanged", kind=DER),
     Claim("zhang2019.rem2", _Z, "Remark 2", "The 2/I bound for the empirical risk of a finite sample"),

@@ -89,6 +89,10 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
             if e["verdict"] == "not-yet-checked":
                 continue
             lines += _claim_details(e)
+    from .families import SECTIONS
+
+    for section in SECTIONS:
+        lines += section(summary)
     if images:
         lines += ["## Plots", ""] + [f"![{Path(i).stem}]({i})" for i in images] + [""]
     return "\n".join(lines) + "\n"
@@ -153,12 +157,11 @@ def write_plots(summary: dict, out: Path) -> list[str]:
             fig.savefig(out / "margins.png", dpi=110)
             plt.close(fig)
             images.append("margins.png")
-    for plotter in FAMILY_PLOTS:
+    from .families import PLOTS
+
+    for plotter in PLOTS:
         images += plotter(summary, out, plt) or []
     return images
-
-
-FAMILY_PLOTS: list = []  # callables (summary, out_dir, pyplot) -> [png names], registered by reports.families
 
 
 def compare(current: dict, baseline: dict) -> list[str]:

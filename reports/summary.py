@@ -180,7 +180,8 @@ def _add_note(notes: dict, rec: dict) -> None:
         k = n["count"]
         n["mean"] = value if n["mean"] is None else n["mean"] + (value - n["mean"]) / k
     if len(n["values"]) < 2000:  # series for plots; a nightly run keeps the first 2000
-        n["values"].append({"value": value, **{k: v for k, v in rec.get("extra", {}).items() if k != "value"}})
+        n["values"].append({"value": value, "instance": rec.get("instance", ""),
+                            **{k: v for k, v in rec.get("extra", {}).items() if k != "value"}})
 
 
 def verdict(entry: dict, min_conclusive: int) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import assume, strategies as st
 
+from landscape import hinge_gap as hg
 from landscape import multibranch as mb
 from landscape.activations import CATALOGUE
 from landscape.networks import Branch
@@ -132,7 +133,7 @@ def relu_unit_problems(draw, max_I: int = 24, max_n: int = 12, max_d: int = 3):
     K = k_min + k_frac * (k_max - k_min)
     inst = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, K)
     return BranchProblem(inst, "relu units", seed, tau, note=f"n={n} d={d} separable={separable}",
-                         scalars={"center": centers})
+                         scalars={"center": centers, "X": X, "y": y, "units": units, "intervals": intervals})
 
 
 @st.composite
@@ -183,3 +184,34 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
     inst = mb.GridBranches(Gi, Hh, K, w=W, h_center=C)
     return BranchProblem(inst, "grid networks", seed, tau, note=f"n={n} d={d} branches={','.join(archs)}",
                          scalars={"w": W, "center": C, "F": F, "y": y, "X": X})
+
+
+@st.composite
+def single_unit_hinge_problems(draw, max_n: int = 4, max_d: int = 2):
+    """One ReLU unit ``v relu(w a.x + b) + e.x`` on an interval, with tau BELOW the largest reachable ``y f``
+    (Assumption 1 fails): the hinge-refined family-A instance of the true loss, and the linear surrogate g that
+    defines Delta (``scalars["linear"]``)."""
+    n = draw(st.integers(1, max_n), label="n")
+    d = draw(st.integers(1, max_d), label="d")
+    seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = rng.choice([-1.0, 1.0], n)
+    unit = (rng.standard_normal(d), float(rng.standard_normal()), float(rng.standard_normal()),
+            0.5 * rng.standard_normal(d))
+    lo = -float(rng.uniform(0, 2))
+    hi = lo + float(rng.uniform(0.5, 3))
+    c = lo + draw(st.floats(0, 1), label="centre position") * (hi - lo)
+    # the largest y f over the interval: f is piecewise linear in w, so its maximum sits at an end or a kink
+    s = X @ unit[0]
+    cand = np.array([lo, hi, *[-unit[1] / sj for sj in s if sj != 0]])
+    cand = cand[(cand >= lo) & (cand <= hi)]
+    reach = float(np.max(y[None, :] * (unit[2] * np.maximum(np.outer(cand, s) + unit[1], 0.0) + X @ unit[3])))
+    assume(reach > 1e-6)  # rare: no parameter reaches a positive margin, so Assumption 1 cannot fail
+    tau = draw(st.floats(0.02, 0.95), label="tau / reachable") * reach
+    K = draw(st.floats(0, 1), label="K position") * max(c - lo, hi - c)
+    with_hinge, linear = hg.single_unit_hinge_instances(X, y, tau, unit, (lo, hi), c, K)
+    return BranchProblem(with_hinge, "single unit, hinge active", seed, tau, note=f"n={n} d={d} reach={reach:.4g}",
+                         scalars={"linear": linear, "center": np.array([c]), "X": X, "y": y, "reach": reach,
+                                  "unit_a": unit[0], "unit_b": unit[1], "unit_v": unit[2], "unit_e": unit[3],
+                                  "interval": np.array([lo, hi])})

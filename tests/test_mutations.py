@@ -65,3 +65,14 @@ def test_factorization_family_refutes_an_inflated_nuclear_norm():
     message = refuted_under_ci_budget(factorization_targets(), check_balanced_factorization,
                                       nuclear=lambda Z: 1.1 * float(np.sum(np.linalg.svd(Z, compute_uv=False))))
     assert message is not None and "||Z||_*" in message
+
+
+@pytest.mark.parametrize("constant", [pytest.param(0.99, id="just below the best ratio 1"),
+                                      pytest.param(0.5, id="half of it")])
+def test_multibranch_search_refutes_a_too_small_constant(constant):
+    from strategies.multibranch import pwl_branch_problems
+    from theorems.test_zhang2019_multibranch import check_gap_bound
+
+    message = refuted_under_ci_budget(pwl_branch_problems(), check_gap_bound, constant=constant)
+    assert message is not None, f"the search never found a normalized gap above {constant}/I"
+    assert f"P - D <= {constant:g} Delta_worst / I" in message

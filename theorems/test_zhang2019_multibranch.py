@@ -18,7 +18,7 @@ from landscape import multibranch as mb
 from landscape import tolerances as tol
 from strategies import budget
 from strategies.multibranch import (BranchProblem, grid_network_problems, pwl_branch_problems,
-                                    relu_unit_problems)
+                                    relu_unit_problems, single_unit_hinge_problems)
 
 BRUTE_FORCE_LIMIT = 4096  # enumerate the primal when the number of (segment) choices is at most this
 
@@ -173,3 +173,111 @@ def test_normalized_gap_is_invariant_to_rescaling(bp, record):
                  what="Delta scales with the objective, not with the regularizer")
     record.close(P1 - D1, c_obj * (P0 - D0), tol=tol.highs(c_obj * (abs(P0) + 1) + abs(shifts).sum()), instance=bp,
                  what="gap scales with the objective, not with the regularizer")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The constant: 1 instead of 2 (derived), attained by the explicit instance
+# ------------------------------------------------------------------------------------------------------------
+@pytest.mark.claim("zhang2019.thm1.sharp")
+@budget(1.0)
+@given(bp=pwl_branch_problems())
+@example(bp=_explicit(3, 0.25))
+def test_normalized_gap_at_most_one_over_I(bp, record):
+    check_gap_bound(bp, record, constant=1.0)
+
+
+@pytest.mark.claim("zhang2019.thm1.sharp")
+def test_explicit_instance_attains_one_over_I(record):
+    """The catalog's explicit instance (I = 3, d = 1/4): exact P = 1, D = 1 - (1 - d)/I, Delta_i = 1 - d, so the
+    normalized gap is exactly 1/I: the constant 1 cannot be lowered.  Kept as a (non-refuting) witness."""
+    I, d = 3, 0.25
+    bp = _explicit(I, d)
+    P, D = exact_values(bp, record)
+    delta = mb.delta_exact(bp.inst).worst
+    checks = {"P": P, "D": D, "Delta_worst": delta, "I(P-D)/Delta": I * (P - D) / delta,
+              "expected_P": 1.0, "expected_D": 1.0 - (1.0 - d) / I, "expected_Delta": 1.0 - d}
+    exact = tol.highs(1.0)  # the numbers are exact fractions; HiGHS' LP is the least accurate route involved
+    certified = (abs(P - 1.0) <= exact and abs(D - checks["expected_D"]) <= exact
+                 and abs(delta - (1.0 - d)) <= exact)
+    arrays = {"t": np.array(bp.inst.t), "G": np.array(bp.inst.G), "H": np.array(bp.inst.H), "K": np.array(bp.inst.K)}
+    record.witness("explicit-tight", arrays, certified=certified, checks=checks, instance=bp, refutes=False)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Outside Assumption 1: search for, certify and keep an instance where the bound fails
+# ------------------------------------------------------------------------------------------------------------
+def hinge_gap_values(bp: BranchProblem) -> dict:
+    """Exact P, D (enumeration of all joint choices with the real hinge loss) and Delta by two routines."""
+    s, inst = bp.scalars, bp.inst
+    choices = hg.joint_choices(len(inst.G[0]), bp.I)
+    L = hg.hinge_losses(s["F"], s["y"], bp.tau, choices)
+    B = np.mean(np.stack([inst.H[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)
+    enum = hg.enumerate_problem(L, B, inst.K, choices)
+    own = max(hg.delta_scalar_grid(s["w"][i], inst.G[i], s["center"][i]) for i in range(bp.I))
+    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "delta_own": own,
+            "delta_exact": mb.delta_exact(inst).worst, "I": bp.I, "lam": enum.lam,
+            "reach": float(np.max(np.mean(np.max(s["y"][None, None, :] * s["F"], axis=1), axis=0)))}
+
+
+def violates_bound(v: dict) -> bool:
+    delta = max(v["delta_own"], v["delta_exact"])
+    return v["gap"] > 2.0 * delta / v["I"] + tol.evaluation(v["P"], 64) and np.isfinite(delta)
+
+
+def continuous_violation(bp: BranchProblem) -> dict:
+    """Exact values of a single-unit instance with the hinge active: P, D of the true loss; Delta of g."""
+    P, D = mb.primal_milp(bp.inst), mb.dual_breakpoints(bp.inst)
+    linear = bp.scalars["linear"]
+    return {"P": P.value, "D": D.value, "gap": P.value - D.value, "delta_exact": mb.delta_exact(linear).worst,
+            "I": 1, "ok": bool(P.ok and D.ok)}
+
+
+def _search(strategy, condition):
+    from hypothesis import find, settings
+
+    return find(strategy, condition, settings=settings(settings.default, max_examples=300, database=None))
+
+
+@pytest.mark.claim("zhang2019.thm1.no-assumption1")
+def test_bound_fails_for_a_continuous_branch_when_the_hinge_can_be_active(record):
+    def violated(bp):
+        v = continuous_violation(bp)
+        return v["ok"] and v["gap"] > 2.0 * v["delta_exact"] + tol.highs(v["P"])
+
+    found = _search(single_unit_hinge_problems(), violated)
+    v = continuous_violation(found)
+    s, linear = found.scalars, found.scalars["linear"]
+    # second routes: P by enumerating segments, D by the HiGHS LP, Delta by a dense tabulation (an upper
+    # estimate of Delta, which is the direction a certificate of violation needs)
+    brute = mb.primal_bruteforce(found.inst, limit=10_000)
+    lp = mb.dual_lp(found.inst)
+    t, g = linear.t[0], linear.G[0]
+    grid = np.unique(np.concatenate([t, np.linspace(t[0], t[-1], 20001)]))
+    delta_tab = hg.delta_scalar_grid(grid, np.interp(grid, t, g), s["center"][0])
+    checks = dict(v, P_enumerated=brute.value, D_lp=lp.value, delta_tabulated=delta_tab, tau=found.tau,
+                  reach=s["reach"], K=found.inst.K, bound=2.0 * max(v["delta_exact"], delta_tab))
+    certified = bool(found.tau < s["reach"] and brute.ok and lp.ok
+                     and abs(brute.value - v["P"]) <= tol.evaluation(v["P"], 64)
+                     and abs(lp.value - v["D"]) <= tol.highs(v["D"])
+                     and v["gap"] > checks["bound"] + tol.highs(v["P"]))
+    arrays = {k: np.asarray(s[k]) for k in ("X", "y", "unit_a", "unit_b", "unit_v", "unit_e", "interval", "center")}
+    arrays.update(tau=np.array(found.tau), K=np.array(found.inst.K), t=t, L=found.inst.G[0], g=g, h=linear.H[0])
+    record.witness("continuous", arrays, certified=certified, checks=checks, instance=found)
+
+
+@pytest.mark.claim("zhang2019.thm1.no-assumption1")
+def test_bound_fails_on_a_parameter_grid_when_the_hinge_can_be_active(record):
+    found = _search(grid_network_problems(max_I=3, max_G=4, max_n=4, max_d=2, tau_side="below"),
+                    lambda bp: violates_bound(hinge_gap_values(bp)))
+    v = hinge_gap_values(found)
+    s = found.scalars
+    # certificate: Assumption 1 fails (tau <= reachable margin), the two Delta routines agree, P and D are exact
+    # (enumeration / lower hull over every joint choice), and the gap exceeds the bound by more than rounding
+    checks = dict(v, tau=found.tau, K=found.inst.K, bound=2.0 * v["delta_exact"] / v["I"],
+                  assumption1_fails=bool(found.tau <= v["reach"]),
+                  delta_routes_agree=bool(abs(v["delta_own"] - v["delta_exact"]) <= tol.evaluation(v["delta_own"], 64)))
+    certified = checks["assumption1_fails"] and checks["delta_routes_agree"] and violates_bound(v)
+    arrays = {"X": s["X"], "y": s["y"], "F": s["F"], "w": s["w"], "h_center": s["center"],
+              "H": np.array(found.inst.H), "G": np.array(found.inst.G), "tau": np.array(found.tau),
+              "K": np.array(found.inst.K)}
+    record.witness("grid", arrays, certified=certified, checks=checks, instance=found)
