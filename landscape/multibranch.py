@@ -32,9 +32,14 @@ __all__ = [
     "explicit_network",
 ]
 
-# Budget feasibility is decided with an absolute slack of _FEAS * max(1, |K|, max|H|): HiGHS is run with the same
-# slack, so the MILP, the brute force and the rounding all agree on which budget ties count as feasible.
-_FEAS = 1e-9
+# Every route solves the problem with budget K_eff = K + feas_tol, feas_tol = max(_FEAS, 4 eps I) * max(|K|, max|H|):
+# budget ties that float sums of I terms miss by a few ulps then count as feasible everywhere alike.  It is relative
+# and tiny because values move by lam * feas_tol: with steep trade-offs (lam ~ 1e6) an absolute slack of 1e-9 moved P
+# by 1e-3, and a relative 1e-12 still put 2e-10 between routes that use the slack differently.
+_FEAS = 1e-14
+# HiGHS sees objective / max|G| and the budget row in units of 1e8 feas_tol, so its 1e-9 feasibility tolerance is
+# 0.1 feas_tol: the MILP (right-hand side K + feas_tol / 2) stays inside K_eff.
+_HIGHS_UNIT = 1e8
 # Convexity of h (family A) is checked up to this relative slack so that h built from rounded data still passes.
 _CONVEX = 1e-9
 
@@ -99,11 +104,17 @@ def _same_shapes(a, b, na, nb):
 
 
 def _check_K(K, Hp):
-    tol = _FEAS * max(1.0, abs(K), float(np.max(np.abs(Hp))))
+    tol = max(_FEAS, 4 * np.finfo(float).eps * Hp.shape[0]) * (max(abs(K), float(np.max(np.abs(Hp)))) or 1.0)
     need = float(np.mean(np.min(Hp, axis=1)))
-    if K < need - tol:
+    if K + tol < need:
         raise ValueError(f"K={K!r} is infeasible: it must be >= (1/I) sum_i min h_i = {need!r}")
     return tol
+
+
+def _fits(inst, budget):
+    """(1/I) sum h <= K_eff, allowing 0.25 feas_tol (>= eps I max|H|: two summation orders of I terms, and HiGHS'
+    own slack of 0.1 feas_tol in the LP)."""
+    return budget <= inst.K + 1.25 * inst.feas_tol
 
 
 # ---- instance data -----------------------------------------------------------------------------------------------
@@ -142,6 +153,10 @@ class PWLBranches:
     @property
     def I(self):
         return len(self.t)
+
+    @property
+    def K_eff(self):
+        return self.K + self.feas_tol
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,6 +211,10 @@ class GridBranches:
     @property
     def I(self):
         return len(self.G)
+
+    @property
+    def K_eff(self):
+        return self.K + self.feas_tol
 
 
 def _check_inst(inst):
@@ -357,63 +376,62 @@ def _maxmin_affine(d0, d1):
 
 
 class _Branch:
-    """One family-A branch: evaluation of g, h and of the sublevel interval {h <= c} = [a(c), b(c)]."""
+    """One family-A branch: g, h and the sublevel interval {h <= c} = [a(c), b(c)] of the convex h.
+
+    Points on a segment are handled through the segment parameter u, not through the float w: with |t| ~ 500 and
+    steep g or h, re-interpolating at the rounded w was seen to move h by 1e-14 and g by 1e-4."""
 
     def __init__(self, t, G, H):
         self.t, self.G, self.H = t, G, H
         ia, ib = int(np.argmin(H)), int(H.size - 1 - np.argmin(H[::-1]))
-        self.hmin = H[ia]
-        self.ia, self.ib = ia, ib
-        self.tl, self.Hl = t[:ia + 1], np.minimum.accumulate(H[:ia + 1])  # non-increasing left part
-        self.tr, self.Hr = t[ib:], np.maximum.accumulate(H[ib:])          # non-decreasing right part
-        self.sufmin = np.minimum.accumulate(G[:ia + 1][::-1])[::-1]       # min G[j..ia]
-        self.premin = np.minimum.accumulate(G[ib:])                       # min G[ib..j]
+        self.hmin, self.ia, self.ib = H[ia], ia, ib
+        # left part (non-increasing h) and right part (non-decreasing h); accumulate guards tolerance-level wiggles
+        self.left = (t[:ia + 1], np.minimum.accumulate(H[:ia + 1]), G[:ia + 1])
+        self.right = (t[ib:], np.maximum.accumulate(H[ib:]), G[ib:])
+        self.sufmin = np.minimum.accumulate(G[:ia + 1][::-1])[::-1]  # min G[j..ia]
+        self.premin = np.minimum.accumulate(G[ib:])                  # min G[ib..j]
         self.midmin = G[ia:ib + 1].min()
-
-    def g(self, w):
-        return np.interp(w, self.t, self.G)
 
     def h(self, w):
         return np.interp(w, self.t, self.H)
 
-    def a(self, c):
+    def end(self, c, left):
+        """(w, g, h) at the left (a) or right (b) end of {h <= c}, from the segment parameter."""
         c = np.maximum(np.asarray(c, dtype=np.float64), self.hmin)
-        j = np.minimum(np.searchsorted(-self.Hl, -c, side="left"), self.ia)
-        jm = np.maximum(j - 1, 0)
-        den = self.Hl[jm] - self.Hl[j]
+        tt, hh, gg = self.left if left else self.right
+        if left:  # first index with h <= c, its outer neighbour has h > c
+            j = np.minimum(np.searchsorted(-hh, -c, side="left"), tt.size - 1)
+            o = np.maximum(j - 1, 0)
+        else:     # last index with h <= c
+            j = np.searchsorted(hh, c, side="right") - 1
+            o = np.minimum(j + 1, tt.size - 1)
+        den = hh[o] - hh[j]
         with np.errstate(divide="ignore", invalid="ignore"):
-            w = self.tl[jm] + (self.Hl[jm] - c) / den * (self.tl[j] - self.tl[jm])
-        return np.clip(np.where((j == 0) | (den <= 0), self.tl[j], w), self.tl[jm], self.tl[j])
-
-    def b(self, c):
-        c = np.maximum(np.asarray(c, dtype=np.float64), self.hmin)
-        j = np.searchsorted(self.Hr, c, side="right") - 1
-        jp = np.minimum(j + 1, self.tr.size - 1)
-        den = self.Hr[jp] - self.Hr[j]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            w = self.tr[j] + (c - self.Hr[j]) / den * (self.tr[jp] - self.tr[j])
-        return np.clip(np.where((jp == j) | (den <= 0), self.tr[j], w), self.tr[j], self.tr[jp])
+            u = np.clip(np.where((o != j) & (den > 0), (c - hh[j]) / den, 0.0), 0.0, 1.0)
+        return (tt[j] + u * (tt[o] - tt[j]), gg[j] + u * (gg[o] - gg[j]),
+                np.where(u > 0, c, hh[j]))
 
     def inner_min(self, c):
         """min of G over breakpoints inside [a(c), b(c)] (that interval always contains [t_ia, t_ib])."""
-        lo = np.searchsorted(self.t, self.a(c), side="left")
-        hi = np.searchsorted(self.t, self.b(c), side="right") - 1
+        lo = np.searchsorted(self.t, self.end(c, True)[0], side="left")
+        hi = np.searchsorted(self.t, self.end(c, False)[0], side="right") - 1
         return np.minimum(np.minimum(self.sufmin[np.minimum(lo, self.ia)], self.midmin),
                           self.premin[np.maximum(hi - self.ib, 0)])
 
     def sublevel_min(self, c):
-        """(w, g(w)) minimising g over {h <= c}: the minimum sits at a sublevel endpoint or a breakpoint."""
-        a, b = float(self.a(c)), float(self.b(c))
-        inside = (self.t >= a) & (self.t <= b)
-        cand = np.concatenate([[a, b], self.t[inside]])
-        vals = self.g(cand)
+        """(w, g, h) minimising g over {h <= c}: the minimum sits at a sublevel end or at a breakpoint inside."""
+        (wa, ga, ha), (wb, gb, hb) = self.end(c, True), self.end(c, False)
+        inside = (self.t >= wa) & (self.t <= wb)
+        cand = np.concatenate([[wa, wb], self.t[inside]])
+        vals = np.concatenate([[ga, gb], self.G[inside]])
+        hs = np.concatenate([[ha, hb], self.H[inside]])
         k = int(np.argmin(vals))
-        return float(cand[k]), float(vals[k])
+        return float(cand[k]), float(vals[k]), float(hs[k])
 
     def pieces(self, c_ends, c_mid):
         """Values at interval ends of the three affine pieces whose min is m(c) = min{g : h <= c}."""
         const = self.inner_min(c_mid)
-        return [np.stack([self.g(self.a(c)), self.g(self.b(c)), const]) for c in c_ends]
+        return [np.stack([self.end(c, True)[1], self.end(c, False)[1], const]) for c in c_ends]
 
 
 # ---- relaxation (= dual) by lower hulls of the image points ------------------------------------------------------
@@ -523,15 +541,9 @@ def _weighted_select(lam, w, need):
 
 
 # ---- primal and dual values --------------------------------------------------------------------------------------
-def _highs_opts(inst, time_limit):
-    # gap ~1e-12 of the objective scale (HiGHS' default absolute gap 1e-6 was seen to stop 3.6e-7 short); the
-    # feasibility tolerances equal feas_tol so the MILP and the brute force agree on budget ties
-    scale = 1.0 + max(float(np.max(np.abs(g))) for g in inst.G)
-    opts = {"mip_rel_gap": 0.0, "mip_abs_gap": 1e-12 * scale, "mip_feasibility_tolerance": inst.feas_tol,
-            "primal_feasibility_tolerance": inst.feas_tol}
-    if time_limit is not None:
-        opts["time_limit"] = float(time_limit)
-    return opts
+def _scales(inst):
+    """(objective scale, budget-row unit) used to normalise what HiGHS sees (see _HIGHS_UNIT)."""
+    return float(np.max(np.abs(inst._Gp))) or 1.0, inst.feas_tol * _HIGHS_UNIT
 
 
 def _box_knapsack(g0, dg, h0, dh, cap, tol):
@@ -560,18 +572,19 @@ def _box_knapsack(g0, dg, h0, dh, cap, tol):
 
 
 def _segment_value(inst, seg):
-    """Exact optimum with branch i confined to segment seg[i] (1-based) of family A; returns (value, w, ok)."""
+    """Exact optimum with branch i confined to segment seg[i] (1-based) of family A: (value, w, ok, budget); the
+    budget is taken from the knapsack itself, since re-interpolating h at w adds rounding on steep segments."""
     I = inst.I
     k = np.asarray(seg)
     g0 = np.array([inst.G[i][k[i] - 1] for i in range(I)])
     g1 = np.array([inst.G[i][k[i]] for i in range(I)])
     h0 = np.array([inst.H[i][k[i] - 1] for i in range(I)])
     h1 = np.array([inst.H[i][k[i]] for i in range(I)])
-    val, s, ok = _box_knapsack(g0[None], (g1 - g0)[None], h0[None], (h1 - h0)[None], I * inst.K,
-                               I * inst.feas_tol)
+    val, s, ok = _box_knapsack(g0[None], (g1 - g0)[None], h0[None], (h1 - h0)[None], I * inst.K_eff,
+                               I * inst.feas_tol * 0.25)
     t0 = np.array([inst.t[i][k[i] - 1] for i in range(I)])
     t1 = np.array([inst.t[i][k[i]] for i in range(I)])
-    return float(val[0]) / I, t0 + s[0] * (t1 - t0), bool(ok[0])
+    return float(val[0]) / I, t0 + s[0] * (t1 - t0), bool(ok[0]), float(np.mean(h0 + s[0] * (h1 - h0)))
 
 
 def _prune(inst, isA):
@@ -579,9 +592,9 @@ def _prune(inst, isA):
     branch i on point k (family B) or in segment k (family A) costs at least phi(lam) + rc_ik / I, with
     rc_ik = (G + lam H)_ik - min_j (G + lam H)_ij (the smaller of the segment's two ends in family A).  Anything
     whose bound exceeds the value U of a known feasible point is in no optimal solution.  Family B also drops
-    dominated options.  Returns per-branch keep masks (points in B, segments in A), or None without incumbent."""
+    dominated options.  Returns (keep masks per branch: points in B, segments in A; U; lam), or None without incumbent."""
     Hp, Gp = _points(inst)
-    r = _relax(Hp, Gp, inst.K)
+    r = _relax(Hp, Gp, inst.K_eff)
     br = _round(inst, r, Hp, Gp)
     if not (br.ok and np.isfinite(r["value"]) and np.isfinite(br.upper)):
         return None
@@ -601,7 +614,7 @@ def _prune(inst, isA):
             pareto[o[1:]] = g[o[1:]] < np.minimum.accumulate(g[o])[:-1]
             kp &= pareto
         keep.append(kp)
-    return keep
+    return keep, U, lam
 
 
 def _layout(inst):
@@ -621,13 +634,18 @@ def primal_milp(inst, prune=True, time_limit=60.0):
     if time_limit is not None and not (float(time_limit) > 0):
         raise ValueError(f"time_limit must be positive or None, got {time_limit!r}")
     I = inst.I
-    keep = _prune(inst, isA) if prune else None
+    pr = _prune(inst, isA) if prune else None
+    keep, U, lam_u = pr if pr is not None else (None, np.inf, 0.0)
     n, off, N, grp = _layout(inst)
-    Hall, Gall = np.concatenate(inst.H) / I, np.concatenate(inst.G) / I
+    gs, hs = _scales(inst)
+    Hall, Gall = np.concatenate(inst.H) / (I * hs), np.concatenate(inst.G) / (I * gs)
+    # family B: K + feas_tol / 2 plus HiGHS' slack (0.1 feas_tol) stays inside K_eff, so no choice the brute force
+    # rejects slips in; family A: K_eff itself, since the exact knapsack on the chosen segments re-solves at K_eff
+    k_rhs = (inst.K + (1.0 if isA else 0.5) * inst.feas_tol) / hs
     if not isA:
         c, nvar = Gall, N
         cons = [LinearConstraint(sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N)), 1, 1),
-                LinearConstraint(Hall[None], -np.inf, inst.K)]
+                LinearConstraint(Hall[None], -np.inf, k_rhs)]
     else:
         ns = n - 1
         soff = np.concatenate([[0], np.cumsum(ns)])
@@ -649,7 +667,7 @@ def primal_milp(inst, prune=True, time_limit=60.0):
         lo = np.concatenate([np.ones(2 * I), np.full(N, -np.inf)])
         hi = np.concatenate([np.ones(2 * I), np.zeros(N)])
         cons = [LinearConstraint(A, lo, hi),
-                LinearConstraint(np.concatenate([Hall, np.zeros(Nz)])[None], -np.inf, inst.K)]
+                LinearConstraint(np.concatenate([Hall, np.zeros(Nz)])[None], -np.inf, k_rhs)]
     integ = np.zeros(nvar) if isA else np.ones(nvar)
     ub = np.ones(nvar)
     if isA:
@@ -665,22 +683,28 @@ def primal_milp(inst, prune=True, time_limit=60.0):
             ub[:N], ub[N:] = near, kc
         else:
             ub[:] = kc
-    with warnings.catch_warnings():  # the tolerance options are passed through to HiGHS with a warning
+    # HiGHS' default absolute gap 1e-6 was seen to stop 3.6e-7 short; scipy passes mip_abs_gap on with a warning
+    opts = {"mip_rel_gap": 0.0, "mip_abs_gap": 1e-13, "mip_feasibility_tolerance": 1e-9,
+            "primal_feasibility_tolerance": 1e-9}
+    if time_limit is not None:
+        opts["time_limit"] = float(time_limit)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons,
-                       options=_highs_opts(inst, time_limit))
+            res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons, options=opts)
+            if res.status in (2, 4):  # presolve was seen to call a feasible, badly scaled model infeasible
+                res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons,
+                           options={**opts, "presolve": False})
         except Exception as exc:  # never raise for solver failure
             return PrimalResult(float("nan"), f"solver error: {exc}", False)
     if res.x is None or res.status != 0:
-        inc = float(res.fun) if res.x is not None else float("nan")
+        inc = float(res.fun) * gs if res.x is not None else float("nan")
         return PrimalResult(float("nan"), str(res.message), False, raw_value=inc)
     x = res.x
     if isA:
         z = x[N:]
         seg = np.array([1 + int(np.argmax(z[soff[i]:soff[i + 1]])) for i in range(I)])
-        val, w, ok = _segment_value(inst, seg)
-        budget = float(np.mean([np.interp(w[i], inst.t[i], inst.H[i]) for i in range(I)]))
+        val, w, ok, budget = _segment_value(inst, seg)
         choice, params = seg, w
     else:
         choice = np.array([int(np.argmax(x[off[i]:off[i + 1]])) for i in range(I)])
@@ -688,9 +712,13 @@ def primal_milp(inst, prune=True, time_limit=60.0):
         budget = float(np.mean([inst.H[i][choice[i]] for i in range(I)]))
         params = None if inst.w is None else np.array([inst.w[i][choice[i]] for i in range(I)])
         ok = True
-    ok = ok and budget <= inst.K + inst.feas_tol
-    status = "optimal" if ok else f"rounded choice violates the budget by {budget - inst.K:.3e}"
-    return PrimalResult(val if ok else float("nan"), status, ok, choice, params, budget, float(res.fun))
+    ok = ok and _fits(inst, budget)
+    status = "optimal" if ok else f"rounded choice exceeds the budget by {budget - inst.K_eff:.3e}"
+    # sanity check against the incumbent U of _prune (seen to fail on instances with lam ~ 1e7 where HiGHS'
+    # tolerances dominate); U may sit up to 0.25 feas_tol over K_eff, worth lam * feas_tol
+    if ok and val > U + 1e-9 * gs + lam_u * inst.feas_tol:
+        ok, status = False, f"MILP point {val!r} is worse than the known feasible value {U!r}"
+    return PrimalResult(val if ok else float("nan"), status, ok, choice, params, budget, float(res.fun) * gs)
 
 
 def dual_lp(inst):
@@ -700,18 +728,29 @@ def dual_lp(inst):
     I = inst.I
     n, off, N, grp = _layout(inst)
     Aeq = sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N))
-    try:
-        res = linprog(np.concatenate(inst.G) / I, A_ub=(np.concatenate(inst.H) / I)[None], b_ub=[inst.K],
-                      A_eq=Aeq, b_eq=np.ones(I), bounds=(0, None), method="highs",
-                      options={"primal_feasibility_tolerance": inst.feas_tol,  # default 1e-7 gave D off by 2e-9
-                               "dual_feasibility_tolerance": inst.feas_tol})
+    gs, hs = _scales(inst)
+    try:  # default tolerances (1e-7) gave D off by 2e-9
+        res = linprog(np.concatenate(inst.G) / (I * gs), A_ub=(np.concatenate(inst.H) / (I * hs))[None],
+                      b_ub=[inst.K_eff / hs], A_eq=Aeq, b_eq=np.ones(I), bounds=(0, None), method="highs",
+                      options={"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9})
     except Exception as exc:
         return DualResult(float("nan"), f"solver error: {exc}", False)
     if res.status != 0 or res.x is None:
         return DualResult(float("nan"), str(res.message), False)
-    lam = float(-res.ineqlin.marginals[0]) if getattr(res, "ineqlin", None) is not None else float("nan")
-    sol = tuple(res.x[off[i]:off[i + 1]].copy() for i in range(I))
-    return DualResult(float(res.fun), "optimal", True, lam, sol)
+    marg = getattr(res, "ineqlin", None)
+    lam = max(0.0, float(-marg.marginals[0]) * gs / hs) if marg is not None else 0.0
+    # certify: the solution with bound violations clipped must fit the budget, and its objective must match the
+    # weak-duality value phi(lam); HiGHS may spend its 1e-9 bound tolerance times a large H on the budget
+    x = np.maximum(res.x, 0.0)
+    x /= np.bincount(grp, weights=x, minlength=I)[grp]
+    sol = tuple(x[off[i]:off[i + 1]] for i in range(I))
+    obj = float(x @ np.concatenate(inst.G)) / I
+    budget = float(x @ np.concatenate(inst.H)) / I
+    phi = float(np.mean(np.min(inst._Gp + lam * inst._Hp, axis=1))) - lam * inst.K_eff
+    if not _fits(inst, budget) or obj - phi > 1e-9 * (gs + lam * max(abs(inst.K), float(np.max(np.abs(inst._Hp))))):
+        return DualResult(float(res.fun) * gs, f"not certified: budget {budget:.6e} vs K_eff {inst.K_eff:.6e}, "
+                          f"primal {obj:.12e} vs phi(lam) {phi:.12e}", False, lam, sol)
+    return DualResult(float(res.fun) * gs, "optimal", True, lam, sol)
 
 
 def dual_breakpoints(inst):
@@ -719,7 +758,7 @@ def dual_breakpoints(inst):
     sort of all hull-edge slopes (O(I G log G)); the returned solution is a vertex of the relaxation."""
     _check_inst(inst)
     Hp, Gp = _points(inst)
-    r = _relax(Hp, Gp, inst.K)
+    r = _relax(Hp, Gp, inst.K_eff)
     sol = []
     for i in range(inst.I):
         mu = np.zeros(inst.H[i].size)
@@ -744,7 +783,7 @@ def primal_bruteforce(inst, limit=200000):
         sG, sH = np.zeros(1), np.zeros(1)
         for g, h in zip(inst.G, inst.H):
             sG, sH = (sG[:, None] + g[None]).ravel(), (sH[:, None] + h[None]).ravel()
-        feas = sH / I <= inst.K + inst.feas_tol
+        feas = _fits(inst, sH / I)
         if not feas.any():
             return PrimalResult(float("nan"), "infeasible", False)
         k = int(np.argmin(np.where(feas, sG, np.inf)))
@@ -756,13 +795,12 @@ def primal_bruteforce(inst, limit=200000):
     seg = np.stack(np.unravel_index(np.arange(int(total)), sizes), axis=1) + 1  # (C, I)
     cols = lambda arrs, d: np.stack([arrs[i][seg[:, i] - 1 + d] for i in range(I)], axis=1)
     g0, h0 = cols(inst.G, 0), cols(inst.H, 0)
-    val, s, feas = _box_knapsack(g0, cols(inst.G, 1) - g0, h0, cols(inst.H, 1) - h0, I * inst.K,
-                                 I * inst.feas_tol)
+    val, s, feas = _box_knapsack(g0, cols(inst.G, 1) - g0, h0, cols(inst.H, 1) - h0, I * inst.K_eff,
+                                 I * inst.feas_tol * 0.25)
     if not feas.any():
         return PrimalResult(float("nan"), "infeasible", False)
     k = int(np.argmin(np.where(feas, val, np.inf)))
-    v2, w, _ = _segment_value(inst, seg[k])
-    bud = float(np.mean([np.interp(w[i], inst.t[i], inst.H[i]) for i in range(I)]))
+    v2, w, _, bud = _segment_value(inst, seg[k])
     return PrimalResult(v2, "optimal", True, seg[k], w, bud, float(val[k] / I))
 
 
@@ -781,7 +819,7 @@ def _pwl_sup(t, G, H, over_levels):
         lev = lambda x: x
     else:
         hx, hy = _lower_hull(t, G)
-        cand = np.unique(np.clip(np.concatenate([t, br.a(H), br.b(H)]), t[0], t[-1]))
+        cand = np.unique(np.clip(np.concatenate([t, br.end(H, True)[0], br.end(H, False)[0]]), t[0], t[-1]))
         lev = br.h
     p, q = cand[:-1], cand[1:]
     end0, end1 = br.pieces((lev(p), lev(q)), lev(0.5 * (p + q)))
@@ -859,29 +897,30 @@ def certified_bracket(inst, improve_passes=4):
     """
     isA = _check_inst(inst)
     Hp, Gp = _points(inst)
-    return _round(inst, _relax(Hp, Gp, inst.K), Hp, Gp, improve_passes)
+    return _round(inst, _relax(Hp, Gp, inst.K_eff), Hp, Gp, improve_passes)
 
 
 def _round(inst, r, Hp, Gp, improve_passes=4):
     isA = isinstance(inst, PWLBranches)
-    I, K = inst.I, inst.K
+    I, K = inst.I, inst.K_eff
     idx = r["vert"].copy()
     Hc, Gc = Hp[np.arange(I), idx].copy(), Gp[np.arange(I), idx].copy()
     params = np.array([inst.t[i][idx[i]] for i in range(I)]) if isA else None
     i0 = r["i0"]
     if i0 >= 0:
-        eta0 = max(r["eta0"], r["HL"])  # the left vertex always fits, even after rounding of eta0
+        # budget share of i0: the LP's, capped by what the other branches leave (theta suffers cancellation in the
+        # cumulative sums), never below the left vertex, which always fits
+        eta0 = max(min(r["eta0"], I * K - (Hc.sum() - Hc[i0])), r["HL"])
         if isA:
             br = _Branch(inst.t[i0], inst.G[i0], inst.H[i0])
-            w0, g0 = br.sublevel_min(eta0)
-            params[i0], Gc[i0], Hc[i0] = w0, g0, float(br.h(w0))
+            params[i0], Gc[i0], Hc[i0] = br.sublevel_min(eta0)
             idx[i0] = -1
         else:
             m = np.where(inst.H[i0] <= eta0, inst.G[i0], np.inf)
             idx[i0] = int(np.argmin(m))
             Hc[i0], Gc[i0] = inst.H[i0][idx[i0]], inst.G[i0][idx[i0]]
     for _ in range(improve_passes):
-        slack = I * (K + inst.feas_tol) - Hc.sum()  # budget ties within feas_tol count as feasible, as in the MILP
+        slack = I * K - Hc.sum()
         if slack <= 0:
             break
         best = np.where(Hp <= (Hc + slack)[:, None], Gp, np.inf)
@@ -900,7 +939,7 @@ def _round(inst, r, Hp, Gp, improve_passes=4):
         choice = idx
         params = None if inst.w is None else np.array([inst.w[i][idx[i]] for i in range(I)])
     budget = float(Hc.mean())
-    return BracketResult(r["value"], float(Gc.mean()), choice, params, budget, budget <= K + inst.feas_tol,
+    return BracketResult(r["value"], float(Gc.mean()), choice, params, budget, bool(_fits(inst, budget)),
                          i0, r["lam"])
 
 

@@ -5,6 +5,7 @@ Each entry of ``SECTIONS`` maps a summary to Markdown lines; each entry of ``PLO
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 GAP_NOTE = "I (P - D) / Delta_worst"
 GAP_CLAIMS = ("zhang2019.thm1", "zhang2019.rem2", "zhang2019.thm1.finite", "zhang2019.thm1.sharp")
@@ -38,6 +39,9 @@ def multibranch_section(summary: dict) -> list[str]:
         med = vals[len(vals) // 2]
         lines.append(f"| {I} | {len(pts)} | {pts[0][0]:.6g} | {pts[0][0] / 2:.3g} | {med:.3g} | "
                      f"{pts[0][2][:120]} ({pts[0][1]}) |")
+    cost = Path(__file__).resolve().parents[1] / "benchmarks" / "out" / "multibranch_cost.png"
+    if cost.exists():
+        lines += ["", f"Cost of the exact routes against I and G (from the benchmarks): ![cost]({cost})"]
     return lines + [""]
 
 
