@@ -891,8 +891,8 @@ def certified_bracket(inst, improve_passes=4):
     The relaxation is solved exactly by the hull/slope sort of ``dual_breakpoints``; lower = phi(lam) is a valid
     lower bound on P for any lam >= 0 (weak duality).  In the vertex solution only one branch i0 mixes two points
     (one coupling row), all others sit on one of their own points.  Branch i0 is replaced by the best pure point
-    whose h does not exceed its LP budget share, which keeps the budget; a few greedy passes then spend left-over
-    budget on single-branch upgrades.  upper is the objective of that explicit feasible point, so upper - lower
+    whose h does not exceed its LP budget share, which keeps the budget (or, when cheaper, i0 keeps its richer vertex
+    and one other branch steps down); a few greedy passes then spend left-over budget on single-branch upgrades.  upper is the objective of that explicit feasible point, so upper - lower
     <= (m_i0 - c_i0)(eta0) / I <= rho_worst / I.  ok reports whether the point's budget is within tolerance.
     """
     isA = _check_inst(inst)
@@ -919,6 +919,20 @@ def _round(inst, r, Hp, Gp, improve_passes=4):
             m = np.where(inst.H[i0] <= eta0, inst.G[i0], np.inf)
             idx[i0] = int(np.argmin(m))
             Hc[i0], Gc[i0] = inst.H[i0][idx[i0]], inst.G[i0][idx[i0]]
+        # alternative: keep i0 on its right vertex and let one other branch give up the missing budget
+        HB = Hc.copy()
+        HB[i0] = Hp[i0, r["vert"][i0]]
+        deficit = HB.sum() - I * K
+        best = np.where(Hp <= (HB - deficit)[:, None], Gp, np.inf)
+        best[i0] = np.inf
+        k = np.argmin(best, axis=1)
+        cost = best[np.arange(I), k] - Gc
+        j = int(np.argmin(cost))
+        if np.isfinite(cost[j]) and Gp[i0, r["vert"][i0]] + cost[j] < Gc[i0]:
+            idx[i0], Hc[i0], Gc[i0] = r["vert"][i0], HB[i0], Gp[i0, r["vert"][i0]]
+            idx[j], Hc[j], Gc[j] = k[j], Hp[j, k[j]], Gp[j, k[j]]
+            if isA:
+                params[i0], params[j] = inst.t[i0][idx[i0]], inst.t[j][k[j]]
     for _ in range(improve_passes):
         slack = I * K - Hc.sum()
         if slack <= 0:

@@ -124,9 +124,10 @@ def pytest_pycollect_makeitem(collector, name, obj):
     return result
 
 
-def pytest_collection_modifyitems(session, config, items):
-    state = config.stash[STATE]
-    for item in items:
+def pytest_collection_finish(session):
+    """Runs after deselection (-k, -m), so only the tests that will run count as collected claims."""
+    state = session.config.stash[STATE]
+    for item in session.items:
         marker = item.get_closest_marker("claim")
         if marker is None:
             continue

@@ -53,12 +53,12 @@ def _radial_h(t, c, a, b, r0):
 
 
 @st.composite
-def pwl_branch_problems(draw, max_I: int = 64, max_breaks: int = 8, shapes=SHAPES):
+def pwl_branch_problems(draw, max_I: int = 64, max_breaks: int = 8, shapes=SHAPES, min_I: int = 1):
     """Family A instances; the worst-case shapes of the catalog are planted by ``shape``:
     ``plateau-drop`` (g flat, then falling near the largest h), ``identical plateau`` (the same such branch
     everywhere, with K just enough for one branch to reach the end of the plateau: the explicit worst case),
     ``convex`` (Delta = 0: the theorem then says P = D), ``random``."""
-    I = draw(st.one_of(st.integers(1, 8), st.integers(1, max_I)), label="I")
+    I = draw(st.one_of(st.integers(min_I, max(min_I, 8)), st.integers(min_I, max_I)), label="I")
     shape = draw(st.sampled_from(shapes), label="shape")
     M = draw(st.integers(1, max_breaks), label="segments")
     k_frac = draw(st.floats(0, 1), label="K position")

@@ -98,6 +98,24 @@ def test_delta_matches_a_dense_tabulation(bp, record):
     check_delta_by_tabulation(bp, record)
 
 
+@pytest.mark.claim("zhang2019.thm1")
+@budget(0.2)
+@given(bp=pwl_branch_problems(min_I=1000, max_I=10_000, max_breaks=6))
+def test_gap_bound_at_thousands_of_branches_by_a_certified_bracket(bp, record):
+    """At I in [10^3, 10^4] the MILP is out of reach; the bracket D <= P <= upper (upper: the objective of an
+    explicit feasible point, D: exact dual) certifies P - D <= upper - D, which must stay below 2 Delta_worst/I."""
+    bracket = record.require(mb.certified_bracket(bp.inst), instance=bp, what="certified bracket")
+    dual = record.require(mb.dual_breakpoints(bp.inst), instance=bp, what="dual (exact breakpoints)")
+    record.close(bracket.lower, dual.value, tol=tol.evaluation(dual.value, 64), instance=bp,
+                 what="bracket lower end = exact dual")
+    delta = mb.delta_exact(bp.inst).worst
+    record.leq(bracket.upper - bracket.lower, 2.0 * delta / bp.I, tol=tol.highs(bracket.upper), instance=bp,
+               what="bracket width <= 2 Delta_worst / I")
+    if delta > 1e-9:
+        record.note("I (P - D) / Delta_worst (upper estimate from the bracket)",
+                    bp.I * (bracket.upper - bracket.lower) / delta, instance=bp, extra={"I": bp.I})
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Remark 2: the empirical risk of a drawn sample, branches built from data
 # ------------------------------------------------------------------------------------------------------------
