@@ -642,10 +642,11 @@ def primal_milp(inst, prune=True, time_limit=60.0):
     # family B: K + feas_tol / 2 plus HiGHS' slack (0.1 feas_tol) stays inside K_eff, so no choice the brute force
     # rejects slips in; family A: K_eff itself, since the exact knapsack on the chosen segments re-solves at K_eff
     k_rhs = (inst.K + (1.0 if isA else 0.5) * inst.feas_tol) / hs
-    if not isA:
-        c, nvar = Gall, N
-        cons = [LinearConstraint(sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N)), 1, 1),
-                LinearConstraint(Hall[None], -np.inf, k_rhs)]
+    if not isA:  # pruned options are left out of the model altogether (bounds alone left it slow to presolve)
+        cols = np.nonzero(np.concatenate(keep))[0] if keep is not None else np.arange(N)
+        c, nvar = Gall[cols], cols.size
+        cons = [LinearConstraint(sparse.csr_matrix((np.ones(nvar), (grp[cols], np.arange(nvar))), (I, nvar)), 1, 1),
+                LinearConstraint(Hall[cols][None], -np.inf, k_rhs)]
     else:
         ns = n - 1
         soff = np.concatenate([[0], np.cumsum(ns)])
@@ -672,17 +673,14 @@ def primal_milp(inst, prune=True, time_limit=60.0):
     ub = np.ones(nvar)
     if isA:
         integ[N:] = 1
-    if keep is not None:
+    if keep is not None and isA:  # a point stays usable when one of its neighbouring segments does
         kc = np.concatenate(keep)
-        if isA:  # a point stays usable when one of its neighbouring segments does
-            near = np.zeros(N, bool)
-            for d in (0, 1):
-                seg = k_loc + d
-                m = (seg >= 1) & (seg <= ns[grp])
-                near[m] |= kc[soff[grp[m]] + seg[m] - 1]
-            ub[:N], ub[N:] = near, kc
-        else:
-            ub[:] = kc
+        near = np.zeros(N, bool)
+        for d in (0, 1):
+            seg = k_loc + d
+            m = (seg >= 1) & (seg <= ns[grp])
+            near[m] |= kc[soff[grp[m]] + seg[m] - 1]
+        ub[:N], ub[N:] = near, kc
     # HiGHS' default absolute gap 1e-6 was seen to stop 3.6e-7 short; scipy passes mip_abs_gap on with a warning
     opts = {"mip_rel_gap": 0.0, "mip_abs_gap": 1e-13, "mip_feasibility_tolerance": 1e-9,
             "primal_feasibility_tolerance": 1e-9}
@@ -701,6 +699,9 @@ def primal_milp(inst, prune=True, time_limit=60.0):
         inc = float(res.fun) * gs if res.x is not None else float("nan")
         return PrimalResult(float("nan"), str(res.message), False, raw_value=inc)
     x = res.x
+    if not isA:
+        x = np.zeros(N)
+        x[cols] = res.x
     if isA:
         z = x[N:]
         seg = np.array([1 + int(np.argmax(z[soff[i]:soff[i + 1]])) for i in range(I)])

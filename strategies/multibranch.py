@@ -215,3 +215,29 @@ def single_unit_hinge_problems(draw, max_n: int = 4, max_d: int = 2):
                          scalars={"linear": linear, "center": np.array([c]), "X": X, "y": y, "reach": reach,
                                   "unit_a": unit[0], "unit_b": unit[1], "unit_v": unit[2], "unit_e": unit[3],
                                   "interval": np.array([lo, hi])})
+
+
+@st.composite
+def coupled_grid_problems(draw, max_I: int = 3, max_G: int = 25):
+    """Scalar-parameter grids (w = 0 always on the grid) for the coupled-budget search: the per-branch losses g_i
+    are a random walk, convex, or decreasing away from 0, affinely placed inside (0, 2) so that they are the
+    surrogate ``1 - f_i / tau`` of outputs ``|f_i| < tau = 1`` (one sample x = 1, y = +1: Assumption 1 holds)."""
+    I = draw(st.integers(2, max_I), label="I")
+    G = draw(st.integers(3, max_G if I == 2 else min(max_G, 20)), label="G")
+    kind = draw(st.sampled_from(["random walk", "convex", "decreasing"]), label="shape of g")
+    quantile = draw(st.floats(0.01, 0.5), label="budget quantile")
+    seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    w = np.sort(np.concatenate([np.zeros((I, 1)), rng.uniform(-1, 1, (I, G - 1))], axis=1), axis=1)
+    if kind == "random walk":
+        g = np.cumsum(rng.standard_normal((I, G)), axis=1)
+    elif kind == "convex":
+        g = (w - rng.uniform(-1, 1, (I, 1))) ** 2 * rng.uniform(0.1, 3, (I, 1))
+    else:
+        g = -np.abs(w) * rng.uniform(0.1, 2, (I, 1)) + 0.1 * rng.standard_normal((I, G))
+    g = 0.05 + 1.9 * (g - g.min()) / max(float(np.ptp(g)), 1e-12)
+    F = (1.0 - g)[:, :, None]  # outputs on the single sample x = 1, y = +1, tau = 1
+    inst = mb.GridBranches(g, w ** 2, float(np.mean((w ** 2).max(axis=1))), w=w, h_center=np.zeros(I))
+    return BranchProblem(inst, kind, seed, 1.0, note=f"budget quantile={quantile:.3g}",
+                         scalars={"w": w, "center": np.zeros(I), "F": F, "y": np.ones(1), "X": np.ones((1, 1)),
+                                  "quantile": quantile})

@@ -18,7 +18,8 @@ from landscape import multibranch as mb
 from landscape import tolerances as tol
 from strategies import budget
 from strategies.multibranch import (BranchProblem, grid_network_problems, pwl_branch_problems,
-                                    relu_unit_problems, single_unit_hinge_problems)
+                                    relu_unit_problems, single_unit_hinge_problems,
+                                    coupled_grid_problems)
 
 BRUTE_FORCE_LIMIT = 4096  # enumerate the primal when the number of (segment) choices is at most this
 
@@ -299,3 +300,35 @@ def test_bound_fails_on_a_parameter_grid_when_the_hinge_can_be_active(record):
               "H": np.array(found.inst.H), "G": np.array(found.inst.G), "tau": np.array(found.tau),
               "K": np.array(found.inst.K)}
     record.witness("grid", arrays, certified=certified, checks=checks, instance=found)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Outside the separable setting: a regularizer that couples the branches
+# ------------------------------------------------------------------------------------------------------------
+def coupled_values(bp: BranchProblem) -> dict:
+    """Exact P, D by enumeration when the budget is ``(mean_i (w_i - c_i))^2 <= K`` (convex, not separable);
+    Delta_i as in the theorem, with each branch's own radial ``h_i = (w - c_i)^2``."""
+    s, inst = bp.scalars, bp.inst
+    choices = hg.joint_choices(len(inst.G[0]), bp.I)
+    L = np.mean(np.stack([inst.G[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)  # hinge inactive
+    B = np.mean(np.stack([s["w"][i][choices[:, i]] - s["center"][i] for i in range(bp.I)], axis=1), axis=1) ** 2
+    K = float(np.quantile(B, s.get("quantile", 0.1)))  # a budget that binds: that share of joint choices fits
+    enum = hg.enumerate_problem(L, B, K, choices)
+    own = max(hg.delta_scalar_grid(s["w"][i], inst.G[i], s["center"][i]) for i in range(bp.I))
+    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "K_coupled": K, "delta_own": own,
+            "delta_exact": mb.delta_exact(inst).worst, "I": bp.I}
+
+
+@pytest.mark.claim("zhang2019.thm1.coupled")
+def test_bound_fails_when_the_regularizer_couples_branches(record):
+    found = _search(coupled_grid_problems(), lambda bp: violates_bound(coupled_values(bp)))
+    v = coupled_values(found)
+    s = found.scalars
+    checks = dict(v, bound=2.0 * v["delta_exact"] / v["I"], tau=found.tau,
+                  assumption1_holds=bool(np.max(np.abs(s["F"])) < found.tau),
+                  delta_routes_agree=bool(abs(v["delta_own"] - v["delta_exact"]) <= tol.evaluation(v["delta_own"], 64)))
+    certified = checks["assumption1_holds"] and checks["delta_routes_agree"] and violates_bound(v)
+    arrays = {"X": s["X"], "y": s["y"], "F": s["F"], "w": s["w"], "h_center": s["center"],
+              "G": np.array(found.inst.G), "tau": np.array(found.tau), "K_coupled": np.array(v["K_coupled"])}
+    record.note("I (P - D) / Delta_worst with the coupled budget", v["I"] * v["gap"] / v["delta_exact"], instance=found)
+    record.witness("coupled", arrays, certified=certified, checks=checks, instance=found)
