@@ -118,8 +118,25 @@ def _fits(inst, budget):
 
 
 # ---- instance data -----------------------------------------------------------------------------------------------
+class _Instance:
+    """Shared bits: number of branches, padded point arrays, the budget K_eff = K + feas_tol every route uses."""
+
+    def _finish(self, K, Gp, Hp, **fields):
+        for name, v in dict(fields, K=K, _Gp=Gp, _Hp=Hp).items():
+            object.__setattr__(self, name, v)
+        object.__setattr__(self, "feas_tol", _check_K(K, Hp))
+
+    @property
+    def I(self):
+        return self._Hp.shape[0]
+
+    @property
+    def K_eff(self):
+        return self.K + self.feas_tol
+
+
 @dataclass(frozen=True, eq=False)
-class PWLBranches:
+class PWLBranches(_Instance):
     """Family A: branch i has W_i = [t[i][0], t[i][-1]] and PWL g_i, h_i with values G[i], H[i] at t[i].
 
     t[i] must be strictly increasing (at least two breakpoints), h_i convex, and K >= (1/I) sum_i min h_i.
@@ -141,26 +158,14 @@ class PWLBranches:
             dt = np.diff(ti)
             if np.any(dt <= 0):
                 raise ValueError(f"t[{i}] must be strictly increasing (non-increasing breakpoints found)")
-            if ti.size > 2:  # h_k must lie below the chord of its neighbours
-                chord = (dt[1:] * hi[:-2] + dt[:-1] * hi[2:]) / (dt[1:] + dt[:-1])
-                if np.any(hi[1:-1] - chord > _CONVEX * (1.0 + np.max(np.abs(hi)))):
-                    raise ValueError(f"H[{i}] does not describe a convex piecewise-linear h_{i}")
-        K = _scalar(self.K, "K")
-        for name, v in (("t", t), ("G", G), ("H", H), ("K", K), ("_Gp", Gp), ("_Hp", Hp)):
-            object.__setattr__(self, name, v)
-        object.__setattr__(self, "feas_tol", _check_K(K, Hp))
-
-    @property
-    def I(self):
-        return len(self.t)
-
-    @property
-    def K_eff(self):
-        return self.K + self.feas_tol
+            chord = (dt[1:] * hi[:-2] + dt[:-1] * hi[2:]) / (dt[1:] + dt[:-1])  # h_k must not exceed it
+            if np.any(hi[1:-1] - chord > _CONVEX * (np.max(np.abs(hi)) or 1.0)):
+                raise ValueError(f"H[{i}] does not describe a convex piecewise-linear h_{i}")
+        self._finish(_scalar(self.K, "K"), Gp, Hp, t=t, G=G, H=H)
 
 
 @dataclass(frozen=True, eq=False)
-class GridBranches:
+class GridBranches(_Instance):
     """Family B: branch i may take one of finitely many parameters; G[i][k] = g_i(w_ik), H[i][k] = h_i(w_ik).
 
     Optional ``w`` (same shapes, scalar parameters) enables ``delta_exact``.  Then h_i is taken to be radial,
@@ -179,12 +184,10 @@ class GridBranches:
     def __post_init__(self):
         (G, Gp), (H, Hp) = _rows(self.G, "G"), _rows(self.H, "H")
         _same_shapes(G, H, "G", "H")
-        K = _scalar(self.K, "K")
         w, c = self.w, self.h_center
-        if w is None:
-            if c is not None:
-                raise ValueError("h_center given without w")
-        else:
+        if w is None and c is not None:
+            raise ValueError("h_center given without w")
+        if w is not None:
             w, Wp = _rows(w, "w")
             _same_shapes(G, w, "G", "w")
             try:
@@ -193,28 +196,17 @@ class GridBranches:
                 raise ValueError(f"h_center must be a scalar or have shape ({len(G)},)") from None
             if not np.all(np.isfinite(c)):
                 raise ValueError("h_center contains NaN or inf")
-            # padded columns repeat a real (w, H) pair, so the check may run on the padded arrays
+            # H sorted by radius must not decrease (padded columns repeat a real pair, so they are harmless)
             r = np.abs(Wp - c[:, None])
             o = np.argsort(r, axis=1, kind="stable")
-            rs, hs = np.take_along_axis(r, o, 1), np.take_along_axis(Hp, o, 1)
-            dr, dh = np.diff(rs, axis=1), np.diff(hs, axis=1)
-            slack = _CONVEX * (1.0 + np.max(np.abs(Hp), axis=1, keepdims=True))
+            dr, dh = np.diff(np.take_along_axis(r, o, 1), axis=1), np.diff(np.take_along_axis(Hp, o, 1), axis=1)
+            slack = _CONVEX * (np.max(np.abs(Hp), axis=1, keepdims=True) + 1e-300)
             bad = np.any((dh < -slack) | ((dr == 0) & (np.abs(dh) > slack)), axis=1)
             if np.any(bad):
                 i = int(np.argmax(bad))
                 raise ValueError(f"H[{i}] is not a non-decreasing function of |w[{i}] - h_center[{i}]|")
             c.setflags(write=False)
-        for name, v in (("G", G), ("H", H), ("K", K), ("w", w), ("h_center", c), ("_Gp", Gp), ("_Hp", Hp)):
-            object.__setattr__(self, name, v)
-        object.__setattr__(self, "feas_tol", _check_K(K, Hp))
-
-    @property
-    def I(self):
-        return len(self.G)
-
-    @property
-    def K_eff(self):
-        return self.K + self.feas_tol
+        self._finish(_scalar(self.K, "K"), Gp, Hp, G=G, H=H, w=w, h_center=c)
 
 
 def _check_inst(inst):

@@ -59,6 +59,19 @@ def highs(scale: float) -> float:
     return HIGHS_RTOL * (1.0 + abs(float(scale)))
 
 
+def interpolation(value_scale: float, budget_scale: float, steepest: float, terms: int,
+                  budget_slack: float = 0.0) -> float:
+    """Agreement allowance between two exact routes that read optimal values off piecewise-linear data.
+
+    Each route forms terms ``G_a + s (K - H_a)``: rounding costs ~ eps * (|G| + |s| |H|) per term, over ``terms``
+    terms (EVAL_FACTOR as above).  A route that accepts budgets up to ``budget_slack`` above K (HiGHS' feasibility
+    slack, mirrored by the enumeration) may read the value that much further along the steepest trade-off ``s``.
+    """
+    s = abs(float(steepest))
+    return (EVAL_FACTOR * EPS64 * max(int(terms), 1) * (1.0 + abs(float(value_scale)) + s * (1.0 + abs(float(budget_scale))))
+            + s * float(budget_slack))
+
+
 def evaluation(scale: float, size: int) -> float:
     """Floating-point error allowance for one float64 evaluation of a spectral objective of magnitude ``scale``."""
     return EVAL_FACTOR * EPS64 * max(int(size), 1) * (1.0 + abs(float(scale)))
