@@ -11,7 +11,11 @@ S_i = {(h_i(w), g_i(w))}.  Two exact instance families are supported:
 * ``PWLBranches`` (family A): W_i an interval, g_i and h_i piecewise linear on shared breakpoints, h_i convex.
 * ``GridBranches`` (family B): finitely many candidate parameters per branch (the "thm1.finite" reading).
 
-Everything here is float64 and deterministic.  A fact worth knowing when reading results: with a single coupling
+Everything here is float64 and deterministic.  All routes use the budget K_eff = K + feas_tol (feas_tol ~ 1e-14
+relative, see below), so budget ties count alike everywhere; values differ from those at K by at most
+lam * feas_tol.  Results of HiGHS are re-checked and reported with ok=False, never raised, when they fail.
+
+A fact worth knowing when reading results: with a single coupling
 row, a vertex of the LP relaxation mixes at most one branch, and rounding that branch down to the best pure point
 inside its LP budget costs at most rho_i (see ``rho_exact``); hence I*(P - D) <= rho_worst <= Delta_worst, i.e. the
 normalised gap never exceeds 1/I (the paper proves 2/I).  ``explicit_instance`` attains 1/I exactly.
@@ -32,10 +36,11 @@ __all__ = [
     "explicit_network",
 ]
 
-# Every route solves the problem with budget K_eff = K + feas_tol, feas_tol = max(_FEAS, 4 eps I) * max(|K|, max|H|):
-# budget ties that float sums of I terms miss by a few ulps then count as feasible everywhere alike.  It is relative
-# and tiny because values move by lam * feas_tol: with steep trade-offs (lam ~ 1e6) an absolute slack of 1e-9 moved P
-# by 1e-3, and a relative 1e-12 still put 2e-10 between routes that use the slack differently.
+# Every route solves the problem with budget K_eff = K + feas_tol, where
+# feas_tol = max(_FEAS, 4 eps I) * max(|K|, max|H|): budget ties that float sums of I terms miss by a few ulps then
+# count as feasible everywhere alike.  It is relative and tiny because values move by lam * feas_tol: with steep
+# trade-offs (lam ~ 1e6) an absolute slack of 1e-9 moved P by 1e-3, and a relative 1e-12 still put 2e-10 between
+# routes that use the slack differently.
 _FEAS = 1e-14
 # HiGHS sees objective / max|G| and the budget row in units of 1e8 feas_tol, so its 1e-9 feasibility tolerance is
 # 0.1 feas_tol: the MILP (right-hand side K + feas_tol / 2) stays inside K_eff.
@@ -49,38 +54,41 @@ def _rows(x, name, min_len=1):
     """Turn an (I, n) array or a sequence of 1-D arrays into (tuple of read-only float64 rows, padded I x n array).
 
     Ragged rows are padded by repeating their last entry: duplicates never change a minimum or a hull."""
-    if isinstance(x, np.ndarray) and x.ndim == 2:
-        a = np.array(x, dtype=np.float64)
-        if a.shape[0] == 0:
-            raise ValueError(f"{name} must have at least one branch (I >= 1)")
-        if a.shape[1] < min_len:
-            raise ValueError(f"{name} rows need at least {min_len} entries, got shape {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} contains NaN or inf")
-        a.setflags(write=False)
-        return tuple(a), a
-    if isinstance(x, np.ndarray):
-        raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays, got ndim={x.ndim}")
     try:
-        rows = list(x)
-    except TypeError:
-        raise ValueError(f"{name} must be 2-D (I x n) or a list of 1-D arrays") from None
+        if isinstance(x, np.ndarray):
+            if x.ndim != 2:
+                raise ValueError
+            a = np.array(x, dtype=np.float64)  # fast path for big rectangular inputs
+            a.setflags(write=False)  # before taking row views, so that they are read-only too
+            rows = tuple(a)
+        else:
+            rows = tuple(np.array(r, dtype=np.float64) for r in x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 2-D (I x n) array or a list of 1-D numeric arrays") from None
     if len(rows) == 0:
         raise ValueError(f"{name} must have at least one branch (I >= 1)")
-    out = []
     for i, r in enumerate(rows):
-        a = np.array(r, dtype=np.float64)
-        if a.ndim != 1 or a.size < min_len:
-            raise ValueError(f"{name}[{i}] must be 1-D with at least {min_len} entries, got shape {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name}[{i}] contains NaN or inf")
-        a.setflags(write=False)
-        out.append(a)
-    pad = np.empty((len(out), max(r.size for r in out)))
-    for i, r in enumerate(out):
-        pad[i, :r.size], pad[i, r.size:] = r, r[-1]
+        if r.ndim != 1 or r.size < min_len:
+            raise ValueError(f"{name}[{i}] must be 1-D with at least {min_len} entries, got shape {r.shape}")
+    if isinstance(x, np.ndarray):
+        pad = a
+    else:
+        pad = np.empty((len(rows), max(r.size for r in rows)))
+        for i, r in enumerate(rows):
+            pad[i, :r.size], pad[i, r.size:] = r, r[-1]
+            r.setflags(write=False)
+    if not np.all(np.isfinite(pad)):
+        i = int(np.argmin(np.all(np.isfinite(pad), axis=1)))
+        raise ValueError(f"{name}[{i}] contains NaN or inf")
     pad.setflags(write=False)
-    return tuple(out), pad
+    return rows, pad
+
+
+def _arr(x, name):
+    try:
+        return np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric") from None
 
 
 def _scalar(x, name, positive=False):
@@ -149,9 +157,10 @@ class PWLBranches(_Instance):
     feas_tol: float = field(init=False, repr=False)
     _Gp: np.ndarray = field(init=False, repr=False)
     _Hp: np.ndarray = field(init=False, repr=False)
+    _Tp: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        (t, _), (G, Gp), (H, Hp) = _rows(self.t, "t", 2), _rows(self.G, "G", 2), _rows(self.H, "H", 2)
+        (t, Tp), (G, Gp), (H, Hp) = _rows(self.t, "t", 2), _rows(self.G, "G", 2), _rows(self.H, "H", 2)
         _same_shapes(t, G, "t", "G")
         _same_shapes(t, H, "t", "H")
         for i, (ti, hi) in enumerate(zip(t, H)):
@@ -161,7 +170,7 @@ class PWLBranches(_Instance):
             chord = (dt[1:] * hi[:-2] + dt[:-1] * hi[2:]) / (dt[1:] + dt[:-1])  # h_k must not exceed it
             if np.any(hi[1:-1] - chord > _CONVEX * (np.max(np.abs(hi)) or 1.0)):
                 raise ValueError(f"H[{i}] does not describe a convex piecewise-linear h_{i}")
-        self._finish(_scalar(self.K, "K"), Gp, Hp, t=t, G=G, H=H)
+        self._finish(_scalar(self.K, "K"), Gp, Hp, t=t, G=G, H=H, _Tp=Tp)
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,25 +270,25 @@ class BracketResult:
 
 # ---- networks ----------------------------------------------------------------------------------------------------
 def _net_args(X, y, tau, units, intervals):
-    X = np.array(X, dtype=np.float64)
+    X = _arr(X, "X")
     if X.ndim != 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
         raise ValueError("X must be a finite (n x d) array with n >= 1")
-    y = np.array(y, dtype=np.float64)
+    y = _arr(y, "y")
     if y.shape != (X.shape[0],) or not np.all(np.isin(y, (-1.0, 1.0))):
         raise ValueError("y must have shape (n,) with entries in {-1, +1}")
     tau = _scalar(tau, "tau", positive=True)
     if not isinstance(units, (tuple, list)) or len(units) not in (3, 4):
         raise ValueError("units must be a tuple (A, b, v) or (A, b, v, E)")
-    A = np.array(units[0], dtype=np.float64)
+    A = _arr(units[0], "units[0] (A)")
     if A.ndim != 2 or A.shape[1] != X.shape[1] or A.shape[0] == 0:
         raise ValueError(f"units[0] (A) must have shape (I, {X.shape[1]}) with I >= 1")
     I = A.shape[0]
-    b, v = (np.array(u, dtype=np.float64) for u in units[1:3])
-    E = np.zeros_like(A) if len(units) == 3 else np.array(units[3], dtype=np.float64)
+    b, v = _arr(units[1], "units[1] (b)"), _arr(units[2], "units[2] (v)")
+    E = np.zeros_like(A) if len(units) == 3 else _arr(units[3], "units[3] (E)")
     for name, arr, shp in (("units[1] (b)", b, (I,)), ("units[2] (v)", v, (I,)), ("units[3] (E)", E, A.shape)):
         if arr.shape != shp:
             raise ValueError(f"{name} must have shape {shp}")
-    iv = np.array(intervals, dtype=np.float64)
+    iv = _arr(intervals, "intervals")
     if iv.shape != (I, 2) or not np.all(iv[:, 0] < iv[:, 1]):
         raise ValueError("intervals must have shape (I, 2) with l_i < u_i")
     for name, arr in (("units", np.concatenate([A.ravel(), b, v, E.ravel()])), ("intervals", iv)):
@@ -300,7 +309,7 @@ def pwl_from_relu_units(X, y, tau, units, intervals, h_centers, K):
     Check Assumption 1 separately with ``assumption1_margin``.
     """
     X, y, tau, A, b, v, E, iv = _net_args(X, y, tau, units, intervals)
-    c = np.array(h_centers, dtype=np.float64)
+    c = _arr(h_centers, "h_centers")
     if c.shape != (A.shape[0],) or not np.all(np.isfinite(c)) or np.any(c < iv[:, 0]) or np.any(c > iv[:, 1]):
         raise ValueError("h_centers must have shape (I,), be finite and lie inside the intervals")
     S, off = X @ A.T, X @ E.T  # (n, I)
@@ -563,20 +572,21 @@ def _box_knapsack(g0, dg, h0, dh, cap, tol):
     return np.sum(g0 + s * dg, axis=1), s, feas
 
 
-def _segment_value(inst, seg):
-    """Exact optimum with branch i confined to segment seg[i] (1-based) of family A: (value, w, ok, budget); the
-    budget is taken from the knapsack itself, since re-interpolating h at w adds rounding on steep segments."""
-    I = inst.I
-    k = np.asarray(seg)
-    g0 = np.array([inst.G[i][k[i] - 1] for i in range(I)])
-    g1 = np.array([inst.G[i][k[i]] for i in range(I)])
-    h0 = np.array([inst.H[i][k[i] - 1] for i in range(I)])
-    h1 = np.array([inst.H[i][k[i]] for i in range(I)])
-    val, s, ok = _box_knapsack(g0[None], (g1 - g0)[None], h0[None], (h1 - h0)[None], I * inst.K_eff,
-                               I * inst.feas_tol * 0.25)
-    t0 = np.array([inst.t[i][k[i] - 1] for i in range(I)])
-    t1 = np.array([inst.t[i][k[i]] for i in range(I)])
-    return float(val[0]) / I, t0 + s[0] * (t1 - t0), bool(ok[0]), float(np.mean(h0 + s[0] * (h1 - h0)))
+def _seg_knapsack(inst, seg):
+    """Family A with branch i confined to segment seg[c, i] (1-based), for every row c of seg: exact optimum by the
+    continuous knapsack.  Returns per row (value, w, feasible, budget); the budget comes from the knapsack itself,
+    since re-interpolating h at the float w adds rounding on steep segments."""
+    ar = np.arange(inst.I)[None, :]
+    (t0, t1), (g0, g1), (h0, h1) = ((P[ar, seg - 1], P[ar, seg]) for P in (inst._Tp, inst._Gp, inst._Hp))
+    val, s, ok = _box_knapsack(g0, g1 - g0, h0, h1 - h0, inst.I * inst.K_eff, inst.I * inst.feas_tol * 0.25)
+    return val / inst.I, t0 + s * (t1 - t0), ok, np.mean(h0 + s * (h1 - h0), axis=1)
+
+
+def _pick(inst, choice):
+    """Family B: (value, budget, w or None) of the pure choice (grid index per branch)."""
+    ar = np.arange(inst.I)
+    params = None if inst.w is None else np.array([w[k] for w, k in zip(inst.w, choice)])
+    return float(np.mean(inst._Gp[ar, choice])), float(np.mean(inst._Hp[ar, choice])), params
 
 
 def _prune(inst, isA):
@@ -584,7 +594,8 @@ def _prune(inst, isA):
     branch i on point k (family B) or in segment k (family A) costs at least phi(lam) + rc_ik / I, with
     rc_ik = (G + lam H)_ik - min_j (G + lam H)_ij (the smaller of the segment's two ends in family A).  Anything
     whose bound exceeds the value U of a known feasible point is in no optimal solution.  Family B also drops
-    dominated options.  Returns (keep masks per branch: points in B, segments in A; U; lam), or None without incumbent."""
+    dominated options.  Returns (keep masks per branch: points in B, segments in A; U; lam), or None when there
+    is no incumbent."""
     Hp, Gp = _points(inst)
     r = _relax(Hp, Gp, inst.K_eff)
     br = _round(inst, r, Hp, Gp)
@@ -695,17 +706,13 @@ def primal_milp(inst, prune=True, time_limit=60.0):
         x = np.zeros(N)
         x[cols] = res.x
     if isA:
-        z = x[N:]
-        seg = np.array([1 + int(np.argmax(z[soff[i]:soff[i + 1]])) for i in range(I)])
-        val, w, ok, budget = _segment_value(inst, seg)
-        choice, params = seg, w
+        choice = np.array([1 + int(np.argmax(x[N + soff[i]:N + soff[i + 1]])) for i in range(I)])
+        val, params, ok, budget = (v[0] for v in _seg_knapsack(inst, choice[None]))
+        val, ok, budget = float(val), bool(ok), float(budget)
     else:
         choice = np.array([int(np.argmax(x[off[i]:off[i + 1]])) for i in range(I)])
-        val = float(np.mean([inst.G[i][choice[i]] for i in range(I)]))
-        budget = float(np.mean([inst.H[i][choice[i]] for i in range(I)]))
-        params = None if inst.w is None else np.array([inst.w[i][choice[i]] for i in range(I)])
-        ok = True
-    ok = ok and _fits(inst, budget)
+        (val, budget, params), ok = _pick(inst, choice), True
+    ok = bool(ok and _fits(inst, budget))
     status = "optimal" if ok else f"rounded choice exceeds the budget by {budget - inst.K_eff:.3e}"
     # sanity check against the incumbent U of _prune (seen to fail on instances with lam ~ 1e7 where HiGHS'
     # tolerances dominate); U may sit up to 0.25 feas_tol over K_eff, worth lam * feas_tol
@@ -719,7 +726,7 @@ def dual_lp(inst):
     budget row's marginal, which is the maximiser of phi(lam) = Q(lam) - lam K."""
     _check_inst(inst)
     I = inst.I
-    n, off, N, grp = _layout(inst)
+    _, off, N, grp = _layout(inst)
     Aeq = sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N))
     gs, hs = _scales(inst)
     try:  # default tolerances (1e-7) gave D off by 2e-9
@@ -781,20 +788,14 @@ def primal_bruteforce(inst, limit=200000):
             return PrimalResult(float("nan"), "infeasible", False)
         k = int(np.argmin(np.where(feas, sG, np.inf)))
         choice = np.array(np.unravel_index(k, sizes))
-        params = None if inst.w is None else np.array([inst.w[i][choice[i]] for i in range(I)])
-        val = float(np.mean([inst.G[i][choice[i]] for i in range(I)]))
-        bud = float(np.mean([inst.H[i][choice[i]] for i in range(I)]))
+        val, bud, params = _pick(inst, choice)
         return PrimalResult(val, "optimal", True, choice, params, bud, float(sG[k] / I))
     seg = np.stack(np.unravel_index(np.arange(int(total)), sizes), axis=1) + 1  # (C, I)
-    cols = lambda arrs, d: np.stack([arrs[i][seg[:, i] - 1 + d] for i in range(I)], axis=1)
-    g0, h0 = cols(inst.G, 0), cols(inst.H, 0)
-    val, s, feas = _box_knapsack(g0, cols(inst.G, 1) - g0, h0, cols(inst.H, 1) - h0, I * inst.K_eff,
-                                 I * inst.feas_tol * 0.25)
+    val, w, feas, bud = _seg_knapsack(inst, seg)
     if not feas.any():
         return PrimalResult(float("nan"), "infeasible", False)
     k = int(np.argmin(np.where(feas, val, np.inf)))
-    v2, w, _, bud = _segment_value(inst, seg[k])
-    return PrimalResult(v2, "optimal", True, seg[k], w, bud, float(val[k] / I))
+    return PrimalResult(float(val[k]), "optimal", True, seg[k], w[k], float(bud[k]), float(val[k]))
 
 
 # ---- Delta and rho -----------------------------------------------------------------------------------------------
@@ -883,62 +884,63 @@ def certified_bracket(inst, improve_passes=4):
 
     The relaxation is solved exactly by the hull/slope sort of ``dual_breakpoints``; lower = phi(lam) is a valid
     lower bound on P for any lam >= 0 (weak duality).  In the vertex solution only one branch i0 mixes two points
-    (one coupling row), all others sit on one of their own points.  Branch i0 is replaced by the best pure point
-    whose h does not exceed its LP budget share, which keeps the budget (or, when cheaper, i0 keeps its richer vertex
-    and one other branch steps down); a few greedy passes then spend left-over budget on single-branch upgrades.  upper is the objective of that explicit feasible point, so upper - lower
-    <= (m_i0 - c_i0)(eta0) / I <= rho_worst / I.  ok reports whether the point's budget is within tolerance.
+    (one coupling row), all others sit on one of their own points.  Two repairs are tried: (a) i0 drops to its
+    best pure point whose h does not exceed its LP budget share, which keeps the budget; (b) i0 keeps its richer
+    vertex and the one other branch that can free the missing budget most cheaply steps down.  Greedy passes then
+    spend left-over budget on single-branch upgrades, and the cheaper result is returned.  upper is the objective
+    of that explicit feasible point, and (a) alone gives upper - lower <= (m_i0 - c_i0)(eta0) / I <= rho_worst / I.
+    ok reports whether the point's budget is within K_eff (up to summation rounding).
     """
-    isA = _check_inst(inst)
+    _check_inst(inst)
+    if isinstance(improve_passes, bool) or not isinstance(improve_passes, (int, np.integer)) or improve_passes < 0:
+        raise ValueError(f"improve_passes must be a non-negative integer, got {improve_passes!r}")
     Hp, Gp = _points(inst)
-    return _round(inst, _relax(Hp, Gp, inst.K_eff), Hp, Gp, improve_passes)
+    return _round(inst, _relax(Hp, Gp, inst.K_eff), Hp, Gp, int(improve_passes))
 
 
 def _round(inst, r, Hp, Gp, improve_passes=4):
     isA = isinstance(inst, PWLBranches)
-    I, K = inst.I, inst.K_eff
+    I, K, ar = inst.I, inst.K_eff, np.arange(inst.I)
     idx = r["vert"].copy()
-    Hc, Gc = Hp[np.arange(I), idx].copy(), Gp[np.arange(I), idx].copy()
-    params = np.array([inst.t[i][idx[i]] for i in range(I)]) if isA else None
-    i0 = r["i0"]
+    Hc, Gc = Hp[ar, idx].copy(), Gp[ar, idx].copy()
+    params = np.array([inst.t[i][idx[i]] for i in range(I)]) if isA else np.zeros(I)
+    states, i0 = [], r["i0"]
     if i0 >= 0:
-        # budget share of i0: the LP's, capped by what the other branches leave (theta suffers cancellation in the
-        # cumulative sums), never below the left vertex, which always fits
-        eta0 = max(min(r["eta0"], I * K - (Hc.sum() - Hc[i0])), r["HL"])
-        if isA:
-            br = _Branch(inst.t[i0], inst.G[i0], inst.H[i0])
-            params[i0], Gc[i0], Hc[i0] = br.sublevel_min(eta0)
-            idx[i0] = -1
-        else:
-            m = np.where(inst.H[i0] <= eta0, inst.G[i0], np.inf)
-            idx[i0] = int(np.argmin(m))
-            Hc[i0], Gc[i0] = inst.H[i0][idx[i0]], inst.G[i0][idx[i0]]
-        # alternative: keep i0 on its right vertex and let one other branch give up the missing budget
-        HB = Hc.copy()
-        HB[i0] = Hp[i0, r["vert"][i0]]
-        deficit = HB.sum() - I * K
-        best = np.where(Hp <= (HB - deficit)[:, None], Gp, np.inf)
+        # (b) i0 keeps its right vertex and the one branch that can give up the missing budget most cheaply does
+        deficit = Hc.sum() - I * K
+        best = np.where(Hp <= (Hc - deficit)[:, None], Gp, np.inf)
         best[i0] = np.inf
         k = np.argmin(best, axis=1)
-        cost = best[np.arange(I), k] - Gc
-        j = int(np.argmin(cost))
-        if np.isfinite(cost[j]) and Gp[i0, r["vert"][i0]] + cost[j] < Gc[i0]:
-            idx[i0], Hc[i0], Gc[i0] = r["vert"][i0], HB[i0], Gp[i0, r["vert"][i0]]
+        j = int(np.argmin(best[ar, k] - Gc))
+        if np.isfinite(best[j, k[j]]):
+            st = [a.copy() for a in (idx, Hc, Gc, params)]
+            st[0][j], st[1][j], st[2][j], st[3][j] = k[j], Hp[j, k[j]], Gp[j, k[j]], inst.t[j][k[j]] if isA else 0
+            states.append(st)
+        # (a) i0 drops to its best point within its budget share: the LP's, capped by what the others leave
+        # (theta suffers cancellation in the cumulative sums), never below the left vertex, which always fits
+        eta0 = max(min(r["eta0"], I * K - (Hc.sum() - Hc[i0])), r["HL"])
+        if isA:
+            params[i0], Gc[i0], Hc[i0] = _Branch(inst.t[i0], inst.G[i0], inst.H[i0]).sublevel_min(eta0)
+            idx[i0] = -1
+        else:
+            idx[i0] = int(np.argmin(np.where(inst.H[i0] <= eta0, inst.G[i0], np.inf)))
+            Hc[i0], Gc[i0] = inst.H[i0][idx[i0]], inst.G[i0][idx[i0]]
+    states.append([idx, Hc, Gc, params])
+    for idx, Hc, Gc, params in states:  # greedy: spend left-over budget on the best single-branch upgrade
+        for _ in range(improve_passes):
+            slack = I * K - Hc.sum()
+            if slack <= 0:
+                break
+            best = np.where(Hp <= (Hc + slack)[:, None], Gp, np.inf)
+            k = np.argmin(best, axis=1)
+            gain = Gc - best[ar, k]
+            j = int(np.argmax(gain))
+            if not gain[j] > 0:
+                break
             idx[j], Hc[j], Gc[j] = k[j], Hp[j, k[j]], Gp[j, k[j]]
             if isA:
-                params[i0], params[j] = inst.t[i0][idx[i0]], inst.t[j][k[j]]
-    for _ in range(improve_passes):
-        slack = I * K - Hc.sum()
-        if slack <= 0:
-            break
-        best = np.where(Hp <= (Hc + slack)[:, None], Gp, np.inf)
-        k = np.argmin(best, axis=1)
-        gain = Gc - best[np.arange(I), k]
-        j = int(np.argmax(gain))
-        if not gain[j] > 0:
-            break
-        idx[j], Hc[j], Gc[j] = k[j], Hp[j, k[j]], Gp[j, k[j]]
-        if isA:
-            params[j] = inst.t[j][k[j]]
+                params[j] = inst.t[j][k[j]]
+    idx, Hc, Gc, params = min(states, key=lambda st: st[2].sum())
     if isA:
         choice = np.array([min(max(int(np.searchsorted(inst.t[i], params[i], "left")), 1), inst.t[i].size - 1)
                            for i in range(I)])

@@ -24,9 +24,8 @@ from strategies.multibranch import (BranchProblem, grid_network_problems, pwl_br
 BRUTE_FORCE_LIMIT = 4096  # enumerate the primal when the number of (segment) choices is at most this
 
 
-def exact_tol(inst) -> float:
-    """Allowance for two exact routes on this instance (``tolerances.interpolation``): value and budget scales,
-    the steepest loss-per-budget trade-off between two distinct budget values of a branch, HiGHS' budget slack."""
+def _scales(inst) -> tuple[float, float, float]:
+    """(max |G|, max(|H|, |K|), steepest loss-per-budget trade-off between two budget values of one branch)."""
     steepest = 0.0
     for g, h in zip(inst.G, inst.H):
         hs = np.unique(h)
@@ -34,7 +33,22 @@ def exact_tol(inst) -> float:
             steepest = max(steepest, float(np.ptp(g)) / float(np.min(np.diff(hs))))
     G_scale = max(float(np.max(np.abs(g))) for g in inst.G)
     H_scale = max(max(float(np.max(np.abs(h))) for h in inst.H), abs(inst.K))
+    return G_scale, H_scale, steepest
+
+
+def exact_tol(inst) -> float:
+    """Allowance for two exact routes on this instance (``tolerances.interpolation``), with the budget slack the
+    routines grant to ties (``inst.feas_tol``)."""
+    G_scale, H_scale, steepest = _scales(inst)
     return tol.interpolation(G_scale, H_scale, steepest, inst.I, budget_slack=inst.feas_tol)
+
+
+def milp_tol(inst, value: float) -> float:
+    """The MILP's segment/point choice is optimal only up to HiGHS' tolerances (its budget row is held to the
+    mip feasibility tolerance 1e-9 set by ``primal_milp``), so its exactly recomputed value may exceed the true
+    optimum by the HiGHS allowance plus 1e-9 of the budget scale along the steepest trade-off."""
+    G_scale, H_scale, steepest = _scales(inst)
+    return tol.highs(value) + steepest * 1e-9 * (1.0 + H_scale) + exact_tol(inst)
 
 
 def exact_values(bp: BranchProblem, record, inst=None):
@@ -50,7 +64,7 @@ def exact_values(bp: BranchProblem, record, inst=None):
     if float(np.prod(np.array(sizes, dtype=float))) <= BRUTE_FORCE_LIMIT:
         brute = record.require(mb.primal_bruteforce(inst, limit=BRUTE_FORCE_LIMIT), instance=bp,
                                what="primal enumeration")
-        record.close(P, brute.value, tol=exact_tol(inst), instance=bp,
+        record.close(P, brute.value, tol=milp_tol(inst, P), instance=bp,
                      what="primal: MILP = enumeration")
     return P, D
 
@@ -158,7 +172,7 @@ def test_grid_networks_gap_at_most_two_over_I(bp, record):
     B = np.mean(np.stack([bp.inst.H[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)
     enum = hg.enumerate_problem(L, B, bp.inst.K, choices)
     P, D = exact_values(bp, record)
-    record.close(P, enum.P, tol=exact_tol(bp.inst), instance=bp, what="primal: MILP = hinge enumeration")
+    record.close(P, enum.P, tol=milp_tol(bp.inst, P), instance=bp, what="primal: MILP = hinge enumeration")
     record.close(D, enum.D, tol=exact_tol(bp.inst), instance=bp,
                  what="dual: 1-D maximization = hull of joint choices")
     check_gap_bound(bp, record)
@@ -268,7 +282,9 @@ def continuous_violation(bp: BranchProblem) -> dict:
 def _search(strategy, condition):
     from hypothesis import find, settings
 
-    return find(strategy, condition, settings=settings(settings.default, max_examples=300, database=None))
+    # derandomized whatever the profile: a failure case must be found on every run, not on lucky ones
+    return find(strategy, condition, settings=settings(settings.default, max_examples=300, database=None,
+                                                       derandomize=True))
 
 
 @pytest.mark.claim("zhang2019.thm1.no-assumption1")
