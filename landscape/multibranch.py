@@ -301,13 +301,19 @@ def _unit_out(w, s, b, v, off):
     return v * np.maximum(w * s + b, 0.0) + off
 
 
-def pwl_from_relu_units(X, y, tau, units, intervals, h_centers, K):
+def pwl_from_relu_units(X, y, tau, units, intervals, h_centers, K, require_assumption1=False):
     """Family-A instance from branches f_i(w; x) = v_i relu(w a_i.x + b_i) + e_i.x with w in [l_i, u_i].
 
     units = (A, b, v) or (A, b, v, E) with A, E of shape (I, d); h_i(w) = |w - h_centers[i]|.  Breakpoints are
     l_i, u_i, the centre and every kink -b_i / (a_i.x_j) inside the interval; G = mean_j (1 - y_j f_i / tau).
-    Check Assumption 1 separately with ``assumption1_margin``.
+    With ``require_assumption1`` a tau that does not exceed every reachable y f (``assumption1_margin`` <= 0)
+    raises ValueError: the linear form of the loss, and so the instance, would be wrong.
     """
+    if require_assumption1:
+        margin = assumption1_margin(X, y, tau, units, intervals)
+        if not margin > 0:
+            raise ValueError(f"tau={tau!r} violates Assumption 1: some parameters reach y f >= tau "
+                             f"(margin {margin:.3g}); the hinge would be active")
     X, y, tau, A, b, v, E, iv = _net_args(X, y, tau, units, intervals)
     c = _arr(h_centers, "h_centers")
     if c.shape != (A.shape[0],) or not np.all(np.isfinite(c)) or np.any(c < iv[:, 0]) or np.any(c > iv[:, 1]):

@@ -131,7 +131,7 @@ def relu_unit_problems(draw, max_I: int = 24, max_n: int = 12, max_d: int = 3):
     k_min = float(np.mean(np.zeros(I)))
     k_max = float(np.mean(np.maximum(centers - intervals[:, 0], intervals[:, 1] - centers)))
     K = k_min + k_frac * (k_max - k_min)
-    inst = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, K)
+    inst = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, K, require_assumption1=True)
     return BranchProblem(inst, "relu units", seed, tau, note=f"n={n} d={d} separable={separable}",
                          scalars={"center": centers, "X": X, "y": y, "units": units, "intervals": intervals})
 

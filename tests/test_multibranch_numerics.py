@@ -70,6 +70,10 @@ def test_explicit_instance_numbers():
     (lambda: hg.hinge_losses(np.ones((1, 2, 2)), np.array([1.0, 0.0]), 1.0, np.zeros((1, 1), int)), "y must hold"),
     (lambda: hg.hinge_losses(np.ones((1, 2, 2)), np.array([1.0, -1.0]), 0.0, np.zeros((1, 1), int)), "tau"),
     (lambda: hg.joint_choices(10, 9), "enumeration limit"),
+    (lambda: mb.pwl_from_relu_units(**{**mb.explicit_network(2, 0.5), "y": -np.ones(1), "tau": 0.5},
+                                    require_assumption1=True), "violates Assumption 1"),
+    (lambda: mb.pwl_from_relu_units(**{**mb.explicit_network(2, 0.5), "X": np.full((1, 1), np.inf)}), "X"),
+    (lambda: mb.explicit_instance(0, 0.5), "I must be a positive integer"),
 ])
 def test_malformed_multibranch_input_raises_value_error(build, match):
     with pytest.raises(ValueError, match=match):
