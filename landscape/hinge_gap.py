@@ -54,17 +54,14 @@ def hinge_losses(F: np.ndarray, y: np.ndarray, tau: float, choices: np.ndarray) 
     return np.mean(np.maximum(0.0, 1.0 - y[None, :] * out / tau), axis=1)
 
 
-def lower_hull_value(B: np.ndarray, L: np.ndarray, K: float) -> tuple[float, float]:
-    """``max_{lam >= 0} min_c L_c + lam (B_c - K)`` and a maximizing lam, via the lower convex hull of (B, L)."""
-    B, L = np.asarray(B, dtype=np.float64), np.asarray(L, dtype=np.float64)
-    if B.min() > K:
-        raise ValueError(f"K = {K} is below every budget: the primal problem is infeasible")
-    order = np.lexsort((L, B))
-    xs, ys = B[order], L[order]
-    keep = np.r_[True, xs[1:] != xs[:-1]]  # for equal budgets keep the smallest loss (first after lexsort)
+def _lower_hull(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of the lower convex hull of the points (x, y), by x (monotone chain; for equal x the smallest y)."""
+    order = np.lexsort((y, x))
+    xs, ys = x[order], y[order]
+    keep = np.r_[True, xs[1:] != xs[:-1]]
     xs, ys = xs[keep], ys[keep]
     hull: list[int] = []
-    for k in range(xs.size):  # monotone chain, lower hull
+    for k in range(xs.size):
         while len(hull) >= 2:
             a, b = hull[-2], hull[-1]
             if (xs[b] - xs[a]) * (ys[k] - ys[a]) - (ys[b] - ys[a]) * (xs[k] - xs[a]) <= 0:
@@ -72,7 +69,15 @@ def lower_hull_value(B: np.ndarray, L: np.ndarray, K: float) -> tuple[float, flo
             else:
                 break
         hull.append(k)
-    hx, hy = xs[hull], ys[hull]
+    return xs[hull], ys[hull]
+
+
+def lower_hull_value(B: np.ndarray, L: np.ndarray, K: float) -> tuple[float, float]:
+    """``max_{lam >= 0} min_c L_c + lam (B_c - K)`` and a maximizing lam, via the lower convex hull of (B, L)."""
+    B, L = np.asarray(B, dtype=np.float64), np.asarray(L, dtype=np.float64)
+    if B.min() > K:
+        raise ValueError(f"K = {K} is below every budget: the primal problem is infeasible")
+    hx, hy = _lower_hull(B, L)
     best = int(np.argmin(hy))  # the hull's lowest point: to its right the constraint can be slack (lam = 0)
     if K >= hx[best]:
         return float(hy[best]), 0.0
@@ -107,21 +112,7 @@ def delta_scalar_grid(w: np.ndarray, g: np.ndarray, center: float) -> float:
     lo, hi = float(w.min()), float(w.max())
     if lo == hi:
         return 0.0
-    # lower convex hull of (w, g): vertices
-    order = np.lexsort((g, w))
-    xs, ys = w[order], g[order]
-    keep = np.r_[True, xs[1:] != xs[:-1]]
-    xs, ys = xs[keep], ys[keep]
-    hull: list[int] = []
-    for k in range(xs.size):
-        while len(hull) >= 2:
-            a, b = hull[-2], hull[-1]
-            if (xs[b] - xs[a]) * (ys[k] - ys[a]) - (ys[b] - ys[a]) * (xs[k] - xs[a]) <= 0:
-                hull.pop()
-            else:
-                break
-        hull.append(k)
-    hx, hy = xs[hull], ys[hull]
+    hx, hy = _lower_hull(w, g)
 
     def f_tilde(v):
         return np.interp(v, hx, hy)

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable
 
-from .registry import CLAIMS, PAPERS, REGISTRY
+from .registry import CLAIMS, PAPERS
 
 SCHEMA_VERSION = 1
 VERDICTS = ("verified", "counterexample-found", "erratum", "reproduced", "violated", "not-reproduced",
@@ -212,7 +212,3 @@ def write_summary(summary: dict, out_dir: str | Path) -> Path:
     path.write_text(json.dumps(summary, indent=1, sort_keys=False, allow_nan=False, default=str) + "\n",
                     encoding="utf-8")
     return path
-
-
-def claim_ids() -> list[str]:
-    return list(REGISTRY)

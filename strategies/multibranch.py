@@ -47,6 +47,15 @@ class BranchProblem:
                 f"K={self.inst.K:.6g} shape={self.shape} seed={self.seed} {self.note}").strip()
 
 
+def _sample(draw, max_n: int, max_d: int):
+    """A drawn sample size and dimension, a seed, its generator, Gaussian inputs and random +-1 labels."""
+    n = draw(st.integers(1, max_n), label="n")
+    d = draw(st.integers(1, max_d), label="d")
+    seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    return n, d, seed, rng, rng.standard_normal((n, d)), rng.choice([-1.0, 1.0], n)
+
+
 def _radial_h(t, c, a, b, r0):
     r = np.abs(t - c)
     return a * r + b * np.maximum(r - r0, 0.0)
@@ -151,12 +160,7 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
     G = draw(st.integers(2, max_G), label="G")
     while G ** I > max_choices:
         G -= 1
-    n = draw(st.integers(1, max_n), label="n")
-    d = draw(st.integers(1, max_d), label="d")
-    seed = draw(st.integers(0, 2**32 - 1), label="seed")
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    y = rng.choice([-1.0, 1.0], n)
+    n, d, seed, rng, X, y = _sample(draw, max_n, max_d)
     F = np.zeros((I, G, n))
     W, Hh, C, archs = np.zeros((I, G)), np.zeros((I, G)), np.zeros(I), []
     for i in range(I):
@@ -191,12 +195,7 @@ def single_unit_hinge_problems(draw, max_n: int = 4, max_d: int = 2):
     """One ReLU unit ``v relu(w a.x + b) + e.x`` on an interval, with tau BELOW the largest reachable ``y f``
     (Assumption 1 fails): the hinge-refined family-A instance of the true loss, and the linear surrogate g that
     defines Delta (``scalars["linear"]``)."""
-    n = draw(st.integers(1, max_n), label="n")
-    d = draw(st.integers(1, max_d), label="d")
-    seed = draw(st.integers(0, 2**32 - 1), label="seed")
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    y = rng.choice([-1.0, 1.0], n)
+    n, d, seed, rng, X, y = _sample(draw, max_n, max_d)
     unit = (rng.standard_normal(d), float(rng.standard_normal()), float(rng.standard_normal()),
             0.5 * rng.standard_normal(d))
     lo = -float(rng.uniform(0, 2))
