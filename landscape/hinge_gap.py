@@ -123,9 +123,10 @@ def delta_scalar_grid(w: np.ndarray, g: np.ndarray, center: float) -> float:
     best = 0.0
     for a, b in zip(cuts[:-1], cuts[1:]):
         # no cut inside (a, b) and the centre is not inside either, so |v - c| runs monotonically over the open
-        # interval between |a - c| and |b - c|; the grid points with r_k <= |v - c| are those with r_k <= the
-        # smaller end radius (a radius strictly inside would have produced a cut)
-        allowed = radii <= min(abs(a - center), abs(b - center))
+        # interval between |a - c| and |b - c|, and no grid radius lies strictly between those (it would have
+        # produced a cut): the points with r_k <= |v - c| are those with r_k < the midpoint's radius.  (Comparing
+        # with an end's radius instead fails by rounding: c - r_k - c need not equal -r_k in floating point.)
+        allowed = radii < abs(0.5 * (a + b) - center)
         if not allowed.any():
             return float("inf")
         inner = hx[(hx > a) & (hx < b)]

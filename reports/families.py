@@ -56,8 +56,10 @@ def multibranch_plot(summary: dict, out, plt) -> list[str]:
     grid = [min(Is) * (max(Is) / min(Is)) ** (k / 100) for k in range(101)] if len(Is) > 1 else Is
     ax.plot(grid, [2 / i for i in grid], "k-", label="paper's bound 2/I")
     ax.plot(grid, [1 / i for i in grid], "k--", label="1/I")
-    ax.plot(Is, [max(w, 1e-6) for w in worst], "o", color="tab:red", label="worst (P - D)/Delta_worst found")
-    ax.plot(Is, [max(m, 1e-6) for m in median], ".", color="tab:blue", label="median over draws")
+    ax.plot(Is, [max(w, 1e-6) for w in worst], "o", mfc="none", color="tab:red", label="worst (P - D)/Delta_worst found")
+    ax.plot(Is, [max(m, 1e-6) for m in median], "x", color="tab:blue", label="median over draws")
+    ax.axhline(1e-6, color="0.8", lw=0.8)
+    ax.text(Is[0], 1.4e-6, "zero gaps are drawn at 1e-6", fontsize=7, color="0.4")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("number of branches I")
