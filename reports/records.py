@@ -269,6 +269,10 @@ class Recorder:
                 if v.dtype == object:
                     raise ValueError(f"witness array {k!r} has dtype object; witnesses hold plain numbers only")
             np.savez(path, **payload)
+            try:  # a path relative to the working directory keeps summaries comparable across checkouts
+                path = path.resolve().relative_to(Path.cwd().resolve())
+            except ValueError:
+                pass
             self.witnesses.append(str(path))
         status = "witness" if certified else "fail"
         self._mark(index, "pass" if certified else "fail")
