@@ -146,7 +146,7 @@ def write_plots(summary: dict, out: Path) -> list[str]:
         rows = [(f"{e['id']}: {name}", c["worst_normalized_margin"])
                 for e in checked for name, c in e["checks"].items() if c["worst_normalized_margin"] is not None]
         if rows:
-            fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.4))
+            fig, ax = plt.subplots(figsize=(13, 0.28 * len(rows) + 1.6))
             vals = [max(min(v, 1e12), -1e12) for _, v in rows]
             ax.barh([r for r, _ in rows], vals, color=["tab:red" if v < 0 else "tab:green" for v in vals])
             ax.axvline(0.0, color="k", lw=1)
