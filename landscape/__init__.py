@@ -7,5 +7,9 @@ Importable on its own (no pytest, no Hypothesis).  One module per concept:
 * ``results``     the result type every solver route returns (value, status, ok);
 * ``linalg``      Schatten norms, projectors onto row spaces, ranks with explicit thresholds;
 * ``deep_linear`` Schatten-H regularized deep linear networks (Zhang et al. 2019, Thm 2 and eq. 6);
-* ``multibranch`` multi-branch networks with the tau-hinge loss (Zhang et al. 2019, Thm 1).
+* ``multibranch`` multi-branch networks with the tau-hinge loss (Zhang et al. 2019, Thm 1): exact MILP/LP/
+                  breakpoint routes, Delta and rho, the certified bracket;
+* ``hinge_gap``   exact primal/dual values by enumeration (hinge active or coupled budgets), a second Delta route;
+* ``activations`` the activation catalogue; ``networks`` small MLP branches in numpy;
+* ``certify``     local-minimum certificates (gradient, Hessian spectrum by Lanczos or dense, perturbations).
 """
