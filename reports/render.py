@@ -73,6 +73,16 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
             for w in e["witnesses"]:
                 lines.append(f"  - witness `{w['name']}` ({w['path']}): {w['instance']}; checks {w['checks']}")
         lines.append("")
+    found = [e for e in summary["claims"].values() if e["verdict"] == "counterexample-found"]
+    if found:
+        lines += ["## Counterexamples found and certified", ""]
+        for e in found:
+            lines.append(f"- `{e['id']}` ({e['result']}): {e['statement']}")
+            for w in e["witnesses"]:
+                if w["certified"] and w["refutes"]:
+                    lines.append(f"  - witness `{w['name']}` (`{w['path']}`): {w['instance']}; checks "
+                                 f"{json.dumps(w['checks'], default=str)}")
+        lines.append("")
     for paper, title in summary["papers"].items():
         entries = [e for e in summary["claims"].values() if e["paper"] == paper]
         lines += [f"## {title}", "",
