@@ -352,8 +352,8 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
     for _ in range(starts):
         Ws = []
         for i in range(1, H + 1):
-            fan_in = problem.widths[i - 1] if i > 1 else max(float(np.linalg.norm(problem.X, 2)), 1e-3) ** 2
-            std = scale / np.sqrt(max(problem.widths[i - 1], 1)) if i > 1 else scale / np.sqrt(fan_in)
+            # the first layer sees X, so it is scaled by ||X||_2; later layers by their fan-in
+            std = scale / (max(float(np.linalg.norm(problem.X, 2)), 1e-3) if i == 1 else np.sqrt(problem.widths[i - 1]))
             Ws.append((torch.randn(problem.widths[i], problem.widths[i - 1], generator=gen,
                                    dtype=torch.float64) * std).requires_grad_(True))
         opt = torch.optim.LBFGS(Ws, lr=1.0, max_iter=max_iter, history_size=50, tolerance_grad=1e-11,

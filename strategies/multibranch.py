@@ -137,9 +137,8 @@ def relu_unit_problems(draw, max_I: int = 24, max_n: int = 12, max_d: int = 3):
     centers = intervals[:, 0] + rng.uniform(0, 1, I) * (intervals[:, 1] - intervals[:, 0])
     reach = 1.0 - mb.assumption1_margin(X, y, 1.0, units, intervals)  # max_j (1/I) sum_i max_w y_j f_i
     tau = (1.0 + draw(st.floats(*TAU_SLACK), label="tau slack")) * max(reach, 1e-3)
-    k_min = float(np.mean(np.zeros(I)))
-    k_max = float(np.mean(np.maximum(centers - intervals[:, 0], intervals[:, 1] - centers)))
-    K = k_min + k_frac * (k_max - k_min)
+    # h_i = |w - c_i| with c_i inside the interval: the budget's least value is 0
+    K = k_frac * float(np.mean(np.maximum(centers - intervals[:, 0], intervals[:, 1] - centers)))
     inst = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, K, require_assumption1=True)
     return BranchProblem(inst, "relu units", seed, tau, note=f"n={n} d={d} separable={separable}",
                          scalars={"center": centers, "X": X, "y": y, "units": units, "intervals": intervals})

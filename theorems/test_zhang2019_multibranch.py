@@ -51,6 +51,21 @@ def milp_tol(inst, value: float) -> float:
     return tol.highs(value) + steepest * 1e-9 * (1.0 + H_scale) + exact_tol(inst)
 
 
+def own_deltas(bp: BranchProblem) -> np.ndarray:
+    """Per-branch Delta_i of a scalar-grid instance by the suite's own routine (``hinge_gap.delta_scalar_grid``)."""
+    s = bp.scalars
+    return np.array([hg.delta_scalar_grid(s["w"][i], bp.inst.G[i], s["center"][i]) for i in range(bp.I)])
+
+
+def enumerate_with_hinge(bp: BranchProblem) -> hg.Enumerated:
+    """Exact P and D over every joint grid choice, with the real (possibly active) tau-hinge loss."""
+    s, inst = bp.scalars, bp.inst
+    choices = hg.joint_choices(len(inst.G[0]), bp.I)
+    L = hg.hinge_losses(s["F"], s["y"], bp.tau, choices)
+    B = np.mean(np.stack([inst.H[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)
+    return hg.enumerate_problem(L, B, inst.K, choices)
+
+
 def exact_values(bp: BranchProblem, record, inst=None):
     """P (MILP), D (exact 1-D maximization), with the LP and enumeration as cross-checks; returns (P, D).
     ``inst`` overrides ``bp.inst`` (a transformed copy); checks are still recorded against the example ``bp``."""
@@ -69,13 +84,13 @@ def exact_values(bp: BranchProblem, record, inst=None):
     return P, D
 
 
-def check_gap_bound(bp: BranchProblem, record, constant: float = 2.0, delta_route=mb.delta_exact) -> None:
+def check_gap_bound(bp: BranchProblem, record, constant: float = 2.0) -> None:
     """0 <= P - D <= constant * Delta_worst / I, with both sides exact; notes the normalized gap."""
     inst, I = bp.inst, bp.I
     P, D = exact_values(bp, record)
     gap = P - D
     record.geq(gap, 0.0, tol=tol.highs(P), instance=bp, what="weak duality: P - D >= 0")
-    delta = delta_route(inst).worst
+    delta = mb.delta_exact(inst).worst
     rho = mb.rho_exact(inst).worst
     record.leq(rho, delta, tol=tol.evaluation(delta, 64), instance=bp, what="rho_worst <= Delta_worst")
     record.leq(gap, constant * delta / I, tol=tol.highs(P), instance=bp,
@@ -161,16 +176,12 @@ def test_empirical_risk_gap_at_most_two_over_I(bp, record):
 @budget(0.8)
 @given(bp=grid_network_problems())
 def test_grid_networks_gap_at_most_two_over_I(bp, record):
-    s = bp.scalars
-    own = np.array([hg.delta_scalar_grid(s["w"][i], bp.inst.G[i], s["center"][i]) for i in range(bp.I)])
+    own = own_deltas(bp)
     helper = mb.delta_exact(bp.inst).per_branch
     record.close(float(np.max(np.abs(own - helper))), 0.0, tol=tol.evaluation(np.abs(own).max(), 64), instance=bp,
                  what="Delta_i: two exact routines agree")
     # an independent route for both optimal values: enumerate every joint choice with the actual hinge loss
-    choices = hg.joint_choices(len(bp.inst.G[0]), bp.I)
-    L = hg.hinge_losses(s["F"], s["y"], bp.tau, choices)
-    B = np.mean(np.stack([bp.inst.H[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)
-    enum = hg.enumerate_problem(L, B, bp.inst.K, choices)
+    enum = enumerate_with_hinge(bp)
     P, D = exact_values(bp, record)
     record.close(P, enum.P, tol=milp_tol(bp.inst, P), instance=bp, what="primal: MILP = hinge enumeration")
     record.close(D, enum.D, tol=exact_tol(bp.inst), instance=bp,
@@ -256,12 +267,8 @@ def test_explicit_instance_attains_one_over_I(record):
 def hinge_gap_values(bp: BranchProblem) -> dict:
     """Exact P, D (enumeration of all joint choices with the real hinge loss) and Delta by two routines."""
     s, inst = bp.scalars, bp.inst
-    choices = hg.joint_choices(len(inst.G[0]), bp.I)
-    L = hg.hinge_losses(s["F"], s["y"], bp.tau, choices)
-    B = np.mean(np.stack([inst.H[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)
-    enum = hg.enumerate_problem(L, B, inst.K, choices)
-    own = max(hg.delta_scalar_grid(s["w"][i], inst.G[i], s["center"][i]) for i in range(bp.I))
-    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "delta_own": own,
+    enum = enumerate_with_hinge(bp)
+    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "delta_own": float(own_deltas(bp).max()),
             "delta_exact": mb.delta_exact(inst).worst, "I": bp.I, "lam": enum.lam,
             "reach": float(np.max(np.mean(np.max(s["y"][None, None, :] * s["F"], axis=1), axis=0)))}
 
@@ -344,8 +351,7 @@ def coupled_values(bp: BranchProblem) -> dict:
     B = np.mean(np.stack([s["w"][i][choices[:, i]] - s["center"][i] for i in range(bp.I)], axis=1), axis=1) ** 2
     K = float(np.quantile(B, s.get("quantile", 0.1)))  # a budget that binds: that share of joint choices fits
     enum = hg.enumerate_problem(L, B, K, choices)
-    own = max(hg.delta_scalar_grid(s["w"][i], inst.G[i], s["center"][i]) for i in range(bp.I))
-    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "K_coupled": K, "delta_own": own,
+    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "K_coupled": K, "delta_own": float(own_deltas(bp).max()),
             "delta_exact": mb.delta_exact(inst).worst, "I": bp.I}
 
 
