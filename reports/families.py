@@ -72,7 +72,21 @@ def multibranch_plot(summary: dict, out, plt) -> list[str]:
     return ["multibranch_gap.png"]
 
 
+def _family_modules():
+    """Per-family report modules ``reports/family_*.py``; each may define ``SECTIONS`` and ``PLOTS`` lists."""
+    import importlib
+    import pkgutil
+
+    here = Path(__file__).resolve().parent
+    for info in sorted(pkgutil.iter_modules([str(here)]), key=lambda i: i.name):
+        if info.name.startswith("family_"):
+            yield importlib.import_module(f"{__package__}.{info.name}")
+
+
 SECTIONS = [multibranch_section]
 PLOTS = [multibranch_plot]
+for _module in _family_modules():
+    SECTIONS += list(getattr(_module, "SECTIONS", []))
+    PLOTS += list(getattr(_module, "PLOTS", []))
 
 
