@@ -171,8 +171,15 @@ def logistic_prime(z) -> np.ndarray:
     return _np_sigmoid(np.asarray(z, dtype=np.float64)) / math.log(2.0)
 
 
-LOSSES = {"poly_hinge": (poly_hinge, poly_hinge_prime), "logistic": (lambda z, p=None: logistic(z),
-                                                                     lambda z, p=None: logistic_prime(z))}
+def square_loss(z, p=None):
+    """``(1 + z)^2``, i.e. ``(1 - y f)^2``: smooth and convex, but not a surrogate of Assumption 1 (its derivative
+    is negative for z < -1), so the theorems do not cover it (Example 1, Appendix B.8)."""
+    return (z + 1.0) ** 2
+
+
+LOSSES = {"poly_hinge": (poly_hinge, poly_hinge_prime),
+          "logistic": (lambda z, p=None: logistic(z), lambda z, p=None: logistic_prime(z)),
+          "square": (square_loss, lambda z, p=None: 2.0 * (np.asarray(z, dtype=np.float64) + 1.0))}
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -47,3 +47,45 @@ def test_a_solver_exception_becomes_an_inconclusive_record():
         rec.decide(lambda: 1 / 0, instance="i", what="dual (Clarabel)")
     (line,) = rec.sink.records()
     assert line["status"] == "inconclusive" and "ZeroDivisionError" in line["reason"]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Liang et al. models
+# ------------------------------------------------------------------------------------------------------------
+from landscape import liang as lg  # noqa: E402
+
+
+@pytest.mark.parametrize("X, y, message", [
+    (np.array([[np.nan, 1.0], [0.0, 1.0]]), np.array([1.0, -1.0]), "finite"),
+    (np.array([[1.0, np.inf], [0.0, 1.0]]), np.array([1.0, -1.0]), "finite"),
+    (np.eye(2), np.array([1.0, 0.0]), "labels must be -1 or \\+1"),
+    (np.eye(2), np.array([1.0, 2.0]), "labels must be -1 or \\+1"),
+    (np.eye(2), np.array([1.0, -1.0, 1.0]), "rows"),
+])
+def test_liang_models_reject_malformed_data(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        lg.ShallowProblem(X, y, 2, "softplus")
+    with pytest.raises(ValueError, match=message):
+        lg.FeedForwardProblem(X, y, (2,), "relu")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"M": 0}, "M"), ({"M": -1}, "M"), ({"act": "gelu"}, "unknown activation"), ({"p": 0}, "degree"),
+    ({"p": 2.5}, "degree"), ({"loss": "hinge"}, "unknown loss"), ({"offsets": np.zeros(3)}, "offsets"),
+    ({"offsets": np.array([np.nan, 0.0])}, "finite"),
+])
+def test_liang_shallow_problem_rejects_bad_settings(kwargs, message):
+    args = {"X": np.eye(2), "y": np.array([1.0, -1.0]), "M": 2, "act": "softplus"} | kwargs
+    with pytest.raises(ValueError, match=message):
+        lg.ShallowProblem(**args)
+
+
+@pytest.mark.parametrize("hidden", [(), (0,), (3, 0), (-2,)])
+def test_liang_feed_forward_rejects_bad_widths(hidden):
+    with pytest.raises(ValueError):
+        lg.FeedForwardProblem(np.eye(2), np.array([1.0, -1.0]), hidden, "relu")
+
+
+def test_liang_width_threshold_needs_a_class_owned_direction():
+    with pytest.raises(ValueError, match="Delta r"):
+        lg.required_width_thm1(10, 2, 2, 0)
