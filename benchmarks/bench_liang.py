@@ -1,0 +1,47 @@
+"""Liang et al. family: cost of certifying an end point of the single-layer-plus-offsets model at ~10^4
+parameters (Lanczos on Hessian-vector products; gradient, smallest eigenvalue and, where flat, the perturbation
+test), against the dense Hessian at a size where it still fits; and the cost of one Theorem 1 example (search
+from 4 starts + classification) at the largest sizes the strategies draw."""
+import numpy as np
+import pytest
+
+from landscape import certify as cf
+from landscape import liang as lg
+from landscape import liang_minima as lm
+
+
+def shallow(d, M, n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = np.where(X[:, 0] + 0.3 * rng.standard_normal(n) >= 0, 1.0, -1.0)
+    p = lg.ShallowProblem(X, y, M, "softplus", 6, offsets=rng.standard_normal(n))
+    return p, p.random_theta(rng)
+
+
+@pytest.mark.parametrize("method", ["lanczos", "dense"])
+def test_bench_liang_smallest_eigenvalue_5k(benchmark, method):
+    p, theta = shallow(d=49, M=100)       # 1 + 100 + 4900 = 5001 parameters
+    benchmark.group = f"Liang model, smallest Hessian eigenvalue, {p.size} parameters"
+    lam = benchmark.pedantic(lambda: cf.smallest_eigenpair(p.objective(), theta, method=method)[0], rounds=1,
+                             iterations=1, warmup_rounds=1 if method == "lanczos" else 0)
+    benchmark.extra_info["lambda_min"] = lam
+
+
+def test_bench_liang_certify_10k(benchmark):
+    p, theta = shallow(d=99, M=100)       # 1 + 100 + 9900 = 10001 parameters
+    benchmark.group = f"Liang model, certify, {p.size} parameters"
+    c = benchmark.pedantic(lambda: cf.certify(p.objective(), theta, grad_tol=1e30, eig_tol=1e-6,
+                                              method="lanczos"), rounds=1, iterations=1, warmup_rounds=1)
+    benchmark.extra_info.update(verdict=c.verdict, lambda_min=c.lambda_min)
+
+
+def test_bench_liang_theorem1_example(benchmark):
+    rng = np.random.default_rng(1)
+    n, d = 14, 6
+    X = np.zeros((n, d))
+    y = np.r_[np.ones(7), -np.ones(7)]
+    X[:7, :3] = rng.standard_normal((7, 3))
+    X[7:, 3:] = rng.standard_normal((7, 3))
+    p = lg.ShallowProblem(X, y, lg.required_width_thm1(n, 3, 3, 3), "softplus", 6)
+    ends = benchmark.pedantic(lambda: lm.search(p, 3, seed=0), rounds=1, iterations=1)
+    benchmark.extra_info["statuses"] = [e.status for e in ends]
