@@ -113,7 +113,24 @@ CLAIMS: tuple[Claim, ...] = (
           "The scale-t factorization subproblem has a Schatten-2/L quasi-norm closed form"),
     Claim("wang2023.thm2", _W, "Theorem 2", "Closed-form optimal factors of the primal subproblem P_lin(t)"),
     Claim("wang2023.thm3", _W, "Theorem 3",
-          "Closed forms of P_lin(t) and D_lin(t); a gap exactly when the singular values are unequal"),
+          "Closed forms of P_lin(t) and D_lin(t) for fixed t and after optimizing t (the paper's 'gap iff the "
+          "singular values are unequal' is tested as the derived claims below)"),
+    Claim("wang2023.thm3.unequal-implies-gap", _W, "Theorem 3, 'only if' (non-zero singular values)",
+          "Reading 'the singular values' as the r non-zero ones of X^+Y: when they are not all equal, "
+          "P_lin(t) > D_lin(t) for L >= 3", kind=DER),
+    Claim("wang2023.thm3.equal-implies-no-gap", _W, "Theorem 3, 'if'",
+          "When the singular values of X^+Y are all equal, P_lin(t) = D_lin(t); refuted for rank >= 2 under both "
+          "readings (X = Y = I_2, L = 3: P_lin(1) = 2 sqrt 2 > 2 = D_lin(1))", kind=DER, expected="erratum",
+          witness="wang2023.thm3.equal-implies-no-gap__identity.npz"),
+    Claim("wang2023.thm3.no-gap-iff-rank-one", _W, "Theorem 3 with the corrected condition (derived)",
+          "For L >= 3, P_lin(t) = D_lin(t) exactly when X^+Y has rank one; equal singular values of rank >= 2 "
+          "still leave a gap", kind=DER),
+    Claim("wang2023.thm3.all-values-reading", _W, "Theorem 3 read over all min(d, K) singular values",
+          "Counting zero singular values, 'unequal implies a gap' fails: a rank-one X^+Y with min(d, K) >= 2 has "
+          "P_lin(t) = D_lin(t)", kind=FC, expected="counterexample-found"),
+    Claim("wang2023.thm3.gap", _W, "Theorem 3: the duality gap itself",
+          "Strong duality fails for standard deep linear nets with L >= 3: certified instances with P_lin > D_lin "
+          "across depths and singular-value spreads", kind=FC, expected="counterexample-found"),
     Claim("wang2023.prop3", _W, "Proposition 3",
           "A parallel deep linear net with weight decay equals a per-branch product-norm penalty"),
     Claim("wang2023.prop4", _W, "Proposition 4",
@@ -125,6 +142,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("wang2023.thm5", _W, "Theorem 5",
           "A standard three-layer ReLU net with scalar output on rank-one data has zero gap and stated optimal "
           "weights"),
+    Claim("wang2023.thm5.mixed-signs", _W, "Theorem 5 with labels of mixed sign",
+          "On rank-one data X = c a^T with labels g1 c_+ + g2 c_- of opposite signs the standard three-layer net "
+          "still has zero gap", kind=DER, expected="erratum",
+          witness="wang2023.thm5.mixed-signs__two-samples.npz"),
     Claim("wang2023.prop6", _W, "Proposition 6",
           "Reformulation and dual of parallel deep ReLU nets with an L-th power penalty"),
     Claim("wang2023.thm6", _W, "Theorem 6", "Parallel deep ReLU nets with enough branches have zero duality gap"),
@@ -133,6 +154,12 @@ CLAIMS: tuple[Claim, ...] = (
           "Partial duals are bi-duals of partly parallel linear nets (the stairs)"),
     Claim("wang2023.prop9", _W, "Proposition 9",
           "The partial duals have closed forms and decrease strictly along the stairs"),
+    Claim("wang2023.prop9.strict-iff-rank-at-least-two", _W, "Proposition 9, strictness (derived)",
+          "The stairs decrease strictly exactly when rank(X^+Y) >= 2 (equal singular values included) and are "
+          "flat for rank one", kind=DER),
+    Claim("wang2023.prop9.all-values-reading", _W, "Proposition 9 read over all min(d, K) singular values",
+          "Counting zero singular values, 'not all identical implies strictly decreasing' fails for a rank-one "
+          "X^+Y", kind=FC, expected="counterexample-found"),
     # Kawaguchi, Huang, Kaelbling 2019
     Claim("kawaguchi2019.thm1", _K, "Theorem 1",
           "At a differentiable local minimum the loss equals the best linear fit on the tangent features"),
