@@ -53,18 +53,22 @@ def spare_neuron_escape(problem: lg.ShallowProblem, theta: np.ndarray, seed: int
     a0, a, W = problem.unpack(theta)
     base = problem.value(theta)
     lam = problem.lambdas(theta)
+    sigma0 = float(lg.activation(problem.act).np_fn(np.zeros(1))[0])
     for j in np.flatnonzero(np.abs(a) < SPARE_AJ):
         for _ in range(tries):
             delta = rng.standard_normal(problem.d)
             delta *= SPARE_DELTA / np.linalg.norm(delta)
             w = W[:, j] + delta
-            g = problem.g_lambda(lam, w)
+            # switching the neuron on adds eps sigma(w^T x_i); moving a_0 by -eps sigma(0) removes its constant
+            # part, so the first-order change is -(eps/n) sum lambda_i y_i (sigma(w^T x_i) - sigma(0)) exactly,
+            # whatever the residual of the a_0-balance at an approximate critical point
+            g = problem.g_lambda(lam, w) - sigma0 * float(np.sum(lam * problem.y))
             if g == 0.0:
                 continue
             W2, a2 = W.copy(), a.copy()
             W2[:, j] = w
             a2[j] = SPARE_STEP * np.sign(g)
-            moved = problem.pack(a0, a2, W2)
+            moved = problem.pack(a0 - a2[j] * sigma0, a2, W2)
             new = problem.value(moved)
             predicted = SPARE_STEP * abs(g) / problem.n
             if base - new >= 0.5 * predicted and predicted > 1e3 * lg.EPS64 * (1.0 + base):
