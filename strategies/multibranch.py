@@ -223,7 +223,8 @@ def coupled_grid_problems(draw, max_I: int = 3, max_G: int = 25):
     I = draw(st.integers(2, max_I), label="I")
     G = draw(st.integers(3, max_G if I == 2 else min(max_G, 20)), label="G")
     kind = draw(st.sampled_from(["random walk", "convex", "decreasing"]), label="shape of g")
-    quantile = draw(st.floats(0.01, 0.5), label="budget quantile")
+    # tight budgets are where a coupling regularizer separates P from D: draw the quantile on a log scale
+    quantile = draw(st.sampled_from([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5]), label="budget quantile")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     rng = np.random.default_rng(seed)
     w = np.sort(np.concatenate([np.zeros((I, 1)), rng.uniform(-1, 1, (I, G - 1))], axis=1), axis=1)
