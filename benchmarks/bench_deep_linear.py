@@ -3,7 +3,6 @@
 Goal stated in the foundation issue: closed form at least 20x faster than the conic route, values agreeing to
 1e-6.  Agreement is checked (it is correctness); the speed ratio is measured and printed, never asserted.
 """
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 

@@ -714,7 +714,6 @@ def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, 
     L, m, width = positive_int("L", L, minimum=2), positive_int("m", m), positive_int("width", width)
     starts = positive_int("starts", starts)
     N, d = X.shape
-    K = Y.shape[1]
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     gen = torch.Generator().manual_seed(int(seed) % (2 ** 63))
     shapes = [(d, width)] + [(width, width)] * (L - 3) + [(width,)] if L >= 3 else [(d,)]

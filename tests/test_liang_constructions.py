@@ -13,33 +13,16 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from landscape import certify as cf
 from landscape import liang as lg
 from landscape import liang_constructions as lc
 from reports.records import Recorder
 from reports.registry import WITNESS_DIR
+from tests.mutants import refuted_under_ci_budget
 from theorems import test_liang2018_counterexamples as T
 
-CI = settings.get_profile("ci")
-
-
-def refuted(strategy, check, **kwargs):
-    """Run ``check`` over the ci profile's example budget (no shrinking); the recorder's AssertionError message if
-    some example refutes it, else None."""
-    rec = Recorder("mutant")
-
-    @settings(CI, phases=[Phase.explicit, Phase.generate], max_examples=CI.max_examples)
-    @given(bp=strategy)
-    def probe(bp):
-        check(bp, rec, **kwargs)
-
-    try:
-        probe()
-    except AssertionError as exc:
-        return str(exc)
-    return None
 
 
 def fails(check, bp, **kwargs):
@@ -161,7 +144,7 @@ def zero_error(bp, record, floor, label):
     pytest.param(T.prop6_instances("relu"), T.check_prop6, id="prop6"),
 ])
 def test_error_below_the_floor_is_refuted(strategy, check):
-    message = refuted(strategy, check, error_claim=below_floor)
+    message = refuted_under_ci_budget(strategy, check, error_claim=below_floor)
     assert message is not None and "(mutant) errors <" in message
 
 
@@ -170,7 +153,7 @@ def test_error_below_the_floor_is_refuted(strategy, check):
     pytest.param(T.prop7_instances(), T.check_prop7, id="prop7"),
 ])
 def test_theorems_zero_error_conclusion_is_refuted(strategy, check):
-    message = refuted(strategy, check, error_claim=zero_error)
+    message = refuted_under_ci_budget(strategy, check, error_claim=zero_error)
     assert message is not None and "(mutant) zero training error" in message
 
 

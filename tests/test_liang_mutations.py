@@ -8,29 +8,13 @@ theorem tests run must find a certified local minimum that misclassifies, within
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import strategies as st
 
 from landscape import liang as lg
-from reports.records import Recorder
 from strategies.liang import LiangInstance, subspace_problems
+from tests.mutants import refuted_under_ci_budget
 from theorems.test_liang2018_zero_error import check_zero_error_at_minima
 
-CI = settings.get_profile("ci")
-
-
-def refuted_under_ci_budget(strategy, check, **kwargs):
-    rec = Recorder("mutant")
-
-    @settings(CI, phases=[Phase.explicit, Phase.generate, Phase.target], max_examples=CI.max_examples)
-    @given(inst=strategy)
-    def probe(inst):
-        check(inst, rec, **kwargs)
-
-    try:
-        probe()
-    except AssertionError as exc:
-        return str(exc)
-    return None
 
 
 def test_narrow_width_gives_a_certified_bad_minimum():

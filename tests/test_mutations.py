@@ -8,29 +8,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
 
 from landscape import deep_linear as dl
-from reports.records import Recorder
 from strategies.deep_linear import deep_linear_problems, factorization_targets
+from tests.mutants import refuted_under_ci_budget
 from theorems.test_zhang2019_deep_linear import check_balanced_factorization, check_schatten_duality
 
-CI = settings.get_profile("ci")
-
-
-def refuted_under_ci_budget(strategy, check, **mutant):
-    rec = Recorder("mutant")
-
-    @settings(CI, phases=[Phase.explicit, Phase.generate, Phase.target], max_examples=CI.max_examples)
-    @given(inst=strategy)
-    def probe(inst):
-        check(inst, rec, **mutant)
-
-    try:
-        probe()
-    except AssertionError as exc:
-        return str(exc)
-    return None
 
 
 def _scaled(factor):

@@ -10,31 +10,14 @@
 """
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from landscape import two_layer_convex as tlc
 from landscape import wang_relu as wr
-from reports.records import Recorder
 from reports.registry import witness_path
 from strategies.relu_convex import (general_l3_instances, parallel_nets, rank_one_instances, two_layer_problems)
+from tests.mutants import refuted_under_ci_budget
 
-CI = settings.get_profile("ci")
-
-
-def refuted_under_ci_budget(strategy, check, **mutant):
-    """Run ``check`` with a mutated formula on the ci budget (no shrinking); the recorder's message, or None."""
-    rec = Recorder("mutant")
-
-    @settings(CI, phases=[Phase.explicit, Phase.generate], max_examples=CI.max_examples)
-    @given(inst=strategy)
-    def probe(inst):
-        check(inst, rec, **mutant)
-
-    try:
-        probe()
-    except AssertionError as exc:
-        return str(exc)
-    return None
 
 
 def _scaled_closed_form(factor):

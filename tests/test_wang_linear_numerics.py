@@ -14,7 +14,7 @@ from hypothesis import given, settings
 
 from landscape import wang_linear as wl
 from strategies.wang import build_instance, identity_instance, wang_linear_instances
-from tests.test_mutations import refuted_under_ci_budget
+from tests.mutants import refuted_under_ci_budget
 from theorems import test_wang2023_linear as tw
 
 
