@@ -82,3 +82,17 @@ def test_certifier_rejects_bad_input():
         cf.certify(bowl, np.zeros(2), grad_tol=0.0, eig_tol=1e-6)
     with pytest.raises(ValueError, match="method must be"):
         cf.smallest_eigenpair(bowl, np.zeros(2), method="power")
+
+
+def test_an_unconverged_eigensolver_is_inconclusive_not_a_certificate(monkeypatch):
+    """ARPACK giving up (a clustered bottom spectrum) must leave the point undecided: an unconverged Lanczos
+    Ritz value bounds the smallest eigenvalue only from above."""
+    from scipy.sparse.linalg import ArpackNoConvergence
+
+    def no_convergence(*args, **kwargs):
+        raise ArpackNoConvergence("No convergence (1000 iterations, 0/1 eigenvectors converged)", [], [])
+
+    monkeypatch.setattr(cf, "smallest_eigenpair", no_convergence)
+    c = cf.certify(lambda t: (t ** 2).sum(), np.zeros(3), grad_tol=1e-8, eig_tol=1e-8)
+    assert c.verdict == "inconclusive" and not c.is_local_min
+    assert "ArpackNoConvergence" in c.details["reason"]
