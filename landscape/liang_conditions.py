@@ -509,23 +509,6 @@ def output_layer_slice(problem: lg.FeedForwardProblem) -> slice:
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 10: the Euler identity of the output layer
 # ------------------------------------------------------------------------------------------------------------
-def exact_objective(problem):
-    """The problem's torch objective, except that the logistic loss is evaluated as ``logaddexp(0, z) / ln 2``
-    at every z.  (``torch.nn.functional.softplus`` switches to the identity above z = 20, so its derivative there
-    is 1 instead of sigmoid(z), off by up to e^-20 ~ 2e-9 relative: enough to spoil an identity checked to ~1e-13.)"""
-    import torch
-
-    if problem.loss != "logistic":
-        return problem.objective()
-    y = torch.as_tensor(problem.y, dtype=torch.float64)
-
-    def loss(theta):
-        z = -y * problem.torch_outputs(theta)
-        return torch.mean(torch.logaddexp(z, torch.zeros_like(z))) / math.log(2.0)
-
-    return loss
-
-
 def euler_sides(problem: lg.FeedForwardProblem, theta) -> dict:
     """Both sides of ``sum_i lam_i y_i f_i = -n <grad_(W_L, b_L) L, (W_L, b_L)>`` (f is linear in the output
     layer): the left by the closed form in numpy, the right from the torch gradient.  ``scale`` bounds the
@@ -534,7 +517,7 @@ def euler_sides(problem: lg.FeedForwardProblem, theta) -> dict:
     f = problem.outputs(theta)
     lam = lg.LOSSES[problem.loss][1](-problem.y * f, problem.p)
     lhs = float(np.sum(lam * problem.y * f))
-    value, grad = cert.gradient(exact_objective(problem), theta)
+    value, grad = cert.gradient(problem.objective(), theta)
     sl = output_layer_slice(problem)
     inner = float(grad[sl] @ theta[sl])
     # last hidden layer's activations (numpy), for the size of the output layer's terms
@@ -657,7 +640,7 @@ def relative_gradient(problem, theta) -> tuple[float, float, float]:
     would have if none of its per-sample terms cancelled (``ratio`` is in [0, 1])."""
     import torch
 
-    loss = exact_objective(problem)
+    loss = problem.objective()
     value, grad = cert.gradient(loss, theta)
     J = torch.func.jacrev(problem.torch_outputs)(torch.tensor(theta, dtype=torch.float64)).numpy()
     lam = np.abs(problem.lambdas(theta))
@@ -699,7 +682,7 @@ def classify_end_point(problem: lg.ShallowProblem, theta, seed: int = 0, samples
     if value < UNDECIDABLE_LOSS:
         return EndPointVerdict("inconclusive", value, errors, rho, g,
                                {"reason": f"approximately critical at loss {value:.3g}"})
-    loss = exact_objective(problem)
+    loss = problem.objective()
     H = cert.dense_hessian(loss, theta)
     eig_tol = max(HESS_RTOL * float(np.max(np.abs(H))), np.finfo(float).tiny)
     c = cert.certify(loss, theta, grad_tol=max(REL_GRAD_TOL * scale, np.finfo(float).tiny), eig_tol=eig_tol,

@@ -46,7 +46,7 @@ def _finite_point(problem, theta) -> bool:
 def _finite_runs(problem, starts: int, seed: int, max_iter: int, first_zero_error: bool = False):
     """End points of L-BFGS from random starts (non-finite runs dropped: e^z can overflow far from the data)."""
     rng = np.random.default_rng(seed)
-    loss = lc.exact_objective(problem)
+    loss = problem.objective()
     out = []
     for _ in range(starts):
         theta = cf.minimize(loss, problem.random_theta(rng), max_iter=max_iter)
@@ -67,7 +67,7 @@ def check_shift_and_scale(inst, record, shift_and_scale=lc.shift_and_scale, star
     points = [inst.teacher]
     record.close(p.errors(inst.teacher), 0, tol=0, instance=inst, what="planted teacher has zero error")
     points += [t for t in _finite_runs(p, starts, inst.seed, 200) if p.errors(t) == 0]
-    torch_loss = lc.exact_objective(p)
+    torch_loss = p.objective()
     for theta in points:
         moved = shift_and_scale(p, theta)
         sl = lc.output_layer_slice(p)
@@ -143,7 +143,7 @@ def check_no_local_minimum(inst, record, starts: int = 2, max_iter: int = 200, e
     if starts:
         rng = np.random.default_rng(inst.seed + 5)
         near_constant = p.pack(0.0, -np.abs(rng.standard_normal(p.M)), 1e-3 * rng.standard_normal((p.d, p.M)))
-        end = cf.minimize(lc.exact_objective(p), near_constant, max_iter=max_iter)
+        end = cf.minimize(p.objective(), near_constant, max_iter=max_iter)
         if _finite_point(p, end):
             points.append(end)
     verdicts = [lc.classify_end_point(p, t, seed=inst.seed) for t in points]
@@ -179,7 +179,7 @@ def check_spare_neuron_descent(inst, record, expected_sign: float = 1.0) -> None
     a0, a, W = p.unpack(theta)
     lam = p.lambdas(theta)
     # balance by two routes: the closed form sum lam_i y_i and the autograd derivative in a_0
-    _, grad = cf.gradient(lc.exact_objective(p), theta)
+    _, grad = cf.gradient(p.objective(), theta)
     scale = 1e3 * lg.EPS64 * float(np.sum(lam))
     record.leq(abs(float(np.sum(lam * p.y))), 0.0, tol=scale, instance=inst, what="balance sum_i lam_i y_i = 0")
     record.close(grad[0], -float(np.sum(lam * p.y)) / p.n, tol=scale / p.n, instance=inst,
@@ -197,7 +197,7 @@ def check_spare_neuron_descent(inst, record, expected_sign: float = 1.0) -> None
         mv = lc.spare_neuron_move(p, theta, j, w)
         switched_off = mv.theta.copy()
         switched_off[[0, 1 + j]] = theta[0], 0.0          # w_j moved, a_j and a_0 as before
-        _, gm = cf.gradient(lc.exact_objective(p), switched_off)
+        _, gm = cf.gradient(p.objective(), switched_off)
         record.close(gm[1 + j], -g / p.n, tol=scale / p.n, instance=inst,
                      what="d L / d a_j at the moved neuron (autograd) = -g_lam(w) / n")
         record.leq(mv.new, mv.base - 0.5 * mv.predicted, tol=0.0, instance=inst,
@@ -208,7 +208,7 @@ def check_spare_neuron_descent(inst, record, expected_sign: float = 1.0) -> None
     record.note("local spare-neuron move (|delta| = 1e-3) decreased the loss", bool(mv.decreased), instance=inst,
                 extra={"g": mv.g})
     with torch.no_grad():
-        record.close(float(lc.exact_objective(p)(torch.tensor(theta))), p.value(theta),
+        record.close(float(p.objective()(torch.tensor(theta))), p.value(theta),
                      tol=lc.EVAL_RTOL * (1.0 + p.value(theta)), instance=inst, what="loss: torch = numpy")
 
 
@@ -226,7 +226,7 @@ def check_constant_critical_point(inst, record, balance=lc.balance_output_bias) 
     p = inst.problem
     theta = balance(p, p.pack(0.0, np.zeros(p.M), np.zeros((p.d, p.M))))
     lam = p.lambdas(theta)
-    value, grad = cf.gradient(lc.exact_objective(p), theta)
+    value, grad = cf.gradient(p.objective(), theta)
     s0, s1, _ = lc.activation_at_zero(p.act)
     # each partial derivative is (1/n) sum of terms lam_i |sigma(0)| or lam_i |sigma'(0)| |x_i|: rounding only
     size = float(np.sum(lam)) * (1.0 + abs(s0) + abs(s1) * np.sqrt(lc.data_scale(p.X))) / p.n
@@ -315,7 +315,7 @@ def check_constant_critical_point_misclassifies(inst, record, critical_point=lc.
     (f = 0 counts as positive)."""
     p = inst.problem
     theta = critical_point(p, np.random.default_rng(inst.seed))
-    value, grad = cf.gradient(lc.exact_objective(p), theta)
+    value, grad = cf.gradient(p.objective(), theta)
     lam = lg.logistic_prime(-p.y * p.outputs(theta))
     h = p.X
     act = lg.activation(p.act)
@@ -449,7 +449,7 @@ def check_bad_minimum(inst, record, zero_mean: bool, act: str | None = None, M: 
     value = prob.value(theta)
     record.close(value, pm.value, tol=lc.EVAL_RTOL * (1.0 + pm.value), instance=pm,
                  what="loss at the construction: evaluated = closed form (1/n) sum l(z_i)")
-    c = cf.certify(lc.exact_objective(prob), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
+    c = cf.certify(prob.objective(), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
     checks = {"verdict": c.verdict, "grad_norm": c.grad_norm, "lambda_min": c.lambda_min,
               "perturbation_min_increase": c.perturbation_min_increase}
     record.leq(0.0 if c.is_local_min else 1.0, 0.0, tol=0.0, instance=pm,
@@ -551,14 +551,14 @@ def check_quadratic_if_side(inst, record, starts: int = 3) -> None:
     record.close(p.errors(realized), 0, tol=0, instance=inst, what="zero-error parameters exist (exact count)")
     decided = 0
     for theta in _finite_runs(p, starts, inst.seed, 400):
-        value, grad = cf.gradient(lc.exact_objective(p), theta)
+        value, grad = cf.gradient(p.objective(), theta)
         if value <= lg.NEAR_ZERO_LOSS:
             decided += 1
             record.leq(p.errors(theta), 0, tol=0, instance=inst, what="near-zero-loss end point has zero error")
             continue
         if np.linalg.norm(grad) > lg.CRITICAL_GRAD_TOL:
             continue
-        c = cf.certify(lc.exact_objective(p), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
+        c = cf.certify(p.objective(), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
         if c.is_local_min:
             decided += 1
             record.leq(p.errors(theta), 0, tol=0, instance=inst, what="certified local minimum has zero error",
