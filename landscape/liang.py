@@ -183,11 +183,49 @@ LOSSES = {"poly_hinge": (poly_hinge, poly_hinge_prime),
           "square": (square_loss, lambda z, p=None: 2.0 * (np.asarray(z, dtype=np.float64) + 1.0))}
 
 
+def hinge_degree(p) -> int:
+    """Validate the polynomial hinge's degree p: an integer >= 1 (the loss is ``max(z + 1, 0)^(p + 1)``)."""
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
+        raise ValueError(f"the polynomial hinge needs an integer degree p >= 1, got {p!r}")
+    return int(p)
+
+
+class BinaryLossModel:
+    """What every model of this family shares once it defines ``X``, ``y``, ``p`` and the two routes to its
+    outputs, ``torch_outputs(theta)`` (autograd) and ``outputs(theta)`` (numpy): the empirical loss
+    ``(1/n) sum_i l(-y_i f(x_i))`` as a torch objective and as a numpy value, and the exact error count."""
+    loss: str = "poly_hinge"
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.X.shape[1])
+
+    def objective(self) -> Callable:
+        torch = _t()
+        y = torch.as_tensor(self.y, dtype=torch.float64)
+        fn = LOSSES[self.loss][0]
+
+        def loss(theta):
+            return torch.mean(fn(-y * self.torch_outputs(theta), self.p))
+
+        return loss
+
+    def value(self, theta: np.ndarray) -> float:
+        return float(np.mean(LOSSES[self.loss][0](-self.y * self.outputs(theta), self.p)))
+
+    def errors(self, theta: np.ndarray) -> int:
+        return error_count(self.outputs(theta), self.y)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # The single-layer-plus-offsets model
 # ------------------------------------------------------------------------------------------------------------
 @dataclass
-class ShallowProblem:
+class ShallowProblem(BinaryLossModel):
     """``(1/n) sum_i l(-y_i (f_S(x_i; theta) + c_i))`` for an M-neuron f_S and fixed offsets c."""
     X: np.ndarray
     y: np.ndarray
@@ -205,21 +243,11 @@ class ShallowProblem:
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; known: {', '.join(LOSSES)}")
         if self.loss == "poly_hinge":
-            if isinstance(self.p, bool) or not isinstance(self.p, (int, np.integer)) or self.p < 1:
-                raise ValueError(f"the polynomial hinge needs an integer degree p >= 1, got {self.p!r}")
-            self.p = int(self.p)
+            self.p = hinge_degree(self.p)
         c = np.zeros(self.n) if self.offsets is None else finite_array("offsets", self.offsets, ndim=1)
         if c.shape != (self.n,):
             raise ValueError(f"offsets must have one value per sample ({self.n}), got shape {c.shape}")
         self.offsets = c
-
-    @property
-    def n(self) -> int:
-        return int(self.X.shape[0])
-
-    @property
-    def d(self) -> int:
-        return int(self.X.shape[1])
 
     @property
     def size(self) -> int:
@@ -242,31 +270,15 @@ class ShallowProblem:
         act = activation(self.act)
         return a0 + act(X @ W / act.input_scale) @ a + torch.as_tensor(self.offsets, dtype=torch.float64)
 
-    def objective(self) -> Callable:
-        torch = _t()
-        y = torch.as_tensor(self.y, dtype=torch.float64)
-        fn = LOSSES[self.loss][0]
-
-        def loss(theta):
-            return torch.mean(fn(-y * self.torch_outputs(theta), self.p))
-
-        return loss
-
     # -- numpy evaluation (an independent route to the same numbers) ------------------------------------------
     def outputs(self, theta: np.ndarray) -> np.ndarray:
         a0, a, W = self.unpack(np.asarray(theta, dtype=np.float64))
         act = activation(self.act)
         return a0 + act.np_fn(self.X @ W / act.input_scale) @ a + self.offsets
 
-    def value(self, theta: np.ndarray) -> float:
-        return float(np.mean(LOSSES[self.loss][0](-self.y * self.outputs(theta), self.p)))
-
     def lambdas(self, theta: np.ndarray) -> np.ndarray:
         """Per-sample weights ``l'(-y_i f_i)`` (zero exactly at margin >= 1 for the polynomial hinge)."""
         return LOSSES[self.loss][1](-self.y * self.outputs(theta), self.p)
-
-    def errors(self, theta: np.ndarray) -> int:
-        return error_count(self.outputs(theta), self.y)
 
     def g_lambda(self, lam: np.ndarray, w: np.ndarray) -> float:
         """``sum_i lam_i y_i sigma(w^T x_i)``: minus n times the partial derivative in an output weight whose
@@ -290,7 +302,7 @@ def required_width_thm1(n: int, r_plus: int, r_minus: int, delta_r: int) -> int:
 # Feed-forward networks with biases (Section 2's model; Propositions 6, 7, 8, 10)
 # ------------------------------------------------------------------------------------------------------------
 @dataclass
-class FeedForwardProblem:
+class FeedForwardProblem(BinaryLossModel):
     """``f(x) = W_L^T s(... s(W_1^T x + b_1) ...) + b_L`` with widths ``(d, M_1, ..., M_{L-1}, 1)``, a bias in
     every layer, one activation ``act`` for every hidden layer, and the loss ``(1/n) sum l(-y_i f(x_i))``.
 
@@ -315,10 +327,6 @@ class FeedForwardProblem:
     @property
     def widths(self) -> tuple:
         return (self.X.shape[1],) + self.hidden + (1,)
-
-    @property
-    def n(self) -> int:
-        return int(self.X.shape[0])
 
     @property
     def size(self) -> int:
@@ -349,16 +357,6 @@ class FeedForwardProblem:
         W, b = layers[-1]
         return (h @ W + b).reshape(-1)
 
-    def objective(self) -> Callable:
-        torch = _t()
-        y = torch.as_tensor(self.y, dtype=torch.float64)
-        fn = LOSSES[self.loss][0]
-
-        def loss(theta):
-            return torch.mean(fn(-y * self.torch_outputs(theta), self.p))
-
-        return loss
-
     def outputs(self, theta: np.ndarray) -> np.ndarray:
         h = self.X
         layers = self.unpack(np.asarray(theta, dtype=np.float64))
@@ -367,12 +365,6 @@ class FeedForwardProblem:
             h = act.np_fn(h @ W + b)
         W, b = layers[-1]
         return (h @ W + b).reshape(-1)
-
-    def value(self, theta: np.ndarray) -> float:
-        return float(np.mean(LOSSES[self.loss][0](-self.y * self.outputs(theta), self.p)))
-
-    def errors(self, theta: np.ndarray) -> int:
-        return error_count(self.outputs(theta), self.y)
 
     def random_theta(self, rng: np.random.Generator) -> np.ndarray:
         return np.concatenate([np.r_[rng.standard_normal(a * b) / np.sqrt(a), 0.1 * rng.standard_normal(b)]

@@ -112,10 +112,6 @@ LSQ_FIT_TOL = 1e-6
 # ------------------------------------------------------------------------------------------------------------
 # Shared pieces: the constant model, data checks
 # ------------------------------------------------------------------------------------------------------------
-def _check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
-    return lg.check_data(X, y)
-
-
 def class_counts(y) -> tuple[int, int]:
     y = np.asarray(y)
     return int(np.sum(y > 0)), int(np.sum(y < 0))
@@ -225,7 +221,7 @@ def prop5_data(x_plus, x_minus) -> tuple[np.ndarray, np.ndarray]:
 # The identity shortcut network of Proposition 7
 # ------------------------------------------------------------------------------------------------------------
 @dataclass
-class IdentityShortcutProblem:
+class IdentityShortcutProblem(lg.BinaryLossModel):
     """``f(x) = a^T (x + H(x)) + b`` with a one-hidden-layer ReLU residual ``H(x) = V^T relu(U^T x + c) + e``
     (k hidden units, ``H: R^d -> R^d``) and the polynomial hinge ``(1/n) sum_i l_p(-y_i f(x_i))``.
 
@@ -237,19 +233,9 @@ class IdentityShortcutProblem:
     p: int = 6
 
     def __post_init__(self):
-        self.X, self.y = _check_xy(self.X, self.y)
+        self.X, self.y = lg.check_data(self.X, self.y)
         self.k = positive_int("k (hidden width of H)", self.k)
-        if isinstance(self.p, bool) or not isinstance(self.p, (int, np.integer)) or self.p < 1:
-            raise ValueError(f"the polynomial hinge needs an integer degree p >= 1, got {self.p!r}")
-        self.p = int(self.p)
-
-    @property
-    def n(self) -> int:
-        return int(self.X.shape[0])
-
-    @property
-    def d(self) -> int:
-        return int(self.X.shape[1])
+        self.p = lg.hinge_degree(self.p)
 
     @property
     def size(self) -> int:
@@ -286,26 +272,11 @@ class IdentityShortcutProblem:
         H = torch.relu(X @ U + c) @ V + e
         return (X + H) @ a + b
 
-    def objective(self) -> Callable:
-        import torch
-
-        y = torch.as_tensor(self.y, dtype=torch.float64)
-
-        def loss(theta):
-            return torch.mean(lg.poly_hinge(-y * self.torch_outputs(theta), self.p))
-
-        return loss
-
     def outputs(self, theta: np.ndarray) -> np.ndarray:
         a, b, U, c, V, e = self.unpack(np.asarray(theta, dtype=np.float64))
         H = np.maximum(self.X @ U + c, 0.0) @ V + e
         return (self.X + H) @ a + b
 
-    def value(self, theta: np.ndarray) -> float:
-        return float(np.mean(lg.poly_hinge(-self.y * self.outputs(theta), self.p)))
-
-    def errors(self, theta: np.ndarray) -> int:
-        return lg.error_count(self.outputs(theta), self.y)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -331,7 +302,7 @@ def linear_model_by_newton(X, y, p: int, max_iter: int = 200) -> LinearOptimum:
     """Minimize the convex linear-model loss by damped Newton steps in an orthonormal basis of the feature span
     ``[1, X]`` (collinear features such as a constant coordinate are handled by the reduction); returns the
     minimum-norm minimizer.  ``ok`` is False when the gradient does not reach :data:`NEWTON_GRAD_TOL`."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     n = X.shape[0]
     F = np.c_[np.ones(n), X]
     Uf, s, Vt = np.linalg.svd(F, full_matrices=False)
@@ -385,7 +356,7 @@ def linear_model_by_cvxpy(X, y, p: int) -> LinearOptimum:
     """The same convex minimum by CVXPY with Clarabel (power cones); ``ok`` only for status ``optimal``."""
     import cvxpy as cp
 
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     n, d = X.shape
     beta, u = cp.Variable(), cp.Variable(d)
     margin = cp.multiply(y, beta + X @ u)
@@ -402,7 +373,7 @@ def affinely_separable(X, y) -> tuple[bool, str]:
     """Is there an affine f with ``y_i f(x_i) >= 1`` for all i?  An LP feasibility problem (HiGHS)."""
     from scipy.optimize import linprog
 
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     n, d = X.shape
     A = -(y[:, None] * np.c_[np.ones(n), X])
     res = linprog(np.zeros(d + 1), A_ub=A, b_ub=-np.ones(n), bounds=[(None, None)] * (d + 1), method="highs")
@@ -488,7 +459,7 @@ def prop2_dead_point(X, y, M: int, act: str = "relu", p: int = 6, a=None, offset
     model: two neurons ``relu(+-x_2)`` (positives of both data versions have ``x_2 != 0``, negatives
     ``x_2 = 0`` on subspace data) or one neuron ``relu(x_2)`` (separable data), scaled to loss 0.
     """
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     M = positive_int("M (number of neurons)", M)
     if "relu" not in lg.activation(act).classes:
         raise ValueError(f"Proposition 2 is about the ReLU class; {act!r} is not in it")
@@ -539,7 +510,7 @@ def prop3_linear_point(X, y, M: int, act: str = "leaky_relu", p: int = 6, linear
     """Realize the best linear classifier ``beta* + u*^T x`` with every neuron in its linear piece:
     ``w_1 = u* + C e1`` (a_1 = 1), ``w_2 = C e1`` (a_2 = -1), ``w_j = C e1`` (a_j = 0, j >= 3), ``a_0 = beta*``,
     ``C = max_i |u*^T x_i| + 1`` (all inputs have ``x_1 = 1``, so every pre-activation is >= 1)."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     M = positive_int("M (number of neurons)", M)
     if M < 2:
         raise ValueError("Proposition 3's construction needs M >= 2 neurons")
@@ -609,7 +580,7 @@ def prop4_constant_point(X, y, M: int, act: str = "tanh", p: int = 6, a=None, de
                          seed: int = 0) -> BadPoint:
     """``W = 0`` and ``a_0 = B* - (c/2) sum_j a_j``: the network outputs the best constant on every input.  On a
     symmetric sample this is a *global* minimum (Jensen on each pair x, -x), with error min(n_+, n_-)/n."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     M = positive_int("M (number of neurons)", M)
     c = sigmoid_class_constant(act)
     n_plus, n_minus = class_counts(y)
@@ -632,7 +603,7 @@ def pair_sums(prob, theta) -> np.ndarray:
 # -- Proposition 5: quadratic-class neurons on separable data -----------------------------------------------------
 def weighted_second_moment(X, y, B: float, p: int) -> np.ndarray:
     """``S = sum_i lambda_i y_i x_i x_i^T`` at the constant output B (lambda_i = l_p'(-y_i B))."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     lam = lg.poly_hinge_prime(-y * B, p)
     return (X * (lam * y)[:, None]).T @ X
 
@@ -642,7 +613,7 @@ def prop5_constant_point(X, y, M: int, act: str = "square", p: int = 6, magnitud
     """``W = 0``, every ``a_j`` of sign ``-sign(S)`` (S the weighted second moment at B*, a scalar for d = 1),
     ``a_0 = B* - sigma(0) sum_j a_j``: f = B* on the data, a local minimum because every small ``w_j`` moves the
     outputs along ``-sign(S) x^2``, which the weights lambda make uphill."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     M = positive_int("M (number of neurons)", M)
     if X.shape[1] != 1:
         raise ValueError("Proposition 5's construction here is one-dimensional (d = 1)")
@@ -729,7 +700,7 @@ def prop6_dead_first_layer(X, y, hidden: Sequence[int], act: str = "relu", p: in
     with margin 1, so the network is a constant K on the data; the output bias then moves K to the best
     constant B*.  With ``planted = (w, b)`` (labels = sign(w^T x + b)) ``better`` is an error-free network
     passing ``relu(+-(w^T x + b))`` through every layer."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     hidden = tuple(positive_int("hidden width", h) for h in hidden)
     A = lg.activation(act)
     if "relu" not in A.classes:
@@ -797,7 +768,7 @@ def prop7_shortcut_point(X, y, k: int, p: int = 6, seed: int = 0, linear: Linear
     """``H = V^T relu(U^T x + c) + e`` with ``c = -(max_i ||U^T x_i||_inf + 1)`` (dead), so ``H = e`` on the
     data and ``f = a^T x + (a^T e + b)`` is a linear model: take ``a = u*``, ``b = beta* - a^T e`` with
     ``(beta*, u*)`` the best linear classifier.  ``better``: the residual computes ``|x_2|`` into coordinate 1."""
-    X, y = _check_xy(X, y)
+    X, y = lg.check_data(X, y)
     prob = IdentityShortcutProblem(X, y, k, p)
     rng = np.random.default_rng(seed)
     d = X.shape[1]
@@ -1224,7 +1195,7 @@ def b8_sample(instance: str, values: Sequence, labels: Sequence) -> tuple[np.nda
         X[y < 0, 1] = vals[y < 0]
     else:
         raise ValueError(f"unknown B.8 instance {instance!r}")
-    return _check_xy(X, y)
+    return lg.check_data(X, y)
 
 
 B8_INSTANCES = {
