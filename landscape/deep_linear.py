@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import tolerances as tol
-from .results import RouteResult
+from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
 
@@ -230,18 +230,14 @@ def dual_by_cvxpy(problem: DeepLinearProblem, solver: str = "CLARABEL") -> Route
     constraints = [lifted >> 0, cp.sigma_max(B) <= problem.gamma] if problem.gamma > 0 else [lifted >> 0, B == 0]
     objective = cp.lambda_sum_largest(M, k) if k < dH else cp.trace(M)
     prob = cp.Problem(cp.Minimize(objective), constraints)
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(np.nan, f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    status = str(prob.status)
-    if status != cp.OPTIMAL or B.value is None:
-        return RouteResult(np.nan, status, False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver, B)
+    if failed is not None:
+        return failed
     Lam = B.value @ V.T
     spec = float(np.linalg.norm(Lam, 2))
     Lam_feasible = Lam * (problem.gamma / spec) if spec > problem.gamma else Lam
     value = 0.5 * float(np.sum(problem.Y ** 2)) - 0.5 * float(prob.value)
-    return RouteResult(value, status, True, route=f"cvxpy/{solver}", data={
+    return RouteResult(value, str(prob.status), True, route=f"cvxpy/{solver}", data={
         "Lam": Lam, "Lam_feasible": Lam_feasible, "certified_value": dual_objective(problem, Lam_feasible),
         "feasibility": dual_feasibility(problem, Lam)})
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import certify as cert
 from . import liang as lg
-from .results import RouteResult
+from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
 # ------------------------------------------------------------------------------------------------------------
@@ -429,20 +429,16 @@ def convex_quadratic_fit(X, y, offsets, p: int, cone_side: int = 0, solver: str 
     obj = cp.sum(cp.power(cp.pos(1 - margins), p + 1)) / n
     cons = [] if cone_side == 0 else [-_check_side(cone_side) * A >> 0]
     prob = cp.Problem(cp.Minimize(obj), cons)
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(np.nan, f"solver error: {exc}", False, f"cvxpy/{solver}")
-    status = str(prob.status)
-    if status != cp.OPTIMAL or A.value is None:
-        return RouteResult(np.nan, status, False, f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver, A)
+    if failed is not None:
+        return failed
     Av = 0.5 * (A.value + A.value.T)
     if cone_side != 0:      # project onto the cone so the re-evaluated value belongs to an admissible point
         w, V = np.linalg.eigh(-cone_side * Av)
         Av = -cone_side * (V * np.maximum(w, 0.0)) @ V.T
     f = float(a0.value) + np.einsum("ij,jk,ik->i", X, Av, X) + c
     value = float(np.mean(lg.poly_hinge(-y * f, p)))
-    return RouteResult(float(prob.value), status, True, f"cvxpy/{solver}",
+    return RouteResult(float(prob.value), str(prob.status), True, f"cvxpy/{solver}",
                        {"a0": float(a0.value), "A": Av, "value": value, "outputs": f})
 
 

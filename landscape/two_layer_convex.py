@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import tolerances as tol
-from .results import RouteResult
+from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
 # --------------------------------------------------------------------------------------------------------------
@@ -414,12 +414,9 @@ def convex_by_cvxpy(problem: TwoLayerProblem, arr: Arrangements, solver: str = "
                  + problem.beta * (cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0))))
     prob = cp.Problem(cp.Minimize(objective), [cp.multiply(Sm, XV) >= 0, cp.multiply(Sm, XW) >= 0])
     options = CLARABEL_TIGHT if (tight and solver == "CLARABEL") else {}
-    try:
-        prob.solve(solver=solver, **options)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("nan"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal" or V.value is None:
-        return RouteResult(float("nan"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver, V, **options)
+    if failed is not None:
+        return failed
     Vv, Wv = np.asarray(V.value), np.asarray(W.value)
     norms = np.concatenate([np.linalg.norm(Vv, axis=0), np.linalg.norm(Wv, axis=0)])
     blocks = int(np.sum(norms > BLOCK_DROP_RTOL * max(norms.max(), 1e-300)))

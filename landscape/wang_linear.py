@@ -34,7 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from . import tolerances as tol
-from .results import RouteResult
+from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
 # ==============================================================================================================
@@ -518,17 +518,13 @@ def spectral_dual_by_cvxpy(X, Y, bound: float, solver: str = "CLARABEL") -> Rout
     bound = finite_scalar("bound", bound, minimum=0.0, strict=True)
     Lam = cp.Variable(Y.shape)
     prob = cp.Problem(cp.Maximize(cp.trace(Lam.T @ Y)), [cp.sigma_max(X.T @ Lam) <= bound])
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(np.nan, f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    status = str(prob.status)
-    if status != cp.OPTIMAL or Lam.value is None:
-        return RouteResult(np.nan, status, False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver, Lam)
+    if failed is not None:
+        return failed
     L0 = np.asarray(Lam.value, dtype=np.float64)
     spec = float(np.linalg.norm(X.T @ L0, 2))
     Lf = L0 * (bound / spec) if spec > bound else L0
-    return RouteResult(float(prob.value), status, True, route=f"cvxpy/{solver}", data={
+    return RouteResult(float(prob.value), str(prob.status), True, route=f"cvxpy/{solver}", data={
         "Lam": L0, "Lam_feasible": Lf, "certified_value": float(np.sum(Lf * Y)), "excess": spec - bound})
 
 
@@ -545,16 +541,12 @@ def nuclear_bidual_by_cvxpy(X, Y, weight: float, solver: str = "CLARABEL") -> Ro
     weight = finite_scalar("weight", weight, minimum=0.0, strict=True)
     Z = cp.Variable((X.shape[1], Y.shape[1]))
     prob = cp.Problem(cp.Minimize(weight * cp.normNuc(Z)), [X @ Z == Y])
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(np.nan, f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    status = str(prob.status)
-    if status != cp.OPTIMAL or Z.value is None:
-        return RouteResult(np.nan, status, False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver, Z)
+    if failed is not None:
+        return failed
     Z0 = np.asarray(Z.value, dtype=np.float64)
     Zf = Z0 + np.linalg.pinv(X, rcond=tol.RANK_RTOL) @ (Y - X @ Z0)
-    return RouteResult(float(prob.value), status, True, route=f"cvxpy/{solver}", data={
+    return RouteResult(float(prob.value), str(prob.status), True, route=f"cvxpy/{solver}", data={
         "Z": Z0, "Z_feasible": Zf, "certified_value": weight * float(np.sum(np.linalg.svd(Zf, compute_uv=False))),
         "residual": float(np.linalg.norm(X @ Z0 - Y)), "residual_feasible": float(np.linalg.norm(X @ Zf - Y))})
 

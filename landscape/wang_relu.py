@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .results import RouteResult
+from .results import RouteResult, solve_cvxpy
 from .two_layer_convex import SMOOTHING, Arrangements, lbfgs_with_smoothing
 from .validate import finite_array, finite_scalar, positive_int
 
@@ -308,12 +308,9 @@ def rank_one_dual_by_cvxpy(data: RankOneData, t: float = 1.0, solver: str = "CLA
     Lam = cp.Variable((data.N, data.K))
     cons = [cp.norm(Lam.T @ v, 2) <= 1.0 / T for v in (data.c_plus, data.c_minus) if np.any(v)]
     prob = cp.Problem(cp.Maximize(cp.sum(cp.multiply(Lam, data.Y))), cons)
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("nan"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal":
-        return RouteResult(float("nan"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver)
+    if failed is not None:
+        return failed
     return RouteResult(float(prob.value), "optimal", True, route=f"cvxpy/{solver}", data={"Lam": np.asarray(Lam.value)})
 
 
@@ -468,12 +465,9 @@ def sampled_dual(X: np.ndarray, Y: np.ndarray, F: np.ndarray, solver: str = "CLA
 
     Lam = cp.Variable(Y.shape)
     prob = cp.Problem(cp.Maximize(cp.sum(cp.multiply(Lam, Y))), [cp.norm(F.T @ Lam, 2, axis=1) <= 1])
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("inf"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal":
-        return RouteResult(float("inf"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver, failed_value=float("inf"))
+    if failed is not None:
+        return failed
     return RouteResult(float(prob.value), "optimal", True, route=f"cvxpy/{solver}", data={"Lam": np.asarray(Lam.value)})
 
 
@@ -508,12 +502,9 @@ def group_lasso(F: np.ndarray, Y: np.ndarray, solver: str = "CLARABEL", lp: bool
 
     W = cp.Variable((S, Y.shape[1]))
     prob = cp.Problem(cp.Minimize(cp.sum(cp.norm(W, 2, axis=1))), [F @ W == Y])
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("nan"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal":
-        return RouteResult(float("nan"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver)
+    if failed is not None:
+        return failed
     Wv = exact_fit(F, Y, np.asarray(W.value))
     return RouteResult(float(np.linalg.norm(Wv, axis=1).sum()), "optimal", True, route=f"cvxpy/{solver}",
                        data={"W": Wv})
@@ -591,12 +582,9 @@ def l3_constraint_value(X: np.ndarray, lam: np.ndarray, arr: Arrangements, solve
         objs.append(sigma * (lam * S) @ z)
         vars_.append((Pb, Qb))
     prob = cp.Problem(cp.Maximize(cp.sum(cp.hstack(objs))), cons)
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("nan"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal":
-        return RouteResult(float("nan"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver)
+    if failed is not None:
+        return failed
     values = np.array([float(o.value) for o in objs])
     k = int(np.argmax(values))
     Pb, Qb = (np.asarray(v.value) for v in vars_[k])
@@ -630,12 +618,9 @@ def l3_dual_exact(X: np.ndarray, y: np.ndarray, arr: Arrangements, solver: str =
         cons += [cp.norm(X.T @ (G + cp.multiply(Sm, nu_p)), 2, axis=0) <= 1,
                  cp.norm(X.T @ (-G + cp.multiply(Sm, nu_m)), 2, axis=0) <= 1]
     prob = cp.Problem(cp.Maximize(lam @ y), cons)
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("nan"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal":
-        return RouteResult(float("nan"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver)
+    if failed is not None:
+        return failed
     return RouteResult(float(prob.value), "optimal", True, route=f"cvxpy/{solver}", data={"lam": np.asarray(lam.value)})
 
 
@@ -665,12 +650,9 @@ def l3_bidual_exact(X: np.ndarray, y: np.ndarray, arr: Arrangements, solver: str
         cost = cost + cp.sum(cp.norm(Pb, 2, axis=0)) + cp.sum(cp.norm(Qb, 2, axis=0))
         vars_.append((Pb, Qb, sigma))
     prob = cp.Problem(cp.Minimize(cost), cons + [out == y])
-    try:
-        prob.solve(solver=solver)
-    except cp.error.SolverError as exc:
-        return RouteResult(float("nan"), f"solver error: {exc}", False, route=f"cvxpy/{solver}")
-    if prob.status != "optimal":
-        return RouteResult(float("nan"), str(prob.status), False, route=f"cvxpy/{solver}")
+    failed = solve_cvxpy(prob, solver)
+    if failed is not None:
+        return failed
     thetas = []
     for Pb, Qb, _ in vars_:
         thetas.append(float(np.linalg.norm(Pb.value, axis=0).sum() + np.linalg.norm(Qb.value, axis=0).sum()))

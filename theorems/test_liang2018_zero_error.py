@@ -20,6 +20,7 @@ from hypothesis import given, strategies as st
 from landscape import liang as lg
 from landscape import liang_minima as lm
 from landscape import tolerances as tol
+from landscape.results import RouteResult, solve_cvxpy
 from strategies import budget
 from strategies.liang import LiangInstance, separable_problems, subspace_problems
 
@@ -78,7 +79,7 @@ def test_every_local_minimum_on_subspace_data_has_zero_error(inst, record):
     check_zero_error_at_minima(inst, record)
 
 
-def convex_quadratic_optimum(p: lg.ShallowProblem) -> dict:
+def convex_quadratic_optimum(p: lg.ShallowProblem) -> RouteResult:
     """``min over (a0, A = A^T) of (1/n) sum l_p(-y_i (a0 + x_i^T A x_i + c_i))`` with CVXPY/Clarabel: the loss
     over every function a network of quadratic neurons with M >= d can represent."""
     import cvxpy as cp
@@ -87,13 +88,12 @@ def convex_quadratic_optimum(p: lg.ShallowProblem) -> dict:
     A = cp.Variable((p.d, p.d), symmetric=True)
     f = a0 + cp.sum(cp.multiply(p.X @ A, p.X), axis=1) + p.offsets
     prob = cp.Problem(cp.Minimize(cp.sum(cp.power(cp.pos(1 - cp.multiply(p.y, f)), p.p + 1)) / p.n))
-    prob.solve(solver=cp.CLARABEL)
-    ok = prob.status == cp.OPTIMAL and prob.value is not None
-    value = None
-    if ok:  # re-evaluate the returned point in numpy instead of trusting the solver's objective
-        fv = float(a0.value) + np.einsum("ij,jk,ik->i", p.X, A.value, p.X) + p.offsets
-        value = float(np.mean(lg.poly_hinge(-p.y * fv, p.p)))
-    return type("Convex", (), {"ok": ok, "status": prob.status, "value": value})()
+    failed = solve_cvxpy(prob, "CLARABEL", a0, A)
+    if failed is not None:
+        return failed
+    # re-evaluate the returned point in numpy instead of trusting the solver's objective
+    fv = float(a0.value) + np.einsum("ij,jk,ik->i", p.X, A.value, p.X) + p.offsets
+    return RouteResult(float(np.mean(lg.poly_hinge(-p.y * fv, p.p))), str(prob.status), True, "cvxpy/CLARABEL")
 
 
 @pytest.mark.claim("liang2018.prop1")
