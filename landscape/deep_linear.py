@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import tolerances as tol
+from .certify import grad_norm, lbfgs
 from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
@@ -352,20 +353,8 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
             std = scale / (max(float(np.linalg.norm(problem.X, 2)), 1e-3) if i == 1 else np.sqrt(problem.widths[i - 1]))
             Ws.append((torch.randn(problem.widths[i], problem.widths[i - 1], generator=gen,
                                    dtype=torch.float64) * std).requires_grad_(True))
-        opt = torch.optim.LBFGS(Ws, lr=1.0, max_iter=max_iter, history_size=50, tolerance_grad=1e-11,
-                                tolerance_change=1e-16, line_search_fn="strong_wolfe")
-
-        def closure():
-            opt.zero_grad()
-            loss = objective(Ws)
-            loss.backward()
-            return loss
-
-        for _ in range(rounds):
-            opt.step(closure)
-        loss = objective(Ws)
-        grad = torch.autograd.grad(loss, Ws)
-        gnorm = float(torch.sqrt(sum(torch.sum(gr ** 2) for gr in grad)))
+        lbfgs(Ws, lambda: objective(Ws), max_iter, tolerance_grad=1e-11, rounds=rounds)
+        gnorm = grad_norm(objective(Ws), Ws)
         weights = [W.detach().numpy().copy() for W in Ws]
         value = primal_objective(problem, weights)
         values.append(value)

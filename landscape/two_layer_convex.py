@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import tolerances as tol
+from .certify import grad_norm, lbfgs
 from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
@@ -481,18 +482,8 @@ def lbfgs_with_smoothing(params, objective_for, temperatures, max_iter: int):
     import torch
 
     for temperature in temperatures:
-        objective = objective_for(smoothed_relu(temperature))
-        opt = torch.optim.LBFGS(params, lr=1.0, max_iter=max_iter, history_size=50, tolerance_grad=1e-12,
-                                tolerance_change=1e-16, line_search_fn="strong_wolfe")
-
-        def closure():
-            opt.zero_grad()
-            loss = objective()
-            loss.backward()
-            return loss
-
         try:
-            opt.step(closure)
+            lbfgs(params, objective_for(smoothed_relu(temperature)), max_iter)
         except (IndexError, RuntimeError):
             # torch's strong-Wolfe zoom can index an empty bracket when the objective turns non-finite (e.g. a
             # singular least-squares solve); the iterate reached so far is kept and judged by its caller
@@ -503,8 +494,7 @@ def lbfgs_with_smoothing(params, objective_for, temperatures, max_iter: int):
     loss = final()
     if not bool(torch.isfinite(loss)):
         return float("inf")
-    grads = torch.autograd.grad(loss, params, allow_unused=True)
-    return float(torch.sqrt(sum(torch.sum(g ** 2) for g in grads if g is not None)))
+    return grad_norm(loss, params)
 
 
 def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: int = 0,

@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from . import tolerances as tol
+from .certify import grad_norm, lbfgs
 from .results import RouteResult, solve_cvxpy
 from .validate import finite_array, finite_scalar, positive_int
 
@@ -806,20 +807,9 @@ def train_stair_net(X, Y, shape: StairShape, penalty: str, *, t: float | None = 
             params.append(torch.randn(m, K, generator=gen, dtype=torch.float64) * layer_scale)
         for p in params:
             p.requires_grad_(True)
-        opt = torch.optim.LBFGS(params, lr=1.0, max_iter=max_iter, history_size=50, tolerance_grad=1e-11,
-                                tolerance_change=1e-16, line_search_fn="strong_wolfe")
-
-        def closure():
-            opt.zero_grad()
-            loss = objective(params)
-            loss.backward()
-            return loss
-
         try:
-            opt.step(closure)
-            loss = objective(params)
-            g = torch.autograd.grad(loss, params)
-            gnorm = float(torch.sqrt(sum(torch.sum(gi ** 2) for gi in g)))
+            lbfgs(params, lambda: objective(params), max_iter, tolerance_grad=1e-11)
+            gnorm = grad_norm(objective(params), params)
         except (RuntimeError, torch.linalg.LinAlgError) as exc:  # a singular F during the line search
             discarded.append(f"torch: {type(exc).__name__}")
             continue
