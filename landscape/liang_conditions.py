@@ -20,7 +20,6 @@ What lives here (numerics only; the tests in ``theorems/test_liang2018_condition
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -86,21 +85,6 @@ UNDECIDABLE_LOSS = 1e-9
 # first-order prediction eps |g| / n (so O(eps^2) terms cannot fake it) and 1e3 eps (1 + L) (rounding).
 SPARE_AJ = 1e-8
 DELTA_NORM = 1e-3
-
-
-@contextmanager
-def torch_threads(count: int = 1):
-    """Run torch with ``count`` intra-op threads inside the block, restoring the previous setting after.  The
-    models here have at most a few hundred parameters: one thread is faster than several competing for the
-    cores of a parallel test run (measured ~0.3 ms vs ~4 ms per loss-and-gradient on 2 loaded cores)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(positive_int("count", count))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -17,14 +17,8 @@ from reports.records import Recorder
 from strategies.liang import subspace_problems
 from strategies.liang_conditions import (catalog_radial_instance, leaky_subspace_problems, radial_problems,
                                          teacher_problems)
-from tests.test_mutations import refuted_under_ci_budget
+from tests.mutants import refuted_under_ci_budget
 from theorems import test_liang2018_conditions as T
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    with lc.torch_threads(1):
-        yield
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -306,7 +300,6 @@ Y2 = np.array([1.0, -1.0, 1.0, -1.0])
     (lambda: lc.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "nope", 3), "unknown activation"),
     (lambda: lc.margins_for_weights(np.array([2.0]), 6, "logistic"), "logistic loss realizes"),
     (lambda: lc.quadratic_network_from(0.0, np.eye(3), 2), "need M >= d"),
-    (lambda: lc.torch_threads(0).__enter__(), "count must be >= 1"),
 ])
 def test_malformed_input_raises(call, match):
     with pytest.raises(ValueError, match=match):

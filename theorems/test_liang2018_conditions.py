@@ -27,12 +27,6 @@ from strategies.liang_conditions import (catalog_radial_instance, leaky_subspace
                                          teacher_problems)
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    with lc.torch_threads(1):
-        yield
-
-
 def _finite_or_none(x):
     """JSON has no infinities: an absent bound (no weights or no dual matrix came back) is recorded as None."""
     return float(x) if np.isfinite(x) else None
