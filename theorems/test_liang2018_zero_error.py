@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from landscape import liang as lg
+from landscape import liang_conditions as lc
 from landscape import liang_minima as lm
 from landscape import tolerances as tol
-from landscape.results import RouteResult, solve_cvxpy
 from strategies import budget
 from strategies.liang import LiangInstance, separable_problems, subspace_problems
 
@@ -79,32 +79,18 @@ def test_every_local_minimum_on_subspace_data_has_zero_error(inst, record):
     check_zero_error_at_minima(inst, record)
 
 
-def convex_quadratic_optimum(p: lg.ShallowProblem) -> RouteResult:
-    """``min over (a0, A = A^T) of (1/n) sum l_p(-y_i (a0 + x_i^T A x_i + c_i))`` with CVXPY/Clarabel: the loss
-    over every function a network of quadratic neurons with M >= d can represent."""
-    import cvxpy as cp
-
-    a0 = cp.Variable()
-    A = cp.Variable((p.d, p.d), symmetric=True)
-    f = a0 + cp.sum(cp.multiply(p.X @ A, p.X), axis=1) + p.offsets
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.power(cp.pos(1 - cp.multiply(p.y, f)), p.p + 1)) / p.n))
-    failed = solve_cvxpy(prob, "CLARABEL", a0, A)
-    if failed is not None:
-        return failed
-    # re-evaluate the returned point in numpy instead of trusting the solver's objective
-    fv = float(a0.value) + np.einsum("ij,jk,ik->i", p.X, A.value, p.X) + p.offsets
-    return RouteResult(float(np.mean(lg.poly_hinge(-p.y * fv, p.p))), str(prob.status), True, "cvxpy/CLARABEL")
-
-
 @pytest.mark.claim("liang2018.prop1")
 @budget(0.4)
 @given(inst=subspace_problems(acts=("square",), width="prop1"))
 def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
     assert inst.problem.M > inst.r
-    conv = record.decide(lambda: convex_quadratic_optimum(inst.problem), instance=inst, what="convex route")
+    p = inst.problem
+    conv = record.decide(lambda: lc.convex_quadratic_fit(p.X, p.y, p.offsets, p.p), instance=inst,
+                         what="convex route")
     # subspace data are separable by a quadratic form, so the convex optimum over all (a0, A) is 0: Clarabel's
-    # returned point is feasible for an unconstrained problem and its loss is accurate to its gap tolerance
-    record.leq(conv.value, 0.0, tol=tol.conic_value(0.0), instance=inst,
+    # returned point is feasible for an unconstrained problem, and its loss (re-evaluated in numpy) is accurate
+    # to the solver's gap tolerance
+    record.leq(conv["value"], 0.0, tol=tol.conic_value(0.0), instance=inst,
                what="zero-loss quadratic classifier exists (convex route)")
     check_zero_error_at_minima(inst, record)
 
