@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from landscape import certify as cf
+from landscape.core import certify as cf
 
 
 def mlp_loss(d, hidden, n=64, seed=0):

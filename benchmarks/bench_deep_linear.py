@@ -6,8 +6,8 @@ Goal stated in the foundation issue: closed form at least 20x faster than the co
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from landscape import deep_linear as dl
-from strategies.deep_linear import deep_linear_problems
+from landscape.zhang2019 import deep_linear as dl
+from strategies.zhang2019.deep_linear import deep_linear_problems
 
 
 def _instances(count=12):

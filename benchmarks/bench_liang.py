@@ -5,9 +5,9 @@ from 4 starts + classification) at the largest sizes the strategies draw."""
 import numpy as np
 import pytest
 
-from landscape import certify as cf
-from landscape import liang as lg
-from landscape import liang_minima as lm
+from landscape.core import certify as cf
+from landscape.liang2018 import models as lg
+from landscape.liang2018 import minima as lm
 
 
 def shallow(d, M, n=64, seed=0):

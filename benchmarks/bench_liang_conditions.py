@@ -5,7 +5,7 @@ condition by construction, so every answer has a known sign; the value is checke
 import numpy as np
 import pytest
 
-from landscape import liang_conditions as lc
+from landscape.liang2018 import conditions as lc
 
 
 def radial(d: int, per_class: int, seed: int = 0):

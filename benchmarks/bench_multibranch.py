@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from landscape import multibranch as mb
+from landscape.zhang2019 import multibranch as mb
 
 OUT = Path(__file__).resolve().parent / "out"
 

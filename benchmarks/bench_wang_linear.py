@@ -8,8 +8,8 @@ routes are timed too, for scale.
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from landscape import wang_linear as wl
-from strategies.wang import wang_linear_instances
+from landscape.wang2023 import linear as wl
+from strategies.wang2023.linear import wang_linear_instances
 
 
 def _instances(count=12):

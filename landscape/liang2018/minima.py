@@ -1,0 +1,137 @@
+"""Search for local minima of a Liang et al. objective and classify every end point with evidence.
+
+An end point of a random-start L-BFGS run is
+
+* ``near-global``     its loss is at most ``NEAR_ZERO_LOSS`` (the loss is >= 0, so it is within that of the global
+                      infimum; the certifier's flat-direction test adds nothing here);
+* ``local-min``       certified by :func:`landscape.certify.certify` (small gradient and a Hessian spectrum that is
+                      positive, or PSD plus a perturbation test), and no explicit escape move lowers it;
+* ``escaped``         small gradient, but a negative Hessian direction, a failed perturbation test or the
+                      spare-neuron move exhibits a lower point nearby: not a local minimum;
+* ``unconverged``     the gradient is not small: the run says nothing about local minima.
+
+Only ``near-global`` and ``local-min`` end points exercise the theorems ("at every local minimum ...").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from landscape.core import certify as cert
+from landscape.liang2018 import models as lg
+
+# The spare-neuron move (a neuron with output weight ~0 is switched on at a nearby input weight) uses input
+# perturbations of this norm and an output step of this size; a realized decrease must be at least half the
+# first-order prediction eps |g| / n, so second-order effects (O(eps^2)) cannot fake it.
+SPARE_DELTA = 1e-3
+SPARE_STEP = 1e-4
+# |a_j| below this counts as a switched-off neuron (weights are O(1); L-BFGS drives an unused a_j to ~1e-9 or 0)
+SPARE_AJ = 1e-6
+
+
+@dataclass
+class EndPoint:
+    theta: np.ndarray
+    status: str
+    value: float
+    errors: int
+    grad_norm: float
+    min_margin: float
+    certificate: object = None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def exercises_claim(self) -> bool:
+        return self.status in ("near-global", "local-min")
+
+
+def spare_neuron_escape(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0,
+                        tries: int = 20) -> dict | None:
+    """Try the explicit descent move at every neuron whose output weight is ~0; return its numbers or None."""
+    rng = np.random.default_rng(seed)
+    a0, a, W = problem.unpack(theta)
+    base = problem.value(theta)
+    lam = problem.lambdas(theta)
+    sigma0 = float(lg.activation(problem.act).np_fn(np.zeros(1))[0])
+    for j in np.flatnonzero(np.abs(a) < SPARE_AJ):
+        for _ in range(tries):
+            delta = rng.standard_normal(problem.d)
+            delta *= SPARE_DELTA / np.linalg.norm(delta)
+            w = W[:, j] + delta
+            # switching the neuron on adds eps sigma(w^T x_i); moving a_0 by -eps sigma(0) removes its constant
+            # part, so the first-order change is -(eps/n) sum lambda_i y_i (sigma(w^T x_i) - sigma(0)) exactly,
+            # whatever the residual of the a_0-balance at an approximate critical point
+            g = problem.g_lambda(lam, w) - sigma0 * float(np.sum(lam * problem.y))
+            if g == 0.0:
+                continue
+            W2, a2 = W.copy(), a.copy()
+            W2[:, j] = w
+            a2[j] = SPARE_STEP * np.sign(g)
+            moved = problem.pack(a0 - a2[j] * sigma0, a2, W2)
+            new = problem.value(moved)
+            predicted = SPARE_STEP * abs(g) / problem.n
+            if base - new >= 0.5 * predicted and predicted > 1e3 * lg.EPS64 * (1.0 + base):
+                return {"neuron": int(j), "decrease": base - new, "predicted": predicted, "theta": moved}
+    return None
+
+
+def classify(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, samples: int = 100) -> EndPoint:
+    loss = problem.objective()
+    value, grad = cert.gradient(loss, theta)
+    gnorm = float(np.linalg.norm(grad))
+    f = problem.outputs(theta)
+    errors = lg.error_count(f, problem.y)
+    margin = float(np.min(problem.y * f))
+    if value <= lg.NEAR_ZERO_LOSS:
+        return EndPoint(theta, "near-global", value, errors, gnorm, margin)
+    if gnorm > lg.CRITICAL_GRAD_TOL:
+        return EndPoint(theta, "unconverged", value, errors, gnorm, margin)
+    c = cert.certify(loss, theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL, samples=samples,
+                     seed=seed)
+    if not c.is_local_min:
+        return EndPoint(theta, "escaped" if c.verdict == "saddle" else c.verdict, value, errors, gnorm, margin, c)
+    move = spare_neuron_escape(problem, theta, seed)
+    if move is not None:
+        return EndPoint(theta, "escaped", value, errors, gnorm, margin, c, {"spare-neuron": move})
+    return EndPoint(theta, "local-min", value, errors, gnorm, margin, c)
+
+
+def near_constant_start(problem: lg.ShallowProblem, rng: np.random.Generator) -> np.ndarray:
+    """A start next to a constant model: tiny input weights, output weights of one sign (the shape of the bad
+    minima of Props 5 and 11), so the search also visits the region where those would sit."""
+    a = -np.abs(rng.standard_normal(problem.M)) * rng.choice([-1.0, 1.0])
+    return problem.pack(0.0, a, 1e-3 * rng.standard_normal((problem.d, problem.M)))
+
+
+def run_lbfgs(loss, theta0: np.ndarray, max_iter: int = 400, rounds: int = 3) -> np.ndarray:
+    """L-BFGS restarted (fresh curvature memory) up to ``rounds`` times while the gradient is not yet small."""
+    theta = theta0
+    for _ in range(rounds):
+        theta = cert.minimize(loss, theta, max_iter=max_iter)
+        if not np.all(np.isfinite(theta)):
+            return theta
+        value, grad = cert.gradient(loss, theta)
+        if value <= lg.NEAR_ZERO_LOSS or np.linalg.norm(grad) <= 0.1 * lg.CRITICAL_GRAD_TOL:
+            break
+    return theta
+
+
+def search(problem: lg.ShallowProblem, starts: int, seed: int, extra_starts=(), max_iter: int = 400,
+           scale: float = 1.0, near_constant: bool = True) -> list[EndPoint]:
+    """L-BFGS from ``starts`` random points, one near-constant start and any given starting points; every end
+    point classified."""
+    rng = np.random.default_rng(seed)
+    loss = problem.objective()
+    points = [problem.random_theta(rng, scale) for _ in range(starts)]
+    if near_constant:
+        points.append(near_constant_start(problem, rng))
+    points += [np.asarray(t, float) for t in extra_starts]
+    out = []
+    for k, theta0 in enumerate(points):
+        theta = run_lbfgs(loss, theta0, max_iter=max_iter)
+        if not np.all(np.isfinite(theta)):
+            out.append(EndPoint(theta0, "unconverged", float("nan"), -1, float("nan"), float("nan")))
+            continue
+        out.append(classify(problem, theta, seed=seed + k))
+    return out

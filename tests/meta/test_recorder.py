@@ -1,0 +1,81 @@
+"""The recorder on its own: decisions, messages, inconclusive handling, witnesses."""
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from reports.records import Inconclusive, ListSink, Recorder
+from landscape.core.results import RouteResult
+
+
+def test_a_violation_raises_a_readable_message_and_is_recorded():
+    rec = Recorder("zhang2019.thm2", "t::x", replay="pytest t::x")
+    rec.leq(1.0, 2.0, tol=0.0, instance="first")
+    with pytest.raises(AssertionError, match=r"\[zhang2019\.thm2\] gap: observed=3.*requires <= 2.*replay: pytest"):
+        rec.leq(3.0, 2.0, tol=0.5, instance="second", what="gap")
+    records = rec.sink.records()
+    assert [r["status"] for r in records] == ["pass", "fail"]
+    assert records[1]["margin"] == pytest.approx(-0.5)
+    assert records[1]["normalized_margin"] == pytest.approx(-1.0)  # margin in tolerance units
+    assert rec.examples == {0: "pass", 1: "fail"}
+
+
+def test_equality_margin_is_in_units_of_the_tolerance():
+    rec = Recorder("c")
+    m = rec.close(1.0, 1.0 + 2e-7, tol=1e-6, instance="i")
+    assert m == pytest.approx(8e-7)
+    assert rec.sink.records()[0]["normalized_margin"] == pytest.approx(0.8)
+
+
+def test_non_finite_values_and_solver_failures_are_inconclusive_not_passes():
+    rec = Recorder("c")
+    with pytest.raises(Inconclusive):
+        rec.leq(float("nan"), 1.0, tol=0.1, instance="a")
+    with pytest.raises(Inconclusive, match="optimal_inaccurate"):
+        rec.require(RouteResult(1.0, "optimal_inaccurate", False), instance="b")
+
+    def exploding_solver():
+        raise RuntimeError("KKT system is singular")
+
+    with pytest.raises(Inconclusive, match="RuntimeError: KKT"):
+        rec.decide(exploding_solver, instance="c", what="dual")
+    assert rec.conclusive == 0 and rec.inconclusive_count == 3
+
+
+def test_inside_hypothesis_an_inconclusive_example_is_rejected_and_counted():
+    rec = Recorder("c")
+
+    @settings(max_examples=30, database=None)
+    @given(x=st.integers(0, 1000))
+    def probe(x):
+        if x % 3 == 0:
+            rec.inconclusive("solver status: optimal_inaccurate", instance=f"x={x}")
+        rec.leq(x, 1000, tol=0.0, instance=f"x={x}")
+
+    probe()
+    assert rec.inconclusive_count > 0 and rec.conclusive >= 10
+    reasons = {r["reason"] for r in rec.sink.records() if r["status"] == "inconclusive"}
+    assert reasons == {"solver status: optimal_inaccurate"}
+
+
+def test_witness_is_saved_without_pickle_and_reloads(tmp_path):
+    rec = Recorder("liang2018.prop2", witness_dir=tmp_path)
+    arrays = {"X": np.eye(2), "y": np.array([1, -1]), "value": np.array(0.25)}
+    path = rec.witness("small", arrays, certified=True, checks={"error": 0.5}, instance="n=2")
+    with np.load(path, allow_pickle=False) as data:
+        assert set(data.files) == set(arrays)
+        np.testing.assert_array_equal(data["X"], np.eye(2))
+    with pytest.raises(ValueError, match="dtype object"):
+        rec.witness("bad", {"o": np.array([{}], dtype=object)}, certified=True, checks={})
+    with pytest.raises(AssertionError, match="not certified"):
+        rec.witness("weak", arrays, certified=False, checks={"hessian_min": -1e-3})
+
+
+def test_records_are_json_lines():
+    sink = ListSink()
+    rec = Recorder("c", sink=sink)
+    rec.note("reached", True, instance="i")
+    rec.geq(2.0, 1.0, tol=1e-9, instance="i")
+    for line in sink.lines:
+        json.loads(line)
