@@ -71,6 +71,9 @@ def pytest_addoption(parser):
     group.addoption("--report-dir", default=os.environ.get("CLAIMS_REPORT_DIR", "reports/out"),
                     help="where the run's records, summary.json, report.md and plots go (default reports/out)")
     group.addoption("--no-plots", action="store_true", default=False, help="write summary and Markdown only")
+    group.addoption("--claim", action="append", default=[], metavar="ID",
+                    help="run only the tests of this claim id (or of ids below it, e.g. zhang2019.thm1 also runs "
+                         "zhang2019.thm1.sharp); repeatable")
 
 
 def _profile_name(config) -> str:
@@ -80,6 +83,8 @@ def _profile_name(config) -> str:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "claim(id): the registered claim a test checks (reports/registry.py)")
+    config.addinivalue_line("markers", "mutation(id, mutant): a meta-test that passes when the suite refutes a false "
+                                       "variant (the mutant) of the registered claim id")
     out_dir = Path(config.getoption("report_dir"))
     if not out_dir.is_absolute():
         out_dir = Path(config.rootpath) / out_dir
@@ -110,6 +115,15 @@ def pytest_pycollect_makeitem(collector, name, obj):
     for item in items:
         if not isinstance(item, pytest.Function):
             continue
+        mutation = item.get_closest_marker("mutation")
+        if mutation is not None:
+            if len(mutation.args) != 2:
+                raise collector.CollectError(f"{item.name}: @pytest.mark.mutation takes a claim id and a description "
+                                             "of the mutant")
+            try:
+                lookup(mutation.args[0])
+            except ValueError as exc:
+                raise collector.CollectError(f"{item.name}: {exc}") from None
         marker = item.get_closest_marker("claim")
         if marker is None:
             if in_theorems or "record" in getattr(item, "fixturenames", ()):
@@ -124,10 +138,33 @@ def pytest_pycollect_makeitem(collector, name, obj):
     return result
 
 
+def _claim_selected(claim: str, wanted: list[str]) -> bool:
+    return any(claim == w or claim.startswith(w + ".") for w in wanted)
+
+
+def pytest_collection_modifyitems(config, items):
+    """``--claim ID``: keep only the tests (and mutation tests) of that claim and the claims below it."""
+    wanted = config.getoption("claim")
+    if not wanted:
+        return
+    for w in wanted:
+        lookup(w)  # an unknown id is an error naming close matches
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("claim") or item.get_closest_marker("mutation")
+        (keep if marker is not None and _claim_selected(marker.args[0], wanted) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_collection_finish(session):
     """Runs after deselection (-k, -m), so only the tests that will run count as collected claims."""
     state = session.config.stash[STATE]
     for item in session.items:
+        mutation = item.get_closest_marker("mutation")
+        if mutation is not None:
+            item.user_properties.append(("mutation", f"{mutation.args[0]}\t{mutation.args[1]}"))
         marker = item.get_closest_marker("claim")
         if marker is None:
             continue
@@ -169,6 +206,11 @@ class _RunReporter:
         self.state = state
 
     def pytest_runtest_logreport(self, report):
+        mutation = dict(report.user_properties).get("mutation")
+        if mutation is not None and (report.when == "call" or report.failed):
+            mclaim, mutant = mutation.split("\t", 1)
+            self.state.sink.event(type="mutation", claim=mclaim, mutant=mutant, test=report.nodeid,
+                                  outcome=report.outcome)
         claim = dict(report.user_properties).get("claim")
         if claim is not None:
             self.state.sink.event(type="outcome", claim=claim, test=report.nodeid, when=report.when,

@@ -10,6 +10,19 @@ Margins.  For a check ``observed <= bound`` with tolerance ``tol`` the *margin* 
 edge, 1 when observed equals the bound, large when the claim holds with room to spare, below 0 a violation.
 For an equality check ``a == b`` the observed value is ``|a - b|`` and the bound 0, so the normalized margin is
 ``1 - |a - b| / tol``.  Claim-specific ratios (such as a gap as a fraction of its bound) are recorded as notes.
+
+Examples.  Inside Hypothesis one test case is one example, however many objects a test records on; outside it
+(plain or parametrized tests) each new instance starts an example.  An example is conclusive only through an
+*evidence* check: a check made with ``evidence=False`` is a labelled sanity check (it can fail the test, but never
+makes an example count), and an example whose only records are notes or sanity checks is *unchecked*.
+
+Routes.  Every comparison may name the two routes it compares (``routes=("closed form", "Clarabel dual")``); the
+recorder refuses a comparison whose two routes are the same (a quantity compared with itself is not evidence).
+
+Power.  The check that carries a claim's statement is marked ``decisive=True``; its ratios feed the claim's
+tightness (inequalities: observed / bound) and detectable perturbation (identities: tolerance / size) in the
+summary, and only decisive checks steer the Hypothesis search (``target``), so targeted search cannot fill a claim
+with copies of one instance through every incidental check.
 """
 from __future__ import annotations
 
@@ -20,7 +33,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -63,6 +76,10 @@ class CheckRecord:
     instance: str = ""
     reason: str = ""
     witness: str | None = None
+    relation: str = ""  # "<=", ">=", "==", "allclose", "holds" (empty for notes, witnesses, inconclusive)
+    routes: list[str] | None = None  # the two routes compared, when declared
+    evidence: bool = True  # False: a labelled sanity check that never counts as evidence for the claim
+    decisive: bool = False  # True: the check carrying the claim's statement (tightness, power, target)
     extra: dict = field(default_factory=dict)
     time: float = field(default_factory=time.time)
     type: str = "check"
@@ -111,6 +128,31 @@ class ListSink:
         return [json.loads(line) for line in self.lines]
 
 
+STATUS_RANK = {"unchecked": 0, "pass": 1, "inconclusive": 2, "fail": 3}
+
+
+def _check_routes(routes: Sequence[str] | None, what: str) -> list[str] | None:
+    """The declared routes of a comparison: two non-empty names that differ (a self-comparison is refused)."""
+    if routes is None:
+        return None
+    names = [str(r).strip() for r in routes]
+    if len(names) != 2 or not all(names):
+        raise ValueError(f"{what!r}: routes must name exactly two routes, got {routes!r}")
+    if names[0].casefold() == names[1].casefold():
+        raise ValueError(f"{what!r}: both sides come from the same route {names[0]!r}; a quantity compared with "
+                         "itself is not evidence")
+    return names
+
+
+def _build_context() -> Any:
+    """The current Hypothesis test case's build context, or None outside Hypothesis."""
+    try:
+        from hypothesis.control import _current_build_context
+    except ImportError:  # pragma: no cover - hypothesis is a test dependency
+        return None
+    return _current_build_context.value
+
+
 def _in_hypothesis() -> bool:
     try:
         from hypothesis import currently_in_test_context
@@ -140,68 +182,130 @@ class Recorder:
 
     # -- example bookkeeping -------------------------------------------------------------------------------
     def _example(self, instance: Any) -> int:
-        key = (id(instance), describe(instance))
+        """Index of the current example: the current Hypothesis test case, or (outside Hypothesis) the instance."""
+        key: tuple
+        context = _build_context()
+        if context is not None:
+            key = ("hypothesis", context)  # the context object itself is held, so its id cannot be reused
+        else:
+            key = ("instance", id(instance), describe(instance))
         if key != self._last_key:
             self._last_key = key
             self._index += 1
-            self.examples[self._index] = "pass"
+            self.examples[self._index] = "unchecked"
         return self._index
 
     def _mark(self, index: int, status: str) -> None:
-        rank = {"pass": 0, "inconclusive": 1, "fail": 2}
-        if rank.get(status, 0) > rank[self.examples[index]]:
+        if STATUS_RANK[status] > STATUS_RANK[self.examples[index]]:
             self.examples[index] = status
 
     @property
     def conclusive(self) -> int:
-        return sum(1 for s in self.examples.values() if s != "inconclusive")
+        return sum(1 for s in self.examples.values() if s in ("pass", "fail"))
 
     @property
     def inconclusive_count(self) -> int:
         return sum(1 for s in self.examples.values() if s == "inconclusive")
+
+    @property
+    def unchecked_count(self) -> int:
+        return sum(1 for s in self.examples.values() if s == "unchecked")
 
     def _emit(self, rec: CheckRecord) -> None:
         self.sink.write(rec.to_json())
 
     # -- checks --------------------------------------------------------------------------------------------
     def leq(self, observed: float, bound: float, *, tol: float, instance: Any = None, what: str = "bound",
-            extra: Mapping | None = None) -> float:
+            extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
+            decisive: bool = False) -> float:
         """Assert ``observed <= bound + tol``; return the margin ``bound + tol - observed``."""
-        return self._compare(what, observed, bound, tol, instance, extra, sense="<=")
+        return self._compare(what, observed, bound, tol, instance, extra, "<=", routes, evidence, decisive)
 
     def geq(self, observed: float, bound: float, *, tol: float, instance: Any = None, what: str = "bound",
-            extra: Mapping | None = None) -> float:
+            extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
+            decisive: bool = False) -> float:
         """Assert ``observed >= bound - tol``; return the margin ``observed - bound + tol``."""
-        return self._compare(what, observed, bound, tol, instance, extra, sense=">=")
+        return self._compare(what, observed, bound, tol, instance, extra, ">=", routes, evidence, decisive)
 
     def close(self, a: float, b: float, *, tol: float, instance: Any = None, what: str = "equal",
-              extra: Mapping | None = None) -> float:
+              extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
+              decisive: bool = False) -> float:
         """Assert ``|a - b| <= tol``; return the margin ``tol - |a - b|``."""
         extra = dict(extra or {}, a=_num(a), b=_num(b))
-        return self._compare(what, abs(float(a) - float(b)), 0.0, tol, instance, extra, sense="<=")
+        return self._compare(what, abs(float(a) - float(b)), 0.0, tol, instance, extra, "==", routes, evidence,
+                             decisive)
 
-    def _compare(self, what, observed, bound, tol, instance, extra, sense):
+    def allclose(self, a: Any, b: Any, *, rtol: float, atol: float, instance: Any = None, what: str = "equal arrays",
+                 extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
+                 decisive: bool = False) -> float:
+        """Assert ``|a - b| <= atol + rtol |b|`` entrywise (NumPy's convention, ``b`` the reference).
+
+        Records the worst entry (largest excess over its tolerance) with its index; returns its margin."""
+        __tracebackhide__ = True
+        A, B = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if A.shape != B.shape:
+            raise ValueError(f"allclose({what!r}): shapes differ, a{A.shape} vs b{B.shape}")
+        rtol, atol = float(rtol), float(atol)
+        if not (rtol >= 0 and atol >= 0 and math.isfinite(rtol) and math.isfinite(atol)):
+            raise ValueError(f"allclose({what!r}): rtol and atol must be finite and >= 0, got {rtol!r}, {atol!r}")
+        if A.size == 0:
+            raise ValueError(f"allclose({what!r}): empty arrays compare nothing")
+        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
+            self._example(instance)
+            self.inconclusive(f"{what}: non-finite entries", instance=instance)
+        err = np.abs(A - B)
+        allowed = atol + rtol * np.abs(B)
+        flat = int(np.argmax(err - allowed))
+        idx = tuple(int(i) for i in np.unravel_index(flat, A.shape))
+        extra = dict(extra or {}, index=list(idx), a=float(A[idx]), b=float(B[idx]), shape=list(A.shape),
+                     rtol=rtol, atol=atol)
+        return self._compare(what, float(err[idx]), 0.0, float(allowed[idx]), instance, extra, "allclose", routes,
+                             evidence, decisive)
+
+    def holds(self, fact: bool, *, instance: Any = None, what: str = "holds", extra: Mapping | None = None,
+              evidence: bool = True) -> bool:
+        """Assert a boolean fact (an exact count, a sign, a structural property); return it."""
+        __tracebackhide__ = True
+        if not isinstance(fact, (bool, np.bool_)):
+            raise ValueError(f"holds({what!r}) takes a bool, got {type(fact).__name__}")
+        fact = bool(fact)
+        index = self._example(instance)
+        status = "pass" if fact else "fail"
+        self._mark(index, status if evidence or status == "fail" else "unchecked")
+        self._emit(CheckRecord(self.claim, self.test, index, what, status, observed=float(fact), bound=1.0,
+                               tol=0.0, instance=describe(instance), relation="holds", evidence=bool(evidence),
+                               extra=dict(extra or {})))
+        if not fact:
+            raise AssertionError(f"[{self.claim}] {what}: does not hold; instance: {describe(instance)}"
+                                 + (f"; replay: {self.replay}" if self.replay else ""))
+        return fact
+
+    def _compare(self, what, observed, bound, tol, instance, extra, relation, routes, evidence, decisive):
         __tracebackhide__ = True
         observed, bound, tol = float(observed), float(bound), float(tol)
         if not (tol >= 0 and math.isfinite(tol)):
             raise ValueError(f"tol must be finite and >= 0, got {tol!r}")
+        route_names = _check_routes(routes, what)
         index = self._example(instance)
         if not (math.isfinite(observed) and math.isfinite(bound)):
             self.inconclusive(f"{what}: non-finite value (observed={observed}, bound={bound})", instance=instance)
-        margin = (bound + tol - observed) if sense == "<=" else (observed - bound + tol)
+        margin = (observed - bound + tol) if relation == ">=" else (bound + tol - observed)
         # margin in units of the tolerance: 1 = observed exactly at the bound (or a and b equal), 0 = at the
         # tolerance edge, < 0 violated; an exact check (tol = 0) measures in units of |bound|, or absolutely
         scale = tol if tol > 0 else (abs(bound) if bound != 0 else 1.0)
         normalized = margin / scale
         status = "pass" if margin >= 0 else "fail"
-        self._mark(index, status)
+        self._mark(index, status if evidence or status == "fail" else "unchecked")
         self._emit(CheckRecord(self.claim, self.test, index, what, status, observed, bound, tol, _num(margin),
-                               _num(normalized), describe(instance), extra=dict(extra or {})))
-        self.target(-normalized, what)  # drive the search towards the smallest margin
+                               _num(normalized), describe(instance), relation=relation, routes=route_names,
+                               evidence=bool(evidence), decisive=bool(decisive), extra=dict(extra or {})))
+        if decisive:
+            self.target(-normalized, what)  # drive the search towards the smallest margin of the claim's check
         if status == "fail":
-            rel = "<=" if sense == "<=" else ">="
+            rel = {"<=": "<=", ">=": ">=", "==": "== (within tol)", "allclose": "== (entrywise, within tol)"}[relation]
+            where = f" at index {extra.get('index')}" if relation == "allclose" else ""
             raise AssertionError(
-                f"[{self.claim}] {what}: observed={observed:.10g}, but the claim requires {rel} {bound:.10g} "
+                f"[{self.claim}] {what}{where}: observed={observed:.10g}, but the claim requires {rel} {bound:.10g} "
                 f"(tolerance {tol:.3g}, margin {margin:.3g}); instance: {describe(instance)}"
                 + (f"; replay: {self.replay}" if self.replay else ""))
         return margin

@@ -15,7 +15,11 @@ from typing import Iterable
 
 from .registry import CLAIMS, PAPERS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PROOF_LEVELS = ("proved (exact)", "proved (interval)", "numerical")  # strongest first
+# Tightness below this leaves room for a bound half as large: the run could not tell the claim from a much
+# tighter (false) variant, so its evidence is marked weak.
+WEAK_TIGHTNESS = 0.5
 VERDICTS = ("verified", "counterexample-found", "erratum", "reproduced", "violated", "not-reproduced",
             "inconclusive", "not-yet-checked")
 
@@ -45,9 +49,14 @@ def _new_entry(claim) -> dict:
         "id": claim.id, "paper": claim.paper, "result": claim.result, "kind": claim.kind,
         "statement": claim.statement, "expected": claim.expected, "verdict": "not-yet-checked",
         "regression": False, "tests": [], "examples": {"tried": 0, "conclusive": 0, "passed": 0, "failed": 0,
-                                                        "inconclusive": 0},
+                                                        "inconclusive": 0, "unchecked": 0},
         "inconclusive_reasons": {}, "checks": {}, "worst": None, "notes": {}, "witnesses": [],
-        "wall_time_s": 0.0, "missing": False,
+        "wall_time_s": 0.0, "missing": False, "distinct_instances": 0, "sizes": {},
+        "power": {"tightness": None, "tightness_instance": "", "detectable_perturbation": None,
+                  "decisive_checks": 0, "routes": [], "undeclared_routes": 0, "sanity_checks": 0,
+                  "evidence": "none"},
+        "mutation": {"refuted": 0, "total": 0, "survivors": [], "mutants": []},
+        "proof_level": None, "proofs": [],
     }
 
 
@@ -59,7 +68,9 @@ def build_summary(records: Iterable[dict]) -> dict:
     collected: dict[str, str] = {}  # test nodeid -> claim
     outcomes: dict[str, dict] = {}  # test nodeid -> {"outcome", "duration_s"}
     example_status: dict[tuple, str] = {}
-    rank = {"pass": 0, "inconclusive": 1, "fail": 2}
+    example_instance: dict[tuple, str] = {}
+    rank = {"unchecked": 0, "pass": 1, "inconclusive": 2, "fail": 3}
+    mutations: dict[str, dict] = {}  # test nodeid -> {"claim", "mutant", "outcome"}
     reasons: dict[str, Counter] = defaultdict(Counter)
     notes: dict[str, dict] = defaultdict(dict)
 
@@ -70,6 +81,12 @@ def build_summary(records: Iterable[dict]) -> dict:
             continue
         claim = rec.get("claim")
         if claim not in entries:
+            continue
+        if kind == "mutation":
+            prev = mutations.get(rec["test"], {}).get("outcome", "passed")
+            outcome = rec.get("outcome", "not-run") if prev == "passed" else prev  # any failed phase fails it
+            mutations[rec["test"]] = {"claim": claim, "mutant": rec.get("mutant", ""), "test": rec["test"],
+                                      "outcome": outcome}
             continue
         if kind == "collected":
             collected[rec["test"]] = claim
@@ -83,14 +100,24 @@ def build_summary(records: Iterable[dict]) -> dict:
         elif kind == "check":
             key = (claim, rec["test"], rec["example"])
             status = rec["status"]
-            if status in rank:
-                if rank[status] >= rank[example_status.get(key, "pass")]:
-                    example_status[key] = status
+            evidence = rec.get("evidence", True)
+            if status == "pass" and not evidence:
+                effective = "unchecked"  # a labelled sanity check never makes an example count
             elif status == "witness":
-                example_status.setdefault(key, "pass")
+                effective = "pass" if rec.get("extra", {}).get("certified") else "fail"
             elif status == "note":
-                example_status.setdefault(key, "pass")
+                effective = "unchecked"
+            else:
+                effective = status
+            if effective in rank and rank[effective] >= rank[example_status.get(key, "unchecked")]:
+                example_status[key] = effective
+            if rec.get("instance") and key not in example_instance:
+                example_instance[key] = rec["instance"]
             entry = entries[claim]
+            if status in ("pass", "fail"):
+                _add_power(entry, rec)
+            if status == "note" and rec.get("check") == "proof level":
+                _add_proof(entry, rec)
             if status == "inconclusive":
                 reasons[claim][_reason_key(rec.get("reason", ""))] += 1
             elif status == "note":
@@ -105,12 +132,29 @@ def build_summary(records: Iterable[dict]) -> dict:
             if status in ("pass", "fail"):
                 _add_check(entry, rec)
 
-    for (claim, _test, _ex), status in example_status.items():
+    distinct: dict[str, set] = defaultdict(set)
+    for key, status in example_status.items():
+        claim = key[0]
         ex = entries[claim]["examples"]
         ex["tried"] += 1
-        ex[{"pass": "passed", "fail": "failed", "inconclusive": "inconclusive"}[status]] += 1
+        ex[{"pass": "passed", "fail": "failed", "inconclusive": "inconclusive", "unchecked": "unchecked"}[status]] += 1
+        if status in ("pass", "fail"):
+            distinct[claim].add(example_instance.get(key, f"{key[1]}#{key[2]}"))
+    for mut in mutations.values():
+        m = entries[mut["claim"]]["mutation"]
+        m["total"] += 1
+        refuted = mut["outcome"] == "passed"  # a mutation test passes when the suite refutes its mutant
+        m["refuted"] += refuted
+        m["mutants"].append({"mutant": mut["mutant"], "test": mut["test"], "outcome": mut["outcome"]})
+        if not refuted:
+            m["survivors"].append(mut["mutant"])
     for claim, entry in entries.items():
         entry["examples"]["conclusive"] = entry["examples"]["passed"] + entry["examples"]["failed"]
+        entry["distinct_instances"] = len(distinct[claim])
+        entry["sizes"] = _sizes(distinct[claim])
+        _finish_power(entry)
+        levels = [pr["level"] for pr in entry["proofs"] if pr["level"] in PROOF_LEVELS]
+        entry["proof_level"] = max(levels, key=PROOF_LEVELS.index) if levels else None
         entry["inconclusive_reasons"] = dict(reasons[claim].most_common())
         entry["notes"] = notes[claim]
     for test, claim in sorted(collected.items()):
@@ -165,6 +209,76 @@ def _add_check(entry: dict, rec: dict) -> None:
             entry["worst"] = {"check": name, "normalized_margin": nm, "margin": rec.get("margin"),
                               "observed": rec.get("observed"), "bound": rec.get("bound"), "tol": rec.get("tol"),
                               "instance": rec.get("instance", ""), "test": rec["test"]}
+
+
+def _add_power(entry: dict, rec: dict) -> None:
+    """Fold one decided check into the claim's power figures (tightness, detectable perturbation, routes)."""
+    power = entry["power"]
+    if not rec.get("evidence", True):
+        power["sanity_checks"] += 1
+        return
+    routes = rec.get("routes")
+    if routes:
+        pair = " vs ".join(routes)
+        if pair not in power["routes"]:
+            power["routes"].append(pair)
+    elif rec.get("relation") in ("<=", ">=", "==", "allclose"):
+        power["undeclared_routes"] += 1
+    if not rec.get("decisive"):
+        return
+    power["decisive_checks"] += 1
+    relation, obs, bound, tol = rec.get("relation"), rec.get("observed"), rec.get("bound"), rec.get("tol")
+    if obs is None or bound is None:
+        return
+    ratio = None
+    if relation == "<=" and bound > 0 and obs >= 0:
+        ratio = obs / bound  # 1: the bound is attained; small: a much tighter bound would pass too
+    elif relation == ">=" and obs > 0 and bound >= 0:
+        ratio = bound / obs
+    if ratio is not None and (power["tightness"] is None or ratio > power["tightness"]):
+        power["tightness"] = ratio
+        power["tightness_instance"] = rec.get("instance", "")
+    if relation in ("==", "allclose") and tol is not None:
+        a, b = rec.get("extra", {}).get("a"), rec.get("extra", {}).get("b")
+        size = max(abs(a or 0.0), abs(b or 0.0))
+        if size > 0:
+            rel = tol / size  # the smallest relative perturbation of one side that this check would detect
+            cur = power["detectable_perturbation"]
+            power["detectable_perturbation"] = rel if cur is None else max(cur, rel)
+
+
+def _finish_power(entry: dict) -> None:
+    """Evidence strength: 'strong', 'weak' (a much tighter false variant would pass too), or 'none'."""
+    power = entry["power"]
+    if entry["examples"]["passed"] == 0 and not entry["witnesses"]:
+        power["evidence"] = "none"
+    elif power["tightness"] is not None and power["tightness"] < WEAK_TIGHTNESS:
+        power["evidence"] = "weak"
+    elif power["decisive_checks"] == 0 and entry["kind"] in ("theorem", "derived") and not entry["witnesses"]:
+        power["evidence"] = "unmeasured"
+    else:
+        power["evidence"] = "strong"
+
+
+def _add_proof(entry: dict, rec: dict) -> None:
+    extra = rec.get("extra", {})
+    entry["proofs"].append({"level": extra.get("value"), "witness": extra.get("witness", ""),
+                            "replay": extra.get("replay", ""), "missing": extra.get("missing", ""),
+                            "test": rec.get("test", "")})
+
+
+_SIZE = re.compile(r"\b(n|d|m|I|L|K|N|M|H|width|depth|p)\s*=\s*(\d+)\b")
+
+
+def _sizes(instances: Iterable[str]) -> dict[str, list[int]]:
+    """Range [min, max] of every size parameter (n, d, I, L, ...) named in the instances' one-line summaries."""
+    out: dict[str, list[int]] = {}
+    for text in instances:
+        for name, value in _SIZE.findall(text):
+            v = int(value)
+            lo_hi = out.setdefault(name, [v, v])
+            lo_hi[0], lo_hi[1] = min(lo_hi[0], v), max(lo_hi[1], v)
+    return out
 
 
 def _add_note(notes: dict, rec: dict) -> None:

@@ -171,3 +171,39 @@ def test_compare_prints_flipped_verdicts(pytester, capsys):
     out = capsys.readouterr().out
     assert "zhang2019.rem3: verdict violated -> verified" in out
     assert code == 0
+
+
+def test_mutation_markers_give_each_claim_a_mutation_score(pytester):
+    pytester.makepyfile(test_mut=HEADER + """
+@pytest.mark.mutation("zhang2019.eq6", "nuclear norm inflated by 1 %")
+def test_refuted():
+    assert True
+
+@pytest.mark.mutation("zhang2019.eq6", "identity perturbed by 1e-12")
+def test_survives():
+    assert False, "the mutant was not refuted"
+""")
+    result, summary = run(pytester)
+    m = summary["claims"]["zhang2019.eq6"]["mutation"]
+    assert (m["refuted"], m["total"]) == (1, 2)
+    assert m["survivors"] == ["identity perturbed by 1e-12"]
+    jsonschema.validate(summary, SCHEMA)
+
+
+def test_claim_option_runs_one_claim_and_the_claims_below_it(pytester):
+    pytester.makepyfile(test_sel=HEADER + """
+@pytest.mark.claim("zhang2019.thm1")
+def test_a(record):
+    record.leq(0.0, 1.0, tol=0.0, instance="i")
+
+@pytest.mark.claim("zhang2019.thm1.sharp")
+def test_b(record):
+    record.leq(0.0, 1.0, tol=0.0, instance="i")
+
+@pytest.mark.claim("zhang2019.eq6")
+def test_c(record):
+    record.leq(0.0, 1.0, tol=0.0, instance="i")
+""")
+    result, summary = run(pytester, "--claim", "zhang2019.thm1")
+    result.assert_outcomes(passed=2, deselected=1)
+    assert summary["claims"]["zhang2019.eq6"]["verdict"] == "not-yet-checked"

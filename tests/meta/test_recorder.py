@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from hypothesis.errors import Unsatisfiable
 
 from reports.records import Inconclusive, ListSink, Recorder
 from landscape.core.results import RouteResult
@@ -79,3 +80,72 @@ def test_records_are_json_lines():
     rec.geq(2.0, 1.0, tol=1e-9, instance="i")
     for line in sink.lines:
         json.loads(line)
+
+
+def test_one_hypothesis_test_case_is_one_example_however_many_objects_it_records_on():
+    """Five test cases whose decisive part is inconclusive stay five inconclusive examples, not 5 + 5."""
+    rec = Recorder("c")
+
+    @settings(max_examples=5, database=None, derandomize=True)
+    @given(x=st.integers(0, 10))
+    def probe(x):
+        rec.leq(1.0, 2.0, tol=0.0, instance=f"data x={x}")  # a check on a first object
+        rec.inconclusive("solver status: optimal_inaccurate", instance=f"solution x={x}")  # the decisive part
+
+    with pytest.raises(Unsatisfiable):  # every test case was rejected as inconclusive
+        probe()
+    assert rec.conclusive == 0
+    assert rec.inconclusive_count == len(rec.examples) >= 5
+
+
+def test_a_self_comparison_is_refused():
+    rec = Recorder("c")
+    with pytest.raises(ValueError, match="same route"):
+        rec.close(1.0, 1.0, tol=1e-9, instance="i", routes=("closed form", "Closed form "))
+    with pytest.raises(ValueError, match="exactly two"):
+        rec.leq(1.0, 2.0, tol=0.0, instance="i", routes=("closed form",))
+    rec.close(1.0, 1.0, tol=1e-9, instance="i", routes=("closed form", "Clarabel dual"))
+    assert rec.sink.records()[-1]["routes"] == ["closed form", "Clarabel dual"]
+
+
+def test_sanity_checks_never_make_an_example_conclusive_but_can_fail_it():
+    rec = Recorder("c")
+    rec.leq(1.0, 2.0, tol=0.0, instance="a", evidence=False)
+    rec.note("value", 3.0, instance="a")
+    assert rec.examples == {0: "unchecked"} and rec.conclusive == 0
+    with pytest.raises(AssertionError):
+        rec.holds(False, instance="b", what="sanity: loss is non-negative", evidence=False)
+    assert rec.examples[1] == "fail"
+
+
+def test_holds_records_a_boolean_fact_and_refuses_non_booleans():
+    rec = Recorder("c")
+    assert rec.holds(3 == 3, instance="i", what="exact count")
+    with pytest.raises(AssertionError, match="exact count: does not hold"):
+        rec.holds(2 == 3, instance="j", what="exact count")
+    with pytest.raises(ValueError, match="takes a bool"):
+        rec.holds(1.0, instance="k")  # type: ignore[arg-type]
+    assert [r["relation"] for r in rec.sink.records()] == ["holds", "holds"]
+
+
+def test_allclose_reports_the_worst_entry_and_its_index():
+    rec = Recorder("c")
+    A = np.zeros((3, 4))
+    B = A.copy()
+    B[2, 1] = 1e-3
+    B[0, 0] = 1e-9
+    with pytest.raises(AssertionError, match=r"at index \[2, 1\]"):
+        rec.allclose(A, B, rtol=1e-6, atol=1e-8, instance="i", routes=("SVD", "lstsq"))
+    record = rec.sink.records()[-1]
+    assert record["extra"]["index"] == [2, 1] and record["observed"] == pytest.approx(1e-3)
+    assert rec.allclose(A, A + 1e-12, rtol=0.0, atol=1e-10, instance="j") > 0
+    with pytest.raises(ValueError, match="shapes differ"):
+        rec.allclose(A, A[:2], rtol=0.0, atol=1.0, instance="k")
+
+
+def test_only_decisive_checks_are_flagged_for_power():
+    rec = Recorder("c")
+    rec.leq(1.0, 4.0, tol=0.0, instance="i", decisive=True, routes=("gap", "bound"))
+    rec.leq(3.9, 4.0, tol=0.0, instance="i")
+    flags = [(r["decisive"], r["evidence"]) for r in rec.sink.records()]
+    assert flags == [(True, True), (False, True)]
