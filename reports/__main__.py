@@ -10,6 +10,7 @@
 The gate (``reports/gate.py``) prints a Markdown table; ``--gate-md FILE`` also writes it to FILE (a CI job
 appends it to its step summary).  ``--partial`` compares only the claims the run checked (``pytest --claim``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,15 +57,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .scaffold import main as new_main
 
         return new_main(argv[1:])
-    ap = argparse.ArgumentParser(prog="python -m reports", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m reports", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--summary", default="reports/out/summary.json", help="summary.json to read")
     ap.add_argument("--out", default=None, help="output folder (default: the summary's folder)")
-    ap.add_argument("--records", nargs="+", default=None, metavar="DIR",
-                    help="rebuild the summary from these folders of *.jsonl records (several: the shards of a run)")
+    ap.add_argument(
+        "--records",
+        nargs="+",
+        default=None,
+        metavar="DIR",
+        help="rebuild the summary from these folders of *.jsonl records (several: the shards of a run)",
+    )
     ap.add_argument("--compare", default=None, metavar="BASELINE", help="baseline summary.json to gate against")
-    ap.add_argument("--partial", action="store_true",
-                    help="with --compare: claims this run did not check are not regressions")
+    ap.add_argument(
+        "--partial", action="store_true", help="with --compare: claims this run did not check are not regressions"
+    )
     ap.add_argument("--gate-md", default=None, metavar="FILE", help="with --compare: also write the table here")
     ap.add_argument("--no-plots", action="store_true")
     args = ap.parse_args(argv)

@@ -20,6 +20,7 @@ margins, inconclusive counts) are listed as information, never as regressions.
 ``gate(current, baseline)`` returns the findings; ``markdown(findings, ...)`` renders them as a table that a
 person can read in a pull request; ``python -m reports --compare BASELINE`` prints it and exits 1 on a regression.
 """
+
 from __future__ import annotations
 
 import math
@@ -112,8 +113,9 @@ def _number(value: Any, *keys: str) -> float | None:
 
 
 def _certified_witnesses(entry: dict) -> set[str]:
-    return {w.get("name", "?") for w in entry.get("witnesses", []) or []
-            if w.get("certified") and w.get("refutes", True)}
+    return {
+        w.get("name", "?") for w in entry.get("witnesses", []) or [] if w.get("certified") and w.get("refutes", True)
+    }
 
 
 def _checked(entry: dict | None) -> bool:
@@ -125,8 +127,7 @@ def gate(current: dict, baseline: dict, thresholds: Thresholds | None = None, pa
     claims on purpose, so a claim it did not check is not a regression."""
     th = thresholds or Thresholds()
     cur_run, base_run = current.get("run", {}) or {}, baseline.get("run", {}) or {}
-    res = GateResult(current_profile=cur_run.get("profile"), baseline_profile=base_run.get("profile"),
-                     partial=partial)
+    res = GateResult(current_profile=cur_run.get("profile"), baseline_profile=base_run.get("profile"), partial=partial)
     same_profile = res.current_profile == res.baseline_profile
     min_conclusive = int(cur_run.get("min_conclusive") or 1)
     cur_claims, base_claims = current.get("claims", {}), baseline.get("claims", {})
@@ -135,8 +136,16 @@ def gate(current: dict, baseline: dict, thresholds: Thresholds | None = None, pa
     for cid, b in base_claims.items():
         e = cur_claims.get(cid)
         if e is None:
-            add(Finding(cid, "claim", b.get("verdict", "?"), "no longer registered", "a registered claim was removed",
-                        regression=_checked(b)))
+            add(
+                Finding(
+                    cid,
+                    "claim",
+                    b.get("verdict", "?"),
+                    "no longer registered",
+                    "a registered claim was removed",
+                    regression=_checked(b),
+                )
+            )
             continue
         bv, ev = b.get("verdict", UNCHECKED), e.get("verdict", UNCHECKED)
         if ev == UNCHECKED and bv != UNCHECKED:
@@ -146,8 +155,16 @@ def gate(current: dict, baseline: dict, thresholds: Thresholds | None = None, pa
             continue
         if ev != bv:
             fixed = bv != b.get("expected") and ev == e.get("expected")
-            add(Finding(cid, "verdict", bv, ev, "fixed: now the expected verdict" if fixed else "verdict changed",
-                        regression=not fixed))
+            add(
+                Finding(
+                    cid,
+                    "verdict",
+                    bv,
+                    ev,
+                    "fixed: now the expected verdict" if fixed else "verdict changed",
+                    regression=not fixed,
+                )
+            )
         _compare_witnesses(cid, e, b, add)
         _compare_conclusive(cid, e, b, add, th, same_profile, min_conclusive)
         _compare_power(cid, e, b, add, th)
@@ -157,17 +174,31 @@ def gate(current: dict, baseline: dict, thresholds: Thresholds | None = None, pa
         if cid in base_claims or not _checked(e):
             continue
         unexpected = e.get("verdict") != e.get("expected")
-        add(Finding(cid, "new claim", "–", e.get("verdict", "?"),
-                    f"expected {e.get('expected')}" if unexpected else "not in the baseline yet",
-                    regression=unexpected))
+        add(
+            Finding(
+                cid,
+                "new claim",
+                "–",
+                e.get("verdict", "?"),
+                f"expected {e.get('expected')}" if unexpected else "not in the baseline yet",
+                regression=unexpected,
+            )
+        )
     return res
 
 
 def _compare_witnesses(cid: str, e: dict, b: dict, add) -> None:
     lost = sorted(_certified_witnesses(b) - _certified_witnesses(e))
     for name in lost:
-        add(Finding(cid, f"witness `{name}`", "certified", "not reproduced",
-                    "a failure case / erratum witness must keep refuting the claim"))
+        add(
+            Finding(
+                cid,
+                f"witness `{name}`",
+                "certified",
+                "not reproduced",
+                "a failure case / erratum witness must keep refuting the claim",
+            )
+        )
 
 
 def _compare_conclusive(cid, e, b, add, th: Thresholds, same_profile: bool, min_conclusive: int) -> None:
@@ -196,17 +227,22 @@ def _compare_power(cid, e, b, add, th: Thresholds) -> None:
     bp = _number(b.get("detectable_perturbation"), "relative", "value", "size")
     cp = _number(e.get("detectable_perturbation"), "relative", "value", "size")
     if bp is not None and cp is not None and bp > 0 and cp > th.perturbation_growth * bp:
-        add(Finding(cid, "smallest detected perturbation", _fmt(bp), _fmt(cp),
-                    f"grew > {th.perturbation_growth:g}x"))
+        add(Finding(cid, "smallest detected perturbation", _fmt(bp), _fmt(cp), f"grew > {th.perturbation_growth:g}x"))
     bm, cm = b.get("mutation"), e.get("mutation")
     if isinstance(bm, dict) and isinstance(cm, dict) and bm.get("total") and cm.get("total"):
         bs, cs = bm.get("refuted", 0) / bm["total"], cm.get("refuted", 0) / cm["total"]
         new_survivors = sorted(set(map(str, cm.get("survivors") or [])) - set(map(str, bm.get("survivors") or [])))
         if cs < bs - th.mutation_drop or new_survivors:
-            add(Finding(cid, "mutation score", f"{bm.get('refuted')}/{bm['total']}",
-                        f"{cm.get('refuted')}/{cm['total']}"
-                        + (f"; new survivors: {', '.join(new_survivors)}" if new_survivors else ""),
-                        "no mutant may survive that was refuted before"))
+            add(
+                Finding(
+                    cid,
+                    "mutation score",
+                    f"{bm.get('refuted')}/{bm['total']}",
+                    f"{cm.get('refuted')}/{cm['total']}"
+                    + (f"; new survivors: {', '.join(new_survivors)}" if new_survivors else ""),
+                    "no mutant may survive that was refuted before",
+                )
+            )
     bl, cl = b.get("proof_level"), e.get("proof_level")
     if bl in PROOF_LEVELS and cl is not None and PROOF_LEVELS.get(cl, -1) < PROOF_LEVELS[bl]:
         add(Finding(cid, "proof level", str(bl), str(cl), "proved (exact) > proved (interval) > numerical"))
@@ -219,8 +255,16 @@ def _compare_info(cid, e, b, add, th: Thresholds) -> None:
     bw, ew = b.get("worst") or {}, e.get("worst") or {}
     bn, en = _number(bw.get("normalized_margin")), _number(ew.get("normalized_margin"))
     if bn is not None and en is not None and abs(en - bn) > th.margin_info * max(abs(bn), 1.0):
-        add(Finding(cid, "worst margin/tol", _fmt(bn), f"{_fmt(en)} ({ew.get('check', '?')})", "information",
-                    regression=False))
+        add(
+            Finding(
+                cid,
+                "worst margin/tol",
+                _fmt(bn),
+                f"{_fmt(en)} ({ew.get('check', '?')})",
+                "information",
+                regression=False,
+            )
+        )
     bi = (b.get("examples") or {}).get("inconclusive")
     ei = (e.get("examples") or {}).get("inconclusive")
     if bi is not None and ei is not None and bi != ei:
@@ -234,8 +278,11 @@ def markdown(result: GateResult, baseline_name: str = "the baseline", info: bool
     """The gate's verdict and tables (regressions first, then other changes) as Markdown."""
     n = len(result.regressions)
     profiles = f"profile `{result.current_profile}` against `{result.baseline_profile}`"
-    head = (f"### Regression gate: **{n} regression{'s' if n != 1 else ''}** against {baseline_name} ({profiles})"
-            if n else f"### Regression gate: no regression against {baseline_name} ({profiles})")
+    head = (
+        f"### Regression gate: **{n} regression{'s' if n != 1 else ''}** against {baseline_name} ({profiles})"
+        if n
+        else f"### Regression gate: no regression against {baseline_name} ({profiles})"
+    )
     lines = [head, ""]
     if result.partial:
         lines += ["Partial run: claims this run did not check are not compared.", ""]

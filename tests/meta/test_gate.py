@@ -1,5 +1,6 @@
 """The regression gate (reports/gate.py, ``python -m reports --compare``) on the committed baseline and on
 copies of it with one thing broken: each break must be a regression (exit 1), an identical run must pass."""
+
 from __future__ import annotations
 
 import copy
@@ -84,14 +85,22 @@ def test_conclusive_count_below_its_floor_fails(baseline):
 def test_tightness_power_and_mutation_figures_past_their_thresholds(baseline):
     base = copy.deepcopy(baseline)
     cid = _claim_with(base, lambda e: e["verdict"] == "verified")
-    base["claims"][cid].update(tightness=0.99, detectable_perturbation=1e-9, evidence="strong",
-                               mutation={"refuted": 3, "total": 3, "survivors": []})
+    base["claims"][cid].update(
+        tightness=0.99,
+        detectable_perturbation=1e-9,
+        evidence="strong",
+        mutation={"refuted": 3, "total": 3, "survivors": []},
+    )
     small = copy.deepcopy(base)
     small["claims"][cid].update(tightness=0.95, detectable_perturbation=5e-9)  # inside the thresholds
     assert gate(small, base).passed
     big = copy.deepcopy(base)
-    big["claims"][cid].update(tightness=0.5, detectable_perturbation=1e-6, evidence="weak",
-                              mutation={"refuted": 2, "total": 3, "survivors": ["bound x 0.99"]})
+    big["claims"][cid].update(
+        tightness=0.5,
+        detectable_perturbation=1e-6,
+        evidence="weak",
+        mutation={"refuted": 2, "total": 3, "survivors": ["bound x 0.99"]},
+    )
     whats = {f.what for f in gate(big, base).regressions}
     assert whats == {"tightness (observed/bound)", "smallest detected perturbation", "mutation score", "evidence"}
     assert Thresholds().tightness_drop == 0.10
@@ -127,19 +136,43 @@ def test_a_claim_the_run_did_not_check_regresses_unless_the_run_is_partial(basel
 
 def test_records_of_several_shards_merge_and_name_an_unfinished_one(tmp_path, capsys):
     lines = {
-        "a": [{"type": "collected", "claim": "zhang2019.eq6", "test": "t.py::a"},
-              {"type": "check", "claim": "zhang2019.eq6", "test": "t.py::a", "example": 0, "check": "c",
-               "status": "pass", "normalized_margin": 1.0},
-              {"type": "outcome", "claim": "zhang2019.eq6", "test": "t.py::a", "when": "teardown",
-               "outcome": "passed", "duration": 0.1},
-              {"type": "session", "profile": "ci", "min_conclusive": 1, "finished": 1.0, "exitstatus": 0}],
+        "a": [
+            {"type": "collected", "claim": "zhang2019.eq6", "test": "t.py::a"},
+            {
+                "type": "check",
+                "claim": "zhang2019.eq6",
+                "test": "t.py::a",
+                "example": 0,
+                "check": "c",
+                "status": "pass",
+                "normalized_margin": 1.0,
+            },
+            {
+                "type": "outcome",
+                "claim": "zhang2019.eq6",
+                "test": "t.py::a",
+                "when": "teardown",
+                "outcome": "passed",
+                "duration": 0.1,
+            },
+            {"type": "session", "profile": "ci", "min_conclusive": 1, "finished": 1.0, "exitstatus": 0},
+        ],
         "b": [{"type": "collected", "claim": "zhang2019.rem3", "test": "t.py::b"}],  # killed before finishing
     }
     for shard, recs in lines.items():
         (tmp_path / shard).mkdir()
         (tmp_path / shard / "main.jsonl").write_text("\n".join(json.dumps(r) for r in recs) + "\n")
-    code = main(["--records", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c"),
-                 "--out", str(tmp_path / "merged"), "--no-plots"])
+    code = main(
+        [
+            "--records",
+            str(tmp_path / "a"),
+            str(tmp_path / "b"),
+            str(tmp_path / "c"),
+            "--out",
+            str(tmp_path / "merged"),
+            "--no-plots",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "NOT FINISHED" in out and "MISSING" in out and "zhang2019.rem3" in out
