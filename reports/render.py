@@ -24,16 +24,39 @@ def _fmt(x, digits=3) -> str:
 
 
 
+def power_cell(e: dict) -> str:
+    """The claim's power in a few characters: tightness t (inequalities), detectable relative perturbation d
+    (identities), and 'weak' when a much tighter false variant would have passed too."""
+    p = e.get("power") or {}
+    parts = []
+    if p.get("tightness") is not None:
+        parts.append(f"t={_fmt(p['tightness'], 2)}")
+    if p.get("detectable_perturbation") is not None:
+        parts.append(f"d={_fmt(p['detectable_perturbation'], 1)}")
+    if p.get("evidence") == "weak":
+        parts.append("WEAK")
+    return " ".join(parts) or "–"
+
+
+def mutation_cell(e: dict) -> str:
+    m = e.get("mutation") or {}
+    if not m.get("total"):
+        return "–"
+    return f"{m['refuted']}/{m['total']}" + (" survivor!" if m.get("survivors") else "")
+
+
 def verdict_table_lines(summary: dict, only_checked: bool = False) -> list[str]:
-    rows = [("claim", "verdict", "tried", "concl.", "inconcl.", "worst margin/tol (check)", "time s")]
+    rows = [("claim", "verdict", "tried", "concl.", "inconcl.", "distinct", "power", "mutants", "proof",
+             "worst margin/tol (check)", "time s")]
     for cid, e in summary["claims"].items():
         if only_checked and e["verdict"] == "not-yet-checked":
             continue
         ex = e["examples"]
         worst = e["worst"]
         rows.append((cid, VERDICT_MARK[e["verdict"]] + (" (!)" if e["regression"] else ""), str(ex["tried"]),
-                     str(ex["conclusive"]), str(ex["inconclusive"]),
-                     f"{_fmt(worst['normalized_margin'])} ({worst['check']})" if worst else "–",
+                     str(ex["conclusive"]), str(ex["inconclusive"]), str(e.get("distinct_instances", "–")),
+                     power_cell(e), mutation_cell(e), e.get("proof_level") or "–",
+                     f"{_fmt(worst['normalized_margin'])} ({worst['check'][:48]})" if worst else "–",
                      _fmt(e["wall_time_s"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
@@ -64,12 +87,21 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
                   + ", ".join(summary["regressions"])]
     lines += ["", "*Worst margin/tol* is the tightest check's margin in units of its tolerance: 1 means the "
               "observed value equals the bound (or both routes agree exactly), 0 that it sits at the tolerance "
-              "edge, below 0 a violation; large values mean room to spare.", ""]
+              "edge, below 0 a violation; large values mean room to spare.",
+              "*Distinct* counts the different instances among the conclusive examples. *Power*: `t` is the "
+              "largest observed/bound ratio of the claim's decisive inequality (1: the bound is attained; "
+              "`WEAK` when below 0.5, i.e. a bound half as large would have passed too), `d` the largest relative "
+              "tolerance of its decisive identity (a relative perturbation above it is detected on every "
+              "example). *Mutants*: false variants of the claim refuted by the mutation meta-tests / run "
+              "(`–` when none ran in this run). *Proof*: the level of the rigorous re-check of the claim's "
+              "witnesses.", ""]
+    lines += _mutation_score_lines(summary)
     errata = [summary["claims"][c] for c in summary.get("errata", [])]
     if errata:
         lines += ["## Errata", ""]
         for e in errata:
             lines.append(f"- `{e['id']}` ({e['result']}): {e['statement']}")
+            lines += _proof_lines(e)
             for w in e["witnesses"]:
                 lines.append(f"  - witness `{w['name']}` ({w['path']}): {w['instance']}; checks {w['checks']}")
         lines.append("")
@@ -78,6 +110,7 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
         lines += ["## Counterexamples found and certified", ""]
         for e in found:
             lines.append(f"- `{e['id']}` ({e['result']}): {e['statement']}")
+            lines += _proof_lines(e)
             for w in e["witnesses"]:
                 if w["certified"] and w["refutes"]:
                     lines.append(f"  - witness `{w['name']}` (`{w['path']}`): {w['instance']}; checks "
@@ -86,14 +119,17 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
     for paper, title in summary["papers"].items():
         entries = [e for e in summary["claims"].values() if e["paper"] == paper]
         lines += [f"## {title}", "",
-                  "| claim | result | kind | verdict | tried | conclusive | inconclusive | worst margin/tol (check) "
-                  "| time s |", "|---|---|---|---|---|---|---|---|---|"]
+                  "| claim | result | kind | verdict | tried | conclusive | inconclusive | distinct | power "
+                  "| mutants | proof | worst margin/tol (check) | time s |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for e in entries:
             ex, w = e["examples"], e["worst"]
             worst = f"{_fmt(w['normalized_margin'])} ({w['check']})" if w else "–"
             lines.append(f"| `{e['id']}` | {e['result']} | {e['kind']} | {VERDICT_MARK[e['verdict']]}"
                          f"{' (unexpected)' if e['regression'] else ''} | {ex['tried']} | {ex['conclusive']} | "
-                         f"{ex['inconclusive']} | {worst} | {_fmt(e['wall_time_s'])} |")
+                         f"{ex['inconclusive']} | {e.get('distinct_instances', '–')} | {power_cell(e)} | "
+                         f"{mutation_cell(e)} | {e.get('proof_level') or '–'} | {worst} | "
+                         f"{_fmt(e['wall_time_s'])} |")
         lines.append("")
         for e in entries:
             if e["verdict"] == "not-yet-checked":
@@ -108,8 +144,55 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mutation_score_lines(summary: dict) -> list[str]:
+    muts = [(cid, e["mutation"]) for cid, e in summary["claims"].items() if (e.get("mutation") or {}).get("total")]
+    if not muts:
+        return []
+    refuted = sum(m["refuted"] for _, m in muts)
+    total = sum(m["total"] for _, m in muts)
+    theorems = [cid for cid, e in summary["claims"].items()
+                if e["kind"] in ("theorem", "derived") and e["verdict"] not in ("not-yet-checked",)
+                and e["expected"] == "verified"]
+    without = [cid for cid in theorems if not (summary["claims"][cid].get("mutation") or {}).get("total")]
+    lines = [f"**Mutation score**: {refuted}/{total} false variants refuted over {len(muts)} claims."]
+    survivors = [f"`{cid}`: {s}" for cid, m in muts for s in m["survivors"]]
+    if survivors:
+        lines.append("Survivors (false variants the suite did NOT refute): " + "; ".join(survivors) + ".")
+    if without:
+        lines.append(f"Checked theorem claims with no mutation test in this run ({len(without)}): "
+                     + ", ".join(f"`{c}`" for c in without) + ".")
+    weak = [cid for cid, e in summary["claims"].items() if (e.get("power") or {}).get("evidence") == "weak"]
+    if weak:
+        lines.append("Weak evidence (a bound half as large would have passed on every example): "
+                     + ", ".join(f"`{c}`" for c in weak) + ".")
+    return lines + [""]
+
+
+def _proof_lines(e: dict) -> list[str]:
+    out = []
+    for pr in e.get("proofs", []):
+        missing = f"; not rigorous: {pr['missing']}" if pr.get("missing") else ""
+        out.append(f"  - **{pr['level']}** (`{pr['witness']}`), replay: `{pr['replay']}`{missing}")
+    return out
+
+
 def _claim_details(e: dict) -> list[str]:
     out = [f"### `{e['id']}` — {e['statement']}", ""]
+    p = e.get("power") or {}
+    sizes = ", ".join(f"{k} {lo}–{hi}" if lo != hi else f"{k} {lo}" for k, (lo, hi) in (e.get("sizes") or {}).items())
+    out.append(f"- evidence: {e['examples']['conclusive']} conclusive examples from "
+               f"{e.get('distinct_instances', '–')} distinct instances" + (f" ({sizes})" if sizes else "")
+               + f"; power {power_cell(e)} ({p.get('evidence', '–')})"
+               + (f", tightest on {p['tightness_instance']}" if p.get("tightness_instance") else ""))
+    if p.get("routes"):
+        out.append(f"- routes compared: {'; '.join(p['routes'])}"
+                   + (f" ({p['undeclared_routes']} comparisons without declared routes)"
+                      if p.get("undeclared_routes") else ""))
+    if p.get("sanity_checks"):
+        out.append(f"- {p['sanity_checks']} labelled sanity checks (not counted as evidence)")
+    for m in (e.get("mutation") or {}).get("mutants", []):
+        out.append(f"- mutant `{m['mutant']}`: {'refuted' if m['outcome'] == 'passed' else 'NOT refuted'} "
+                   f"(`{m['test']}`)")
     for name, c in e["checks"].items():
         out.append(f"- check `{name}`: {c['count']} evaluations, {c['failed']} failed; tightest: observed "
                    f"{_fmt(c['observed'], 6)} vs bound {_fmt(c['bound'], 6)} (tol {_fmt(c['tol'])}) on "
@@ -153,25 +236,62 @@ def write_plots(summary: dict, out: Path) -> list[str]:
         plt.close(fig)
         images.append("examples.png")
 
-        rows = [(f"{e['id']}: {name}", c["worst_normalized_margin"])
-                for e in checked for name, c in e["checks"].items() if c["worst_normalized_margin"] is not None]
-        if rows:
-            fig, ax = plt.subplots(figsize=(13, 0.28 * len(rows) + 1.6))
-            vals = [max(min(v, 1e12), -1e12) for _, v in rows]
-            ax.barh([r for r, _ in rows], vals, color=["tab:red" if v < 0 else "tab:green" for v in vals])
-            ax.axvline(0.0, color="k", lw=1)
-            ax.set_xscale("symlog", linthresh=1.0)
-            ax.set_xlabel("worst margin in tolerances (0 = at the tolerance edge, < 0 violated)")
-            ax.set_title("Tightest example per check")
-            fig.tight_layout()
-            fig.savefig(out / "margins.png", dpi=110)
-            plt.close(fig)
-            images.append("margins.png")
+        path = _margins_plot(summary, out, plt)
+        if path:
+            images.append(path)
     from .families import PLOTS
 
     for plotter in PLOTS:
         images += plotter(summary, out, plt) or []
     return images
+
+
+def _margins_plot(summary: dict, out: Path, plt) -> str | None:
+    """One dot per checked claim on one page, grouped by paper: the worst margin in tolerances (left) and the
+    tightness of the decisive inequality (right); failure cases and errata marked.  Per-check numbers stay in
+    summary.json."""
+    claims = [e for e in summary["claims"].values() if e["examples"]["tried"] > 0 or e["witnesses"]]
+    if not claims:
+        return None
+    order = list(summary["papers"])
+    claims.sort(key=lambda e: (order.index(e["paper"]) if e["paper"] in order else len(order), e["id"]))
+    n = len(claims)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, min(0.17 * n + 1.4, 16)), sharey=True,
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    style = {"verified": ("o", "tab:green"), "reproduced": ("s", "tab:blue"),
+             "counterexample-found": ("X", "tab:purple"), "erratum": ("*", "tab:red"),
+             "violated": ("D", "black"), "not-reproduced": ("D", "black"), "inconclusive": ("o", "tab:orange")}
+    for y, e in enumerate(claims):
+        marker, color = style.get(e["verdict"], ("o", "grey"))
+        w = e["worst"]
+        x = w["normalized_margin"] if w else 1.0
+        ax.scatter([max(min(x, 1e6), -1e6)], [y], marker=marker, color=color, s=28 if marker != "*" else 70)
+        tight = (e.get("power") or {}).get("tightness")
+        if tight is not None:
+            ax2.scatter([tight], [y], marker=marker, color=color, s=28)
+    ax.set_yticks(range(n), [e["id"] for e in claims], fontsize=6)
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="k", lw=0.8)
+    ax.axvline(1.0, color="grey", lw=0.5, ls=":")
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlabel("worst margin / tolerance (0: tolerance edge; < 0 violated)", fontsize=8)
+    ax2.axvline(1.0, color="k", lw=0.8)
+    ax2.axvline(0.5, color="tab:orange", lw=0.8, ls="--")
+    ax2.set_xlim(0, 1.1)
+    ax2.set_xlabel("tightness: observed / bound (< 0.5: weak evidence)", fontsize=8)
+    prev = None
+    for y, e in enumerate(claims):
+        if e["paper"] != prev and y:
+            for a in (ax, ax2):
+                a.axhline(y - 0.5, color="grey", lw=0.5)
+        prev = e["paper"]
+    handles = [plt.Line2D([], [], marker=m, color=c, ls="", label=v) for v, (m, c) in style.items()]
+    ax2.legend(handles=handles, fontsize=6, loc="lower left")
+    fig.suptitle("Margins and tightness per claim, grouped by paper", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "margins.png", dpi=110)
+    plt.close(fig)
+    return "margins.png"
 
 
 def compare(current: dict, baseline: dict) -> list[str]:
