@@ -53,8 +53,9 @@ def test_bench_bracket_I10000_G512(benchmark):
     inst = grid_instance(10_000, 512)
     benchmark.group = "certified bracket: I = 10^4, 512 points per branch"
     result = benchmark.pedantic(mb.certified_bracket, args=(inst,), rounds=3, warmup_rounds=1)
-    assert result.ok and result.lower <= result.upper
-    benchmark.extra_info.update(lower=result.lower, upper=result.upper, width=result.upper - result.lower)
+    assert result.ok and result["lower"] <= result["upper"]
+    benchmark.extra_info.update(lower=result["lower"], upper=result["upper"],
+                                width=result["upper"] - result["lower"])
 
 
 def test_cost_sweep_over_I_and_G():

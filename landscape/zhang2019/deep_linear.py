@@ -341,16 +341,19 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
     starts = positive_int("starts", starts)
     H = problem.H
     gen = torch.Generator().manual_seed(int(seed))
-    scale = (np.linalg.norm(problem.Y, 2) + 1e-3) ** (1.0 / H)
+    scale = float((np.linalg.norm(problem.Y, 2) + 1e-3) ** (1.0 / H))
 
     objective = torch_objective(problem)
 
-    values, grads, best = [], [], None
+    values: list[float] = []
+    grads: list[float] = []
+    best = 0
     for _ in range(starts):
         Ws = []
         for i in range(1, H + 1):
             # the first layer sees X, so it is scaled by ||X||_2; later layers by their fan-in
-            std = scale / (max(float(np.linalg.norm(problem.X, 2)), 1e-3) if i == 1 else np.sqrt(problem.widths[i - 1]))
+            fan = max(float(np.linalg.norm(problem.X, 2)), 1e-3) if i == 1 else float(np.sqrt(problem.widths[i - 1]))
+            std = scale / fan
             Ws.append((torch.randn(problem.widths[i], problem.widths[i - 1], generator=gen,
                                    dtype=torch.float64) * std).requires_grad_(True))
         lbfgs(Ws, lambda: objective(Ws), max_iter, tolerance_grad=1e-11, rounds=rounds)
@@ -359,7 +362,7 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
         value = primal_objective(problem, weights)
         values.append(value)
         grads.append(gnorm)
-        if best is None or value < values[best]:
+        if len(values) == 1 or value < values[best]:
             best = len(values) - 1
             best_weights = weights
     converged = grads[best] <= 1e-6 * (1.0 + values[best])

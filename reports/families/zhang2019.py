@@ -32,7 +32,8 @@ def multibranch_section(summary: dict) -> list[str]:
              f"{len(ratios)} exact examples with Delta_worst > 0. The smallest constant c for which "
              f"`P - D <= c Delta_worst / I` held on every example of this run: **c = {c:.6g}** "
              f"(the paper proves c = 2; {c / 2:.3g} of it is used).", "",
-             "| I | examples | worst I(P-D)/Delta | as a fraction of 2 | median | worst instance |", "|---|---|---|---|---|---|"]
+             "| I | examples | worst I(P-D)/Delta | as a fraction of 2 | median | worst instance |",
+             "|---|---|---|---|---|---|"]
     for I in sorted(per_I):
         pts = sorted(per_I[I], key=lambda p: -p[0])
         vals = sorted(p[0] for p in pts)
@@ -56,7 +57,8 @@ def multibranch_plot(summary: dict, out, plt) -> list[str]:
     grid = [min(Is) * (max(Is) / min(Is)) ** (k / 100) for k in range(101)] if len(Is) > 1 else Is
     ax.plot(grid, [2 / i for i in grid], "k-", label="paper's bound 2/I")
     ax.plot(grid, [1 / i for i in grid], "k--", label="1/I")
-    ax.plot(Is, [max(w, 1e-6) for w in worst], "o", mfc="none", color="tab:red", label="worst (P - D)/Delta_worst found")
+    ax.plot(Is, [max(w, 1e-6) for w in worst], "o", mfc="none", color="tab:red",
+            label="worst (P - D)/Delta_worst found")
     ax.plot(Is, [max(m, 1e-6) for m in median], "x", color="tab:blue", label="median over draws")
     ax.axhline(1e-6, color="0.8", lw=0.8)
     ax.text(Is[0], 1.4e-6, "zero gaps are drawn at 1e-6", fontsize=7, color="0.4")

@@ -131,3 +131,16 @@ def factorization_targets(draw, max_depth: int = 5, max_dim: int = 5, max_n: int
     X = rng.standard_normal((d0, rank_X)) @ rng.standard_normal((rank_X, n))
     A = rng.standard_normal((dH, rank_Z)) @ rng.standard_normal((rank_Z, d0))
     return Factorization(X, (d0, *hidden, dH), (A @ X,), seed)
+
+
+def tie_instance() -> PlantedDeepLinear:
+    """The catalog's tie instance: X = I_2, Y = diag(3, 2), one hidden unit, gamma = 1 < sigma_min = 2."""
+    problem = DeepLinearProblem(np.eye(2), np.diag([3.0, 2.0]), (2, 1, 2), 1.0, note="tie instance")
+    return PlantedDeepLinear(problem, np.array([3.0, 2.0]), 2, 0.5, 0)
+
+
+def explicit_factorization() -> Factorization:
+    """A rank-one target Z with rows in Row(X) for eq. 6's attainment (H = 3, widths (2, 1, 1, 2))."""
+    X = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0]])
+    Z = np.array([[3.0, 0.0, 6.0], [0.0, 0.0, 0.0]])  # rank one, rows in Row(X)
+    return Factorization(X, (2, 1, 1, 2), (Z,), 0)

@@ -16,12 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import assume, strategies as st
+from hypothesis import assume
+from hypothesis import strategies as st
 
-from landscape.zhang2019 import hinge_gap as hg
-from landscape.zhang2019 import multibranch as mb
 from landscape.core.activations import CATALOGUE
 from landscape.core.networks import Branch
+from landscape.zhang2019 import hinge_gap as hg
+from landscape.zhang2019 import multibranch as mb
 
 SHAPES = ("random", "plateau-drop", "convex", "identical plateau")
 # tau is set this far (relatively) above the largest reachable y*f, so Assumption 1 holds strictly
@@ -45,6 +46,13 @@ class BranchProblem:
         sizes = [len(r) for r in self.inst.H]
         return (f"{type(self.inst).__name__} I={self.I} points/branch={min(sizes)}..{max(sizes)} "
                 f"K={self.inst.K:.6g} shape={self.shape} seed={self.seed} {self.note}").strip()
+
+
+def explicit_problem(I: int, d: float) -> BranchProblem:
+    """The catalog's explicit worst case (``multibranch.explicit_instance``) as a problem: normalized gap 1/I."""
+    inst = mb.explicit_instance(I, d)
+    return BranchProblem(inst, "explicit worst case", 0, None, note=f"explicit d={d}",
+                         scalars={"center": np.zeros(I)})
 
 
 def _sample(draw, max_n: int, max_d: int):

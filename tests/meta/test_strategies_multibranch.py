@@ -5,8 +5,12 @@ import numpy as np
 from hypothesis import given, settings
 
 from landscape.zhang2019 import multibranch as mb
-from strategies.zhang2019.multibranch import (grid_network_problems, pwl_branch_problems, relu_unit_problems,
-                                    single_unit_hinge_problems)
+from strategies.zhang2019.multibranch import (
+    grid_network_problems,
+    pwl_branch_problems,
+    relu_unit_problems,
+    single_unit_hinge_problems,
+)
 
 
 @settings(max_examples=40)

@@ -3,8 +3,7 @@ import numpy as np
 
 from landscape.zhang2019.deep_linear import tied_recovery_witness
 from reports.registry import witness_path
-from theorems.zhang2019.test_deep_linear import (recovery_counterexample_is_certified,
-                                                 verify_recovery_counterexample)
+from theorems.zhang2019.checks import recovery_counterexample_is_certified, verify_recovery_counterexample
 
 
 def test_committed_tie_witness_reverifies():

@@ -2,7 +2,8 @@
 against the MILP/LP routes, and malformed input."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landscape.zhang2019 import hinge_gap as hg
 from landscape.zhang2019 import multibranch as mb
@@ -25,14 +26,14 @@ def test_certified_bracket_contains_the_exact_primal(I, G, seed):
     P, D = mb.primal_milp(inst), mb.dual_breakpoints(inst)
     assert bracket.ok and P.ok
     slack = 1e-7 * (1 + abs(P.value))  # HiGHS tolerances on the MILP side
-    assert abs(bracket.lower - D.value) <= 1e-12 * (1 + abs(D.value))
-    assert bracket.lower <= P.value + slack and P.value <= bracket.upper + slack
+    assert abs(bracket["lower"] - D.value) <= 1e-12 * (1 + abs(D.value))
+    assert bracket["lower"] <= P.value + slack and P.value <= bracket["upper"] + slack
     # the bracket's upper end is an explicit feasible point: re-evaluate it from its choice
-    value = np.mean([inst.G[i][bracket.choice[i]] for i in range(I)])
-    budget = np.mean([inst.H[i][bracket.choice[i]] for i in range(I)])
-    assert abs(value - bracket.upper) <= 1e-12 * (1 + abs(value)) and budget <= inst.K + inst.feas_tol
+    value = np.mean([inst.G[i][bracket["choice"][i]] for i in range(I)])
+    budget = np.mean([inst.H[i][bracket["choice"][i]] for i in range(I)])
+    assert abs(value - bracket["upper"]) <= 1e-12 * (1 + abs(value)) and budget <= inst.K + inst.feas_tol
     # and its width is bounded by the rounding argument: at most one branch is fractional, costing <= rho_i / I
-    assert bracket.upper - bracket.lower <= mb.rho_exact(inst).worst / I + slack
+    assert bracket["upper"] - bracket["lower"] <= mb.rho_exact(inst).worst / I + slack
 
 
 def test_enumeration_route_agrees_with_milp_and_lp_when_the_hinge_is_inactive():

@@ -13,123 +13,43 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 
+from landscape.core import tolerances as tol
 from landscape.zhang2019 import hinge_gap as hg
 from landscape.zhang2019 import multibranch as mb
-from landscape.core import tolerances as tol
 from strategies import budget
-from strategies.zhang2019.multibranch import (BranchProblem, grid_network_problems, pwl_branch_problems,
-                                    relu_unit_problems, single_unit_hinge_problems,
-                                    coupled_grid_problems)
-
-BRUTE_FORCE_LIMIT = 4096  # enumerate the primal when the number of (segment) choices is at most this
-
-
-def _scales(inst) -> tuple[float, float, float]:
-    """(max |G|, max(|H|, |K|), steepest loss-per-budget trade-off between two budget values of one branch)."""
-    steepest = 0.0
-    for g, h in zip(inst.G, inst.H):
-        hs = np.unique(h)
-        if hs.size > 1:
-            steepest = max(steepest, float(np.ptp(g)) / float(np.min(np.diff(hs))))
-    G_scale = max(float(np.max(np.abs(g))) for g in inst.G)
-    H_scale = max(max(float(np.max(np.abs(h))) for h in inst.H), abs(inst.K))
-    return G_scale, H_scale, steepest
-
-
-def exact_tol(inst) -> float:
-    """Allowance for two exact routes on this instance (``tolerances.interpolation``), with the budget slack the
-    routines grant to ties (``inst.feas_tol``)."""
-    G_scale, H_scale, steepest = _scales(inst)
-    return tol.interpolation(G_scale, H_scale, steepest, inst.I, budget_slack=inst.feas_tol)
-
-
-def milp_tol(inst, value: float) -> float:
-    """The MILP's segment/point choice is optimal only up to HiGHS' tolerances (its budget row is held to the
-    mip feasibility tolerance 1e-9 set by ``primal_milp``), so its exactly recomputed value may exceed the true
-    optimum by the HiGHS allowance plus 1e-9 of the budget scale along the steepest trade-off."""
-    G_scale, H_scale, steepest = _scales(inst)
-    return tol.highs(value) + steepest * 1e-9 * (1.0 + H_scale) + exact_tol(inst)
-
-
-def own_deltas(bp: BranchProblem) -> np.ndarray:
-    """Per-branch Delta_i of a scalar-grid instance by the suite's own routine (``hinge_gap.delta_scalar_grid``)."""
-    s = bp.scalars
-    return np.array([hg.delta_scalar_grid(s["w"][i], bp.inst.G[i], s["center"][i]) for i in range(bp.I)])
-
-
-def enumerate_with_hinge(bp: BranchProblem) -> hg.Enumerated:
-    """Exact P and D over every joint grid choice, with the real (possibly active) tau-hinge loss."""
-    s, inst = bp.scalars, bp.inst
-    choices = hg.joint_choices(len(inst.G[0]), bp.I)
-    L = hg.hinge_losses(s["F"], s["y"], bp.tau, choices)
-    B = np.mean(np.stack([inst.H[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)
-    return hg.enumerate_problem(L, B, inst.K, choices)
-
-
-def exact_values(bp: BranchProblem, record, inst=None):
-    """P (MILP), D (exact 1-D maximization), with the LP and enumeration as cross-checks; returns (P, D).
-    ``inst`` overrides ``bp.inst`` (a transformed copy); checks are still recorded against the example ``bp``."""
-    inst = bp.inst if inst is None else inst
-    primal = record.require(mb.primal_milp(inst), instance=bp, what="primal MILP (HiGHS)")
-    dual = record.require(mb.dual_breakpoints(inst), instance=bp, what="dual (exact breakpoints)")
-    lp = record.require(mb.dual_lp(inst), instance=bp, what="dual LP (HiGHS)")
-    P, D = primal.value, dual.value
-    record.close(lp.value, D, tol=tol.highs(D), instance=bp, what="dual: HiGHS LP = exact 1-D maximization")
-    sizes = [len(r) - (1 if isinstance(inst, mb.PWLBranches) else 0) for r in inst.H]
-    if float(np.prod(np.array(sizes, dtype=float))) <= BRUTE_FORCE_LIMIT:
-        brute = record.require(mb.primal_bruteforce(inst, limit=BRUTE_FORCE_LIMIT), instance=bp,
-                               what="primal enumeration")
-        record.close(P, brute.value, tol=milp_tol(inst, P), instance=bp,
-                     what="primal: MILP = enumeration")
-    return P, D
-
-
-def check_gap_bound(bp: BranchProblem, record, constant: float = 2.0) -> None:
-    """0 <= P - D <= constant * Delta_worst / I, with both sides exact; notes the normalized gap."""
-    inst, I = bp.inst, bp.I
-    P, D = exact_values(bp, record)
-    gap = P - D
-    record.geq(gap, 0.0, tol=tol.highs(P), instance=bp, what="weak duality: P - D >= 0")
-    delta = mb.delta_exact(inst).worst
-    rho = mb.rho_exact(inst).worst
-    record.leq(rho, delta, tol=tol.evaluation(delta, 64), instance=bp, what="rho_worst <= Delta_worst")
-    record.leq(gap, constant * delta / I, tol=tol.highs(P), instance=bp,
-               what=f"P - D <= {constant:g} Delta_worst / I")
-    if delta > 1e-9:
-        ratio = I * gap / delta
-        record.target(ratio, "normalized gap")
-        record.note("I (P - D) / Delta_worst", ratio, instance=bp, extra={"I": I, "gap": gap, "delta": delta})
-
-
-def check_delta_by_tabulation(bp: BranchProblem, record, points: int = 4001) -> None:
-    """Family A: Delta from a dense tabulation lies in [Delta_exact, Delta_exact + Lip(g) * spacing]."""
-    inst = bp.inst
-    exact = mb.delta_exact(inst).per_branch
-    for i, (t, g) in enumerate(zip(inst.t, inst.G)):
-        grid = np.unique(np.concatenate([t, np.linspace(t[0], t[-1], points)]))
-        tab = hg.delta_scalar_grid(grid, np.interp(grid, t, g), bp.scalars["center"][i])
-        lip = float(np.max(np.abs(np.diff(g) / np.diff(t))))
-        spacing = float(np.max(np.diff(grid)))
-        slack = tol.evaluation(max(abs(g).max(), 1.0), points)
-        record.leq(exact[i], tab, tol=slack, instance=bp, what="Delta_i <= tabulated Delta_i")
-        record.leq(tab, exact[i] + lip * spacing, tol=slack, instance=bp,
-                   what="tabulated Delta_i <= Delta_i + Lip * spacing")
+from strategies.zhang2019.multibranch import (
+    BranchProblem,
+    coupled_grid_problems,
+    explicit_problem,
+    grid_network_problems,
+    pwl_branch_problems,
+    relu_unit_problems,
+    single_unit_hinge_problems,
+)
+from theorems.zhang2019.checks import (
+    check_delta_by_tabulation,
+    check_gap_bound,
+    continuous_violation,
+    coupled_values,
+    enumerate_with_hinge,
+    exact_tol,
+    exact_values,
+    hinge_gap_values,
+    milp_tol,
+    own_deltas,
+    replace_K,
+    violates_bound,
+)
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 1 (family A: literally inside the theorem)
 # ------------------------------------------------------------------------------------------------------------
-def _explicit(I: int, d: float) -> BranchProblem:
-    inst = mb.explicit_instance(I, d)
-    return BranchProblem(inst, "explicit worst case", 0, None, note=f"explicit d={d}",
-                         scalars={"center": np.zeros(I)})
-
-
 @pytest.mark.claim("zhang2019.thm1")
 @budget(1.0)
 @given(bp=pwl_branch_problems())
-@example(bp=_explicit(5, 0.3))
-@example(bp=_explicit(64, 0.5))
+@example(bp=explicit_problem(5, 0.3))
+@example(bp=explicit_problem(64, 0.5))
 def test_normalized_gap_at_most_two_over_I(bp, record):
     check_gap_bound(bp, record)
 
@@ -149,14 +69,14 @@ def test_gap_bound_at_thousands_of_branches_by_a_certified_bracket(bp, record):
     explicit feasible point, D: exact dual) certifies P - D <= upper - D, which must stay below 2 Delta_worst/I."""
     bracket = record.require(mb.certified_bracket(bp.inst), instance=bp, what="certified bracket")
     dual = record.require(mb.dual_breakpoints(bp.inst), instance=bp, what="dual (exact breakpoints)")
-    record.close(bracket.lower, dual.value, tol=exact_tol(bp.inst), instance=bp,
+    record.close(bracket["lower"], dual.value, tol=exact_tol(bp.inst), instance=bp,
                  what="bracket lower end = exact dual")
     delta = mb.delta_exact(bp.inst).worst
-    record.leq(bracket.upper - bracket.lower, 2.0 * delta / bp.I, tol=tol.highs(bracket.upper), instance=bp,
+    record.leq(bracket["upper"] - bracket["lower"], 2.0 * delta / bp.I, tol=tol.highs(bracket["upper"]), instance=bp,
                what="bracket width <= 2 Delta_worst / I")
     if delta > 1e-9:
         record.note("I (P - D) / Delta_worst (upper estimate from the bracket)",
-                    bp.I * (bracket.upper - bracket.lower) / delta, instance=bp, extra={"I": bp.I})
+                    bp.I * (bracket["upper"] - bracket["lower"]) / delta, instance=bp, extra={"I": bp.I})
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -178,8 +98,8 @@ def test_empirical_risk_gap_at_most_two_over_I(bp, record):
 def test_grid_networks_gap_at_most_two_over_I(bp, record):
     own = own_deltas(bp)
     helper = mb.delta_exact(bp.inst).per_branch
-    record.close(float(np.max(np.abs(own - helper))), 0.0, tol=tol.evaluation(np.abs(own).max(), 64), instance=bp,
-                 what="Delta_i: two exact routines agree")
+    record.allclose(own, helper, rtol=0.0, atol=tol.evaluation(np.abs(own).max(), 64), instance=bp,
+                    what="Delta_i: two exact routines agree")
     # an independent route for both optimal values: enumerate every joint choice with the actual hinge loss
     enum = enumerate_with_hinge(bp)
     P, D = exact_values(bp, record)
@@ -203,12 +123,6 @@ def test_slack_budget_has_zero_gap(bp, record):
     record.close(P, D, tol=tol.highs(P), instance=slack, what="slack budget: P = D")
     record.close(P, float(np.mean([g.min() for g in inst.G])), tol=tol.highs(P), instance=slack,
                  what="slack budget: P = mean of per-branch minima")
-
-
-def replace_K(inst, K):
-    if isinstance(inst, mb.PWLBranches):
-        return mb.PWLBranches(inst.t, inst.G, inst.H, K)
-    return mb.GridBranches(inst.G, inst.H, K, w=inst.w, h_center=inst.h_center)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -239,7 +153,7 @@ def test_normalized_gap_is_invariant_to_rescaling(bp, record):
 @pytest.mark.claim("zhang2019.thm1.sharp")
 @budget(1.0)
 @given(bp=pwl_branch_problems())
-@example(bp=_explicit(3, 0.25))
+@example(bp=explicit_problem(3, 0.25))
 def test_normalized_gap_at_most_one_over_I(bp, record):
     check_gap_bound(bp, record, constant=1.0)
 
@@ -249,7 +163,7 @@ def test_explicit_instance_attains_one_over_I(record):
     """The catalog's explicit instance (I = 3, d = 1/4): exact P = 1, D = 1 - (1 - d)/I, Delta_i = 1 - d, so the
     normalized gap is exactly 1/I: the constant 1 cannot be lowered.  Kept as a (non-refuting) witness."""
     I, d = 3, 0.25
-    bp = _explicit(I, d)
+    bp = explicit_problem(I, d)
     P, D = exact_values(bp, record)
     delta = mb.delta_exact(bp.inst).worst
     checks = {"P": P, "D": D, "Delta_worst": delta, "I(P-D)/Delta": I * (P - D) / delta,
@@ -264,28 +178,6 @@ def test_explicit_instance_attains_one_over_I(record):
 # ------------------------------------------------------------------------------------------------------------
 # Outside Assumption 1: search for, certify and keep an instance where the bound fails
 # ------------------------------------------------------------------------------------------------------------
-def hinge_gap_values(bp: BranchProblem) -> dict:
-    """Exact P, D (enumeration of all joint choices with the real hinge loss) and Delta by two routines."""
-    s, inst = bp.scalars, bp.inst
-    enum = enumerate_with_hinge(bp)
-    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "delta_own": float(own_deltas(bp).max()),
-            "delta_exact": mb.delta_exact(inst).worst, "I": bp.I, "lam": enum.lam,
-            "reach": float(np.max(np.mean(np.max(s["y"][None, None, :] * s["F"], axis=1), axis=0)))}
-
-
-def violates_bound(v: dict) -> bool:
-    delta = max(v["delta_own"], v["delta_exact"])
-    return v["gap"] > 2.0 * delta / v["I"] + tol.evaluation(v["P"], 64) and np.isfinite(delta)
-
-
-def continuous_violation(bp: BranchProblem) -> dict:
-    """Exact values of a single-unit instance with the hinge active: P, D of the true loss; Delta of g."""
-    P, D = mb.primal_milp(bp.inst), mb.dual_breakpoints(bp.inst)
-    linear = bp.scalars["linear"]
-    return {"P": P.value, "D": D.value, "gap": P.value - D.value, "delta_exact": mb.delta_exact(linear).worst,
-            "I": 1, "ok": bool(P.ok and D.ok)}
-
-
 def _search(strategy, condition, max_examples: int = 300):
     from hypothesis import find, settings
 
@@ -359,19 +251,6 @@ def test_bound_fails_on_a_parameter_grid_when_the_hinge_can_be_active(record):
 # ------------------------------------------------------------------------------------------------------------
 # Outside the separable setting: a regularizer that couples the branches
 # ------------------------------------------------------------------------------------------------------------
-def coupled_values(bp: BranchProblem) -> dict:
-    """Exact P, D by enumeration when the budget is ``(mean_i (w_i - c_i))^2 <= K`` (convex, not separable);
-    Delta_i as in the theorem, with each branch's own radial ``h_i = (w - c_i)^2``."""
-    s, inst = bp.scalars, bp.inst
-    choices = hg.joint_choices(len(inst.G[0]), bp.I)
-    L = np.mean(np.stack([inst.G[i][choices[:, i]] for i in range(bp.I)], axis=1), axis=1)  # hinge inactive
-    B = np.mean(np.stack([s["w"][i][choices[:, i]] - s["center"][i] for i in range(bp.I)], axis=1), axis=1) ** 2
-    K = float(np.quantile(B, s.get("quantile", 0.1)))  # a budget that binds: that share of joint choices fits
-    enum = hg.enumerate_problem(L, B, K, choices)
-    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "K_coupled": K, "delta_own": float(own_deltas(bp).max()),
-            "delta_exact": mb.delta_exact(inst).worst, "I": bp.I}
-
-
 @pytest.mark.claim("zhang2019.thm1.coupled")
 def test_bound_fails_when_the_regularizer_couples_branches(record):
     found = _search(coupled_grid_problems(), _coupled_violation_targeted, max_examples=1000)

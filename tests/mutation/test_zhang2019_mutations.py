@@ -12,8 +12,7 @@ import pytest
 from landscape.zhang2019 import deep_linear as dl
 from strategies.zhang2019.deep_linear import deep_linear_problems, factorization_targets
 from tests.mutation.mutants import refuted_under_ci_budget
-from theorems.zhang2019.test_deep_linear import check_balanced_factorization, check_schatten_duality
-
+from theorems.zhang2019.checks import check_balanced_factorization, check_schatten_duality
 
 
 def _scaled(factor):
@@ -54,7 +53,7 @@ def test_factorization_family_refutes_an_inflated_nuclear_norm():
                                       pytest.param(0.5, id="half of it")])
 def test_multibranch_search_refutes_a_too_small_constant(constant):
     from strategies.zhang2019.multibranch import pwl_branch_problems
-    from theorems.zhang2019.test_multibranch import check_gap_bound
+    from theorems.zhang2019.checks import check_gap_bound
 
     message = refuted_under_ci_budget(pwl_branch_problems(), check_gap_bound, constant=constant)
     assert message is not None, f"the search never found a normalized gap above {constant}/I"

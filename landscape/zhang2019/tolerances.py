@@ -1,0 +1,54 @@
+"""Tolerances used only by the Zhang, Shao, Salakhutdinov (2019) family, each with the reason for its size.
+
+The shared ones (HiGHS' and Clarabel's accuracy, float64 evaluation, recovery of weights from a dual point) live in
+``landscape.core.tolerances``; machine epsilon is ``landscape.core.tolerances.EPS64`` everywhere.
+"""
+from __future__ import annotations
+
+# ---- multi-branch routes (landscape.zhang2019.multibranch) -------------------------------------------------------
+# Every route solves the problem with budget K_eff = K + feas_tol, where
+# feas_tol = max(FEAS_RTOL, 4 eps I) * max(|K|, max|H|): budget ties that float sums of I terms miss by a few ulps
+# then count as feasible everywhere alike.  It is relative and tiny because values move by lam * feas_tol: with
+# steep trade-offs (lam ~ 1e6) an absolute slack of 1e-9 moved P by 1e-3, and a relative 1e-12 still put 2e-10
+# between routes that use the slack differently.
+FEAS_RTOL = 1e-14
+# the 4 eps I of the line above: a sum of I float64 terms is off by at most ~ I eps of its largest term
+FEAS_SUM_FACTOR = 4.0
+
+# HiGHS sees objective / max|G| and the budget row in units of 1e8 feas_tol, so its 1e-9 feasibility tolerance is
+# 0.1 feas_tol: the MILP (right-hand side K + feas_tol / 2) stays inside K_eff.
+HIGHS_UNIT = 1e8
+
+# Feasibility and optimality tolerances handed to HiGHS by the multi-branch routes (its defaults, 1e-7, gave D
+# off by 2e-9 and a MILP 3.6e-7 short of optimal); with the scaling above 1e-9 is 0.1 feas_tol of the budget row.
+HIGHS_FEAS = 1e-9
+# HiGHS' default absolute MIP gap 1e-6 was seen to stop 3.6e-7 short of the optimum; the objective is scaled to
+# max|G| = 1, so 1e-13 is a few ulps of the optimal value.
+HIGHS_MIP_ABS_GAP = 1e-13
+
+# Convexity of h (family A) and monotonicity of H in |w - c| (family B) are checked up to this relative slack so
+# that h built from rounded data still passes.
+CONVEX_RTOL = 1e-9
+
+# A MILP point is checked against the value U of the feasible point found before the solve (its incumbent bound)
+# and against the LP relaxation's certificate: beyond 1e-9 of max|G| (HiGHS' feasibility tolerance above, in the
+# objective's units) the solver's answer is rejected (seen on instances with lam ~ 1e7).
+HIGHS_CHECK_RTOL = 1e-9
+
+# Reduced-cost fixing discards an option only when its Lagrangian bound exceeds U by this relative margin, which
+# covers rounding in G + lam H, phi and U; a larger margin only prunes less, it never prunes an optimum.
+PRUNE_RTOL = 1e-8
+
+# ---- theorem tests ------------------------------------------------------------------------------------------------
+# Enumerate the primal as a second route when the number of (segment) choices is at most this (one vectorized
+# knapsack per choice: ~ 10 ms at this size).
+BRUTE_FORCE_LIMIT = 4096
+
+# Committed witnesses of the deep linear family hold small integers and sqrt(2): every value they produce is exact
+# up to a few float64 roundings (~1e-15), so 1e-12 certifies them with a margin of 1e3 and cannot hide a real
+# discrepancy (the witness's gap is 2.0).
+WITNESS_EXACT = 1e-12
+
+# The balanced factorization's product goes through X^+ (conditioning of X up to ~1e3 in the strategies) and H
+# matrix products: the reconstruction error is the plain evaluation error times cond(X), so allow 100x it.
+FACTORIZATION_FACTOR = 1e2
