@@ -82,7 +82,8 @@ def _profile_name(config) -> str:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "claim(id): the registered claim a test checks (reports/registry.py)")
+    config.addinivalue_line("markers", "claim(id, covers=''): the registered claim a test checks (reports/registry.py); "
+                                       "covers says which members of the claim's assumptions its strategy draws")
     config.addinivalue_line("markers", "mutation(id, mutant): a meta-test that passes when the suite refutes a false "
                                        "variant (the mutant) of the registered claim id")
     out_dir = Path(config.getoption("report_dir"))
@@ -169,7 +170,8 @@ def pytest_collection_finish(session):
         if marker is None:
             continue
         item.user_properties.append(("claim", marker.args[0]))
-        state.sink.event(type="collected", claim=marker.args[0], test=item.nodeid)
+        state.sink.event(type="collected", claim=marker.args[0], test=item.nodeid,
+                         covers=str(marker.kwargs.get("covers", "")))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -184,6 +184,8 @@ def _claim_details(e: dict) -> list[str]:
                f"{e.get('distinct_instances', '–')} distinct instances" + (f" ({sizes})" if sizes else "")
                + f"; power {power_cell(e)} ({p.get('evidence', '–')})"
                + (f", tightest on {p['tightness_instance']}" if p.get("tightness_instance") else ""))
+    for covers in e.get("covers", []):
+        out.append(f"- strategy covers: {covers}")
     if p.get("routes"):
         out.append(f"- routes compared: {'; '.join(p['routes'])}"
                    + (f" ({p['undeclared_routes']} comparisons without declared routes)"

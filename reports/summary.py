@@ -56,7 +56,7 @@ def _new_entry(claim) -> dict:
                   "decisive_checks": 0, "routes": [], "undeclared_routes": 0, "sanity_checks": 0,
                   "evidence": "none"},
         "mutation": {"refuted": 0, "total": 0, "survivors": [], "mutants": []},
-        "proof_level": None, "proofs": [],
+        "proof_level": None, "proofs": [], "covers": [],
     }
 
 
@@ -90,6 +90,8 @@ def build_summary(records: Iterable[dict]) -> dict:
             continue
         if kind == "collected":
             collected[rec["test"]] = claim
+            if rec.get("covers") and rec["covers"] not in entries[claim]["covers"]:
+                entries[claim]["covers"].append(rec["covers"])
         elif kind == "outcome":
             oc = outcomes.setdefault(rec["test"], {"outcome": "passed", "duration_s": 0.0, "done": False})
             oc["done"] = oc["done"] or rec.get("when") == "teardown"

@@ -192,7 +192,7 @@ def test_survives():
 
 def test_claim_option_runs_one_claim_and_the_claims_below_it(pytester):
     pytester.makepyfile(test_sel=HEADER + """
-@pytest.mark.claim("zhang2019.thm1")
+@pytest.mark.claim("zhang2019.thm1", covers="I = 1..64, tanh and ReLU branches")
 def test_a(record):
     record.leq(0.0, 1.0, tol=0.0, instance="i")
 
@@ -207,3 +207,4 @@ def test_c(record):
     result, summary = run(pytester, "--claim", "zhang2019.thm1")
     result.assert_outcomes(passed=2, deselected=1)
     assert summary["claims"]["zhang2019.eq6"]["verdict"] == "not-yet-checked"
+    assert summary["claims"]["zhang2019.thm1"]["covers"] == ["I = 1..64, tanh and ReLU branches"]
