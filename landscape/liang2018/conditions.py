@@ -26,65 +26,23 @@ from functools import lru_cache
 import numpy as np
 
 from landscape.core import certify as cert
-from landscape.liang2018 import models as lg
 from landscape.core.results import RouteResult, solve_cvxpy
 from landscape.core.validate import finite_array, finite_scalar, positive_int
-
-# ------------------------------------------------------------------------------------------------------------
-# Tolerances of this module (each with its reason)
-# ------------------------------------------------------------------------------------------------------------
-EPS64 = lg.EPS64
-
-# A side of the condition is decided only when a rigorous bound on its SDP value clears this fraction of the data
-# scale max_i ||x_i||^2 (at least ||S(lam)||_2 / 2 for unit class weights).  Clarabel works to 1e-8 relative
-# gap/feasibility; 1e-6 leaves two orders of magnitude above the solver's accuracy, and the instances of the
-# suite have |t*| >= ~1e-3 * scale (radial data: >= 6e-2 by construction), three orders above it.  A value
-# inside the band is inconclusive, never a pass.
-SDP_DECIDE_RTOL = 1e-6
-
-# The solver's own t* must lie between the two certified bounds up to its accuracy: Clarabel's 1e-8 relative
-# tolerances, amplified by the cleaning step (a projection of size ~ the solver's constraint residual) and by the
-# normalization of the dual matrix; 1e-6 * (1 + scale) leaves ~100x over the worst seen (~1e-8).
-SDP_VALUE_RTOL = 1e-6
-
-# Cleaning a solver's weight vector: entries below this fraction of the largest are interior-point leftovers
-# of inactive weights (Clarabel leaves them at ~1e-9 relative) and are set to zero before the constraints are
-# restored exactly by a least-norm correction on the remaining support.
-LAMBDA_ZERO_RTOL = 1e-7
-
-# After cleaning, the constraints hold to rounding: a least-squares correction on <= 40 weights with data of
-# scale <= ~10 leaves residuals ~1e-15; 1e-11 (relative to the data scale) separates that from a failed cleaning.
-CLEAN_RESIDUAL_RTOL = 1e-11
-
-# The multiplier of the zero-mean constraint in the dual bound is searched in a box of this radius (in units of
-# max_i ||x_i||, the size that offsets the terms x_i^T Z x_i <= ||x_i||^2): large enough for every bound the
-# instances need, small enough for HiGHS to stay accurate.
-MU_BOX = 1e4
-
-# Two float64 routes to the same loss value (numpy vs torch, closed form vs evaluation) agree to a few eps per
-# term times the term's size; the factor covers powers up to p + 1 = 9 and sums over n <= 60 terms.
-EVAL_RTOL = 1e3 * EPS64
-
-# An optimizer end point is approximately critical when its gradient is below this fraction of the gradient's
-# own scale (1/n) sum_i |l'_i| ||grad f_i||: the terms of the gradient cancel to this relative level.  Rounding
-# leaves ~eps (1 + max |y_i f_i|) ~ 1e-14 relative; 1e-6 is far above that (a larger relative gradient proves a
-# non-zero gradient, so the point is not critical) and far below what a run drifting to infinity shows (~0.1-1).
-REL_GRAD_TOL = 1e-6
-
-# Second-order test at an approximately critical end point: eigenvalues of the dense Hessian are trusted to
-# ~1e3 eps times its largest entry; a relative 1e-6 is the band inside which the certifier falls back to its
-# perturbation test.
-HESS_RTOL = 1e-6
-
-# Below this loss an approximately critical end point of a loss without minimizer cannot be decided: the
-# certifier's perturbation test treats changes below ~1e3 eps (absolute) as noise, and the loss itself is there.
-UNDECIDABLE_LOSS = 1e-9
-
-# The spare-neuron move: a switched-off neuron has |a_j| at most this (weights are O(1)); its input weight is
-# moved by at most DELTA_NORM; the output step eps is halved until the realized decrease exceeds both half the
-# first-order prediction eps |g| / n (so O(eps^2) terms cannot fake it) and 1e3 eps (1 + L) (rounding).
-SPARE_AJ = 1e-8
-DELTA_NORM = 1e-3
+from landscape.liang2018 import models as lg
+from landscape.liang2018.tolerances import (  # noqa: F401  (re-exported: the tests read them here)
+    CLEAN_RESIDUAL_RTOL,
+    DELTA_NORM,
+    EPS64,
+    EVAL_RTOL,
+    HESS_RTOL,
+    LAMBDA_ZERO_RTOL,
+    MU_BOX,
+    REL_GRAD_TOL,
+    SDP_DECIDE_RTOL,
+    SDP_VALUE_RTOL,
+    SPARE_AJ,
+    UNDECIDABLE_LOSS,
+)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -11,15 +11,26 @@ An end point of a random-start L-BFGS run is
 * ``unconverged``     the gradient is not small: the run says nothing about local minima.
 
 Only ``near-global`` and ``local-min`` end points exercise the theorems ("at every local minimum ...").
+
+One random-start driver (:func:`descend`) feeds both users: :func:`search` classifies every end point for the
+positive theorems, and :func:`search_bad_minima` keeps only the certified bad minima of a ReLU-class problem (the
+targeted search of Proposition 2).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from landscape.core import certify as cert
+from landscape.core import optimize as opt
+from landscape.core.validate import positive_int
 from landscape.liang2018 import models as lg
+from landscape.liang2018.tolerances import CONSTRUCTION_EIG_TOL, PERTURBATION_RADII
+
+if TYPE_CHECKING:
+    from landscape.liang2018.constructions.certificates import PointCertificate
 
 # The spare-neuron move (a neuron with output weight ~0 is switched on at a nearby input weight) uses input
 # perturbations of this norm and an output step of this size; a realized decrease must be at least half the
@@ -108,7 +119,7 @@ def run_lbfgs(loss, theta0: np.ndarray, max_iter: int = 400, rounds: int = 3) ->
     """L-BFGS restarted (fresh curvature memory) up to ``rounds`` times while the gradient is not yet small."""
     theta = theta0
     for _ in range(rounds):
-        theta = cert.minimize(loss, theta, max_iter=max_iter)
+        theta = opt.minimize(loss, theta, max_iter=max_iter)
         if not np.all(np.isfinite(theta)):
             return theta
         value, grad = cert.gradient(loss, theta)
@@ -117,21 +128,73 @@ def run_lbfgs(loss, theta0: np.ndarray, max_iter: int = 400, rounds: int = 3) ->
     return theta
 
 
-def search(problem: lg.ShallowProblem, starts: int, seed: int, extra_starts=(), max_iter: int = 400,
-           scale: float = 1.0, near_constant: bool = True) -> list[EndPoint]:
-    """L-BFGS from ``starts`` random points, one near-constant start and any given starting points; every end
-    point classified."""
+def descend(problem: lg.ShallowProblem, starts: int, seed: int, *, extra_starts=(), max_iter: int = 400,
+            rounds: int = 3, scale: float = 1.0, near_constant: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+    """L-BFGS from ``starts`` random points (drawn first, from ``default_rng(seed)``), one near-constant start and
+    any given starting points; returns ``(start, end point)`` pairs in that order."""
     rng = np.random.default_rng(seed)
     loss = problem.objective()
-    points = [problem.random_theta(rng, scale) for _ in range(starts)]
+    points = [problem.random_theta(rng, scale) for _ in range(positive_int("starts", starts))]
     if near_constant:
         points.append(near_constant_start(problem, rng))
     points += [np.asarray(t, float) for t in extra_starts]
+    return [(theta0, run_lbfgs(loss, theta0, max_iter=max_iter, rounds=rounds)) for theta0 in points]
+
+
+def search(problem: lg.ShallowProblem, starts: int, seed: int, extra_starts=(), max_iter: int = 400,
+           scale: float = 1.0, near_constant: bool = True) -> list[EndPoint]:
+    """:func:`descend`, then every end point classified (:func:`classify`)."""
     out = []
-    for k, theta0 in enumerate(points):
-        theta = run_lbfgs(loss, theta0, max_iter=max_iter)
+    for k, (theta0, theta) in enumerate(descend(problem, starts, seed, extra_starts=extra_starts, max_iter=max_iter,
+                                                scale=scale, near_constant=near_constant)):
         if not np.all(np.isfinite(theta)):
             out.append(EndPoint(theta0, "unconverged", float("nan"), -1, float("nan"), float("nan")))
             continue
         out.append(classify(problem, theta, seed=seed + k))
     return out
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Targeted search: plain training that ends at certified bad minima
+# ------------------------------------------------------------------------------------------------------------
+@dataclass
+class FoundMinimum:
+    theta: np.ndarray
+    value: float
+    errors: int
+    certificate: PointCertificate
+    kink_margin: float      # smallest |pre-activation| on the data (> radius * max ||x||: no kink nearby)
+    start: int
+
+
+def search_bad_minima(prob: lg.ShallowProblem, starts: int, seed: int = 0, init_scale: float = 1.0,
+                      samples: int = 60) -> tuple[list, int]:
+    """L-BFGS from random starts on a ReLU-class shallow problem; keep the end points that (i) have gradient at
+    most :data:`landscape.liang.CRITICAL_GRAD_TOL`, (ii) have no pre-activation within the perturbation ball's
+    reach of the kink at 0 (so the loss is smooth around them), (iii) are certified local minima, and
+    (iv) misclassify at least one sample.  Returns (found, number of end points examined)."""
+    # imported here: the constructions package re-exports this module's names
+    from landscape.liang2018.constructions.base import local_samples
+    from landscape.liang2018.constructions.certificates import PointCertificate
+
+    loss = prob.objective()
+    reach = max(PERTURBATION_RADII) * float(np.linalg.norm(prob.X, axis=1).max())
+    found = []
+    ends = descend(prob, starts, seed, max_iter=1000, rounds=1, scale=init_scale, near_constant=False)
+    for s, (_, theta) in enumerate(ends):
+        errs = prob.errors(theta)
+        if errs == 0:
+            continue
+        _, _, W = prob.unpack(theta)
+        kink = float(np.abs(prob.X @ W).min())
+        if kink <= reach:
+            continue
+        c = cert.certify(loss, theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=CONSTRUCTION_EIG_TOL,
+                         perturbation_radii=PERTURBATION_RADII, samples=samples, seed=s)
+        if not c.is_local_min:
+            continue
+        base = prob.value(theta)
+        worst = min(prob.value(t) - base for _, t in local_samples(theta, PERTURBATION_RADII, samples, s + 1))
+        pc = PointCertificate(c.verdict, c.value, c.grad_norm, c.lambda_min, worst, samples)
+        found.append(FoundMinimum(theta, base, errs, pc, kink, s))
+    return found, starts

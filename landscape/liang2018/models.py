@@ -21,27 +21,7 @@ from typing import Callable
 import numpy as np
 
 from landscape.core.validate import finite_array, positive_int
-
-# ------------------------------------------------------------------------------------------------------------
-# Tolerances of this family (each with its reason)
-# ------------------------------------------------------------------------------------------------------------
-EPS64 = float(np.finfo(np.float64).eps)
-
-# An optimizer end point counts as (approximately) critical when its gradient norm is below this.  L-BFGS is run
-# to 1e-12 on losses of size <= ~1 with O(1) data; 1e-7 leaves five orders of magnitude for stalls in the flat
-# region of the polynomial hinge, and is still far below the gradient of any point that misclassifies a sample in
-# the separable setting (there the gradient is bounded below by (p+1)|a_j| s_j gamma / n, typically >= 1e-2).
-CRITICAL_GRAD_TOL = 1e-7
-
-# Second-order test at an end point: the Hessian's smallest eigenvalue is trusted to ~1e3 eps times its largest
-# entry (dense symmetric eigensolver; entries here are O(1..1e2)).  Below -1e-6 a negative direction is genuine.
-HESSIAN_EIG_TOL = 1e-6
-
-# A loss at or below this is an approximate global minimum: the loss is >= 0, and a misclassified sample alone
-# contributes at least 1/n >= 1e-3 to it on the suite's sizes (n <= 1000), so such a point has zero error.
-# The value is recorded, never used as the error test (errors are always counted exactly).
-NEAR_ZERO_LOSS = 1e-10
-
+from landscape.liang2018.tolerances import CRITICAL_GRAD_TOL, EPS64, HESSIAN_EIG_TOL, NEAR_ZERO_LOSS  # noqa: F401
 
 # ------------------------------------------------------------------------------------------------------------
 # Activations and the classes of Table 1
@@ -378,3 +358,64 @@ def constant_model_optimum(n_plus: int, n_minus: int, p: int) -> float:
         raise ValueError("the constant model's optimum needs both classes")
     t = (n_plus / n_minus) ** (1.0 / p)
     return (t - 1.0) / (t + 1.0)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The identity shortcut network of Proposition 7
+# ------------------------------------------------------------------------------------------------------------
+@dataclass
+class IdentityShortcutProblem(BinaryLossModel):
+    """``f(x) = a^T (x + H(x)) + b`` with a one-hidden-layer ReLU residual ``H(x) = V^T relu(U^T x + c) + e``
+    (k hidden units, ``H: R^d -> R^d``) and the polynomial hinge ``(1/n) sum_i l_p(-y_i f(x_i))``.
+
+    Flat parameters: ``[a (d), b, vec(U) (d x k), c (k), vec(V) (k x d), e (d)]``.
+    """
+    X: np.ndarray
+    y: np.ndarray
+    k: int
+    p: int = 6
+
+    def __post_init__(self):
+        self.X, self.y = check_data(self.X, self.y)
+        self.k = positive_int("k (hidden width of H)", self.k)
+        self.p = hinge_degree(self.p)
+
+    @property
+    def size(self) -> int:
+        d, k = self.d, self.k
+        return d + 1 + d * k + k + k * d + d
+
+    def unpack(self, theta):
+        d, k = self.d, self.k
+        i = 0
+        a = theta[i:i + d]; i += d
+        b = theta[i]; i += 1
+        U = theta[i:i + d * k].reshape(d, k); i += d * k
+        c = theta[i:i + k]; i += k
+        V = theta[i:i + k * d].reshape(k, d); i += k * d
+        e = theta[i:i + d]
+        return a, b, U, c, V, e
+
+    def pack(self, a, b, U, c, V, e) -> np.ndarray:
+        d, k = self.d, self.k
+        parts = [np.asarray(a, dtype=np.float64).reshape(d), [float(b)], np.asarray(U, dtype=np.float64).reshape(d * k),
+                 np.asarray(c, dtype=np.float64).reshape(k), np.asarray(V, dtype=np.float64).reshape(k * d),
+                 np.asarray(e, dtype=np.float64).reshape(d)]
+        return np.concatenate(parts)
+
+    def hidden_preactivations(self, theta: np.ndarray) -> np.ndarray:
+        _, _, U, c, _, _ = self.unpack(np.asarray(theta, dtype=np.float64))
+        return self.X @ U + c
+
+    def torch_outputs(self, theta):
+        import torch
+
+        X = torch.as_tensor(self.X, dtype=torch.float64)
+        a, b, U, c, V, e = self.unpack(theta)
+        H = torch.relu(X @ U + c) @ V + e
+        return (X + H) @ a + b
+
+    def outputs(self, theta: np.ndarray) -> np.ndarray:
+        a, b, U, c, V, e = self.unpack(np.asarray(theta, dtype=np.float64))
+        H = np.maximum(self.X @ U + c, 0.0) @ V + e
+        return (self.X + H) @ a + b

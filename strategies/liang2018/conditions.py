@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from landscape.liang2018 import models as lg
 from landscape.liang2018 import conditions as lc
+from landscape.liang2018 import models as lg
 
 
 @dataclass

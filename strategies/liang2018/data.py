@@ -106,7 +106,8 @@ def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: in
     act = draw(st.sampled_from(acts), label="activation")
     inst = LiangInstance(lg.ShallowProblem(X, y, 1, act), "subspace", seed, U_plus, U_minus, Q)
     if width == "theorem":
-        M = lg.required_width_thm1(n, inst.r_plus, inst.r_minus, inst.delta_r) + draw(st.integers(0, 2), label="surplus")
+        M = lg.required_width_thm1(n, inst.r_plus, inst.r_minus, inst.delta_r)
+        M += draw(st.integers(0, 2), label="surplus")
     elif width == "prop1":
         M = inst.r + 1 + draw(st.integers(0, 1), label="surplus")
     elif width == "narrow":

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from landscape.liang2018 import models as lg
 from strategies.liang2018.data import LiangInstance, subspace_problems
 from tests.mutation.mutants import refuted_under_ci_budget
-from theorems.liang2018.test_zero_error import check_zero_error_at_minima
-
+from theorems.liang2018.checks import check_zero_error_at_minima
 
 
 def test_narrow_width_gives_a_certified_bad_minimum():

@@ -8,31 +8,36 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landscape.core import certify as cf
+from landscape.liang2018 import conditions as cond
 from landscape.liang2018 import models as lg
-from landscape.liang2018 import conditions as lc
 from reports.records import Recorder
+from strategies.liang2018.conditions import (
+    catalog_radial_instance,
+    leaky_subspace_problems,
+    radial_problems,
+    teacher_problems,
+)
 from strategies.liang2018.data import subspace_problems
-from strategies.liang2018.conditions import (catalog_radial_instance, leaky_subspace_problems, radial_problems,
-                                         teacher_problems)
 from tests.mutation.mutants import refuted_under_ci_budget
-from theorems.liang2018 import test_conditions as T
+from theorems.liang2018 import checks as C
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Mutated statements are refuted
 # ------------------------------------------------------------------------------------------------------------
 def test_prop8_refutes_a_scale_too_small_for_margin_one():
-    message = refuted_under_ci_budget(teacher_problems(), T.check_shift_and_scale, starts=0,
-                                      shift_and_scale=lambda p, t: lc.shift_and_scale(p, t, target_margin=0.5))
+    message = refuted_under_ci_budget(teacher_problems(), C.check_shift_and_scale, starts=0,
+                                      shift_and_scale=lambda p, t: cond.shift_and_scale(p, t, target_margin=0.5))
     assert message is not None and "every margin" in message
 
 
 def test_prop8_refutes_a_loss_that_is_not_a_surrogate():
     # max(z, 0)^(p+1) vanishes at z = 0: a sample on the wrong side of the boundary can cost less than 1
-    message = refuted_under_ci_budget(teacher_problems(), T.check_error_below_loss,
+    message = refuted_under_ci_budget(teacher_problems(), C.check_error_below_loss,
                                       loss_fn=lambda z, p: torch.clamp(z, min=0.0) ** (p + 1))
     assert message is not None and "R_n <= loss" in message
 
@@ -48,7 +53,7 @@ class _Planted:
 
 def _logistic_planted_minimum():
     inst = catalog_radial_instance()
-    return lc.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, "softplus", 3, loss="logistic", level=1.5)
+    return cond.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, "softplus", 3, loss="logistic", level=1.5)
 
 
 def test_prop9_family_detects_a_planted_logistic_minimum():
@@ -56,60 +61,60 @@ def test_prop9_family_detects_a_planted_logistic_minimum():
     local minimum; handed to the Proposition 9 check, it must be found."""
     pm = _logistic_planted_minimum()
     with pytest.raises(AssertionError, match="not a certified local minimum"):
-        T.check_no_local_minimum(_Planted(pm.problem), Recorder("mutant"), starts=0, extra_points=[pm.theta])
+        C.check_no_local_minimum(_Planted(pm.problem), Recorder("mutant"), starts=0, extra_points=[pm.theta])
 
 
 def test_prop9_refutes_the_wrong_sign_in_the_subspace_lemma():
-    message = refuted_under_ci_budget(subspace_problems(loss="logistic"), T.check_spare_neuron_descent,
+    message = refuted_under_ci_budget(subspace_problems(loss="logistic"), C.check_spare_neuron_descent,
                                       expected_sign=-1.0)
     assert message is not None and "lemma" in message
 
 
 def test_prop9_refutes_an_unbalanced_constant_point_as_critical():
-    message = refuted_under_ci_budget(subspace_problems(loss="logistic"), T.check_constant_critical_point,
+    message = refuted_under_ci_budget(subspace_problems(loss="logistic"), C.check_constant_critical_point,
                                       balance=lambda p, theta: theta)
     assert message is not None and "is critical" in message
 
 
 def test_prop10_refutes_a_constant_point_with_output_bias_zero():
     def unbalanced(problem, rng):
-        theta = lc.constant_critical_point(problem, rng)
+        theta = cond.constant_critical_point(problem, rng)
         theta[-1] = 0.0
         return theta
 
-    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), T.check_constant_critical_point_misclassifies,
+    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_constant_critical_point_misclassifies,
                                       critical_point=unbalanced)
     assert message is not None and "is critical" in message
 
 
 def _euler_without_bias(problem, theta):
-    s = lc.euler_sides(problem, theta)
-    sl = lc.output_layer_slice(problem)
+    s = cond.euler_sides(problem, theta)
+    sl = cond.output_layer_slice(problem)
     s["rhs"] = -problem.n * float(s["grad"][sl][:-1] @ theta[sl][:-1])   # forgets the output bias
     return s
 
 
 def test_prop10_refutes_an_identity_without_the_output_bias():
-    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), T.check_euler_identity,
+    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_euler_identity,
                                       sides=_euler_without_bias)
     assert message is not None and "Euler identity" in message
 
 
 def test_prop10_refutes_a_bound_with_the_largest_weight():
-    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), T.check_error_free_points_are_not_critical,
+    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_error_free_points_are_not_critical,
                                       bound=lambda lam, y, f: float(np.max(lam) * np.sum(y * f) / y.size), starts=0)
     assert message is not None and "min lam" in message
 
 
 def test_prop11_refutes_a_flipped_construction():
-    message = refuted_under_ci_budget(radial_problems(symmetric=True), T.check_bad_minimum, zero_mean=True,
-                                      flip=True, starts=0)
+    message = refuted_under_ci_budget(radial_problems(symmetric=True), C.check_bad_minimum,
+                                      spec=C.BadMinimumSpec(zero_mean=True, flip=True, starts=0))
     assert message is not None and "certified local minimum" in message
 
 
 def test_prop11_refutes_a_witness_on_the_wrong_side():
-    message = refuted_under_ci_budget(radial_problems(symmetric=True, sides=(1,)), T.check_bad_minimum,
-                                      zero_mean=True, claimed_side=-1, starts=0)
+    message = refuted_under_ci_budget(radial_problems(symmetric=True, sides=(1,)), C.check_bad_minimum,
+                                      spec=C.BadMinimumSpec(zero_mean=True, claimed_side=-1, starts=0))
     assert message is not None and "condition fails" in message
 
 
@@ -125,19 +130,20 @@ def test_subspace_condition_refutes_a_too_tight_lemma_bound():
         return out
 
     message = refuted_under_ci_budget(subspace_problems(acts=("square",), width="prop1", max_n=20),
-                                      T.check_subspace_condition, zero_mean=False, bounds=too_tight)
+                                      C.check_subspace_condition, zero_mean=False, bounds=too_tight)
     assert message is not None and "lemma bound" in message
 
 
 def test_prop12_refutes_the_cone_of_the_wrong_sign():
-    message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), T.check_bad_minimum,
-                                      zero_mean=False, act="square", M=4, cone=True, starts=0, cone_side=-1)
+    message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), C.check_bad_minimum,
+                                      spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, cone=True, starts=0,
+                                                            cone_side=-1))
     assert message is not None and "cone" in message
 
 
 def test_prop12_refutes_a_flipped_quadratic_construction():
-    message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), T.check_bad_minimum,
-                                      zero_mean=False, act="square", M=4, flip=True, starts=0)
+    message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), C.check_bad_minimum,
+                                      spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, flip=True, starts=0))
     assert message is not None and "certified local minimum" in message
 
 
@@ -147,23 +153,23 @@ def test_prop12_refutes_a_flipped_quadratic_construction():
 @pytest.mark.parametrize("act", lg.THM1_ACTIVATIONS)
 def test_planted_minimum_certifies_and_its_flip_is_a_saddle(act):
     inst = catalog_radial_instance()
-    pm = lc.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, act, 3, level=1.3)
+    pm = cond.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, act, 3, level=1.3)
     loss = pm.problem.objective()
     good = cf.certify(loss, pm.theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
-    bad = cf.certify(loss, lc.flipped(pm), grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
+    bad = cf.certify(loss, cond.flipped(pm), grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
     assert good.is_local_min, good
     assert bad.verdict == "saddle", bad
     # the flip keeps f_S = B on the data: same loss, same errors, only the curvature changes sign
-    assert abs(pm.problem.value(lc.flipped(pm)) - pm.value) <= lc.EVAL_RTOL * (1 + pm.value)
+    assert abs(pm.problem.value(cond.flipped(pm)) - pm.value) <= cond.EVAL_RTOL * (1 + pm.value)
 
 
 def test_end_point_classifier_on_planted_points():
     pm = _logistic_planted_minimum()
-    assert lc.classify_end_point(pm.problem, pm.theta).status == "local-min"
-    assert lc.classify_end_point(pm.problem, lc.flipped(pm)).status == "escaped"
+    assert cond.classify_end_point(pm.problem, pm.theta).status == "local-min"
+    assert cond.classify_end_point(pm.problem, cond.flipped(pm)).status == "escaped"
     moved = pm.theta.copy()
     moved[0] += 0.1                                      # off the balance: a plain non-critical point
-    assert lc.classify_end_point(pm.problem, moved).status == "not-critical"
+    assert cond.classify_end_point(pm.problem, moved).status == "not-critical"
 
 
 def test_end_point_classifier_spare_neuron_escape():
@@ -175,9 +181,9 @@ def test_end_point_classifier_spare_neuron_escape():
     a0, a, W = p.unpack(pm.theta)
     q = lg.ShallowProblem(p.X, p.y, p.M + 1, p.act, p.p, p.loss, p.offsets)
     theta = q.pack(a0, np.r_[a, 0.0], np.c_[W, np.zeros(2)])
-    v = lc.classify_end_point(q, theta)
+    v = cond.classify_end_point(q, theta)
     assert v.status == "escaped" and v.details["move"] == "spare neuron", v
-    assert v.rel_grad <= lc.REL_GRAD_TOL
+    assert v.rel_grad <= cond.REL_GRAD_TOL
 
 
 def test_zero_loss_of_the_polynomial_hinge_is_classified_a_minimum():
@@ -185,7 +191,7 @@ def test_zero_loss_of_the_polynomial_hinge_is_classified_a_minimum():
     p = lg.ShallowProblem(inst.X, inst.y, 2, "square", 6)
     theta = p.pack(-10.0, np.array([4.0, 4.0]), np.eye(2))   # 4|x|^2 - 10: +6 outside, -6 inside
     assert p.value(theta) == 0.0
-    assert lc.classify_end_point(p, theta).status == "local-min"
+    assert cond.classify_end_point(p, theta).status == "local-min"
 
 
 def test_shift_and_scale_handles_a_positive_sample_exactly_on_the_boundary():
@@ -196,7 +202,7 @@ def test_shift_and_scale_handles_a_positive_sample_exactly_on_the_boundary():
     theta = p.pack(layers)
     f = p.outputs(theta)
     assert f[0] == 0.0 and p.errors(theta) == 0           # the tie goes to the positive class
-    moved = lc.shift_and_scale(p, theta)
+    moved = cond.shift_and_scale(p, theta)
     assert p.value(moved) == 0.0 and np.min(p.y * p.outputs(moved)) >= 1.0
 
 
@@ -214,15 +220,15 @@ def test_weak_duality_bound_dominates_every_admissible_weight(seed, zero_mean, s
     y = np.r_[np.ones(2 * half), -np.ones(2 * half)]
     Z = rng.standard_normal((d, d))
     Z = Z @ Z.T
-    upper, mu = lc.dual_upper_bound(X, y, side, Z, zero_mean)
+    upper, mu = cond.dual_upper_bound(X, y, side, Z, zero_mean)
     for _ in range(20):
         lam = rng.exponential(size=4 * half)
         lam[: 2 * half] = np.r_[lam[:half], lam[:half]]  # keep the mirror pairs equal (zero mean)
         lam[2 * half:] = np.r_[lam[2 * half:3 * half], lam[2 * half:3 * half]]
         lam[y > 0] /= lam[y > 0].sum()
         lam[y < 0] /= lam[y < 0].sum()
-        assert lc.constraint_residual(X, y, lam, True) <= 1e-12
-        assert lc.side_value(X, y, lam, side) <= upper + 1e-12 * (1 + abs(upper))
+        assert cond.constraint_residual(X, y, lam, True) <= 1e-12
+        assert cond.side_value(X, y, lam, side) <= upper + 1e-12 * (1 + abs(upper))
 
 
 @settings(max_examples=30, deadline=None)
@@ -230,18 +236,18 @@ def test_weak_duality_bound_dominates_every_admissible_weight(seed, zero_mean, s
 def test_clean_weights_restore_the_constraints(inst):
     rng = np.random.default_rng(inst.seed)
     noisy = inst.lam0 * (1 + 1e-6 * rng.standard_normal(inst.n))
-    clean = lc.clean_weights(inst.X, inst.y, noisy, zero_mean=True)
+    clean = cond.clean_weights(inst.X, inst.y, noisy, zero_mean=True)
     assert clean is not None and np.all(clean >= 0)
-    assert lc.constraint_residual(inst.X, inst.y, clean, True) <= 1e-13
+    assert cond.constraint_residual(inst.X, inst.y, clean, True) <= 1e-13
 
 
 def test_sdp_reports_infeasible_zero_mean_and_the_lp_agrees():
     X = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, 3.0]])   # all coordinates positive: no zero mean
     y = np.array([1.0, 1.0, -1.0, -1.0])
-    res = lc.condition_sdp(X, y, 1, zero_mean=True)
+    res = cond.condition_sdp(X, y, 1, zero_mean=True)
     assert res.status == "infeasible" and res.verdict == "not-definite"
-    assert lc.admissible_exists(X, y, True).value == 0.0
-    assert lc.admissible_exists(X, y, False).value == 1.0
+    assert cond.admissible_exists(X, y, True).value == 0.0
+    assert cond.admissible_exists(X, y, False).value == 1.0
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -288,18 +294,18 @@ Y2 = np.array([1.0, -1.0, 1.0, -1.0])
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: lc.second_moment(X2, Y2, np.ones(3)), "lam has shape"),
-    (lambda: lc.condition_sdp(X2, Y2, 0, True), "side must be"),
-    (lambda: lc.condition_sdp(X2, np.ones(4), 1, True), "both classes"),
-    (lambda: lc.condition_sdp(X2, np.array([1.0, 0.0, 1.0, -1.0]), 1, True), "labels must be -1 or \\+1"),
-    (lambda: lc.dual_upper_bound(X2, Y2, 1, -np.eye(2), False), "no positive eigenvalue"),
-    (lambda: lc.plant_bad_minimum(X2, Y2, np.array([1.0, -1.0, 0.0, 2.0]), 1, "square", 3), "non-negative"),
-    (lambda: lc.plant_bad_minimum(X2, Y2, np.array([1.0, 0.0, 1.0, 0.0]), 1, "square", 3), "equal, positive"),
-    (lambda: lc.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "softplus", 3), "weighted mean"),
-    (lambda: lc.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "square", 3, level=0.5), "level must be >= 1"),
-    (lambda: lc.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "nope", 3), "unknown activation"),
-    (lambda: lc.margins_for_weights(np.array([2.0]), 6, "logistic"), "logistic loss realizes"),
-    (lambda: lc.quadratic_network_from(0.0, np.eye(3), 2), "need M >= d"),
+    (lambda: cond.second_moment(X2, Y2, np.ones(3)), "lam has shape"),
+    (lambda: cond.condition_sdp(X2, Y2, 0, True), "side must be"),
+    (lambda: cond.condition_sdp(X2, np.ones(4), 1, True), "both classes"),
+    (lambda: cond.condition_sdp(X2, np.array([1.0, 0.0, 1.0, -1.0]), 1, True), "labels must be -1 or \\+1"),
+    (lambda: cond.dual_upper_bound(X2, Y2, 1, -np.eye(2), False), "no positive eigenvalue"),
+    (lambda: cond.plant_bad_minimum(X2, Y2, np.array([1.0, -1.0, 0.0, 2.0]), 1, "square", 3), "non-negative"),
+    (lambda: cond.plant_bad_minimum(X2, Y2, np.array([1.0, 0.0, 1.0, 0.0]), 1, "square", 3), "equal, positive"),
+    (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "softplus", 3), "weighted mean"),
+    (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "square", 3, level=0.5), "level must be >= 1"),
+    (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "nope", 3), "unknown activation"),
+    (lambda: cond.margins_for_weights(np.array([2.0]), 6, "logistic"), "logistic loss realizes"),
+    (lambda: cond.quadratic_network_from(0.0, np.eye(3), 2), "need M >= d"),
 ])
 def test_malformed_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
@@ -311,11 +317,11 @@ def test_routes_reject_points_outside_their_assumptions():
     theta = np.zeros(p.size)
     theta[-1] = -1.0                                       # f = -1 everywhere: the positives are wrong
     with pytest.raises(ValueError, match="zero-error parameter"):
-        lc.shift_and_scale(p, theta)
+        cond.shift_and_scale(p, theta)
     q = lg.ShallowProblem(X2, Y2, 2, "softplus", 6, "logistic")
     with pytest.raises(ValueError, match="not switched off"):
-        lc.spare_neuron_move(q, q.pack(0.0, [1.0, 1.0], np.zeros((2, 2))), 0, np.ones(2))
+        cond.spare_neuron_move(q, q.pack(0.0, [1.0, 1.0], np.zeros((2, 2))), 0, np.ones(2))
     with pytest.raises(ValueError, match="positive derivative"):
-        lc.balance_output_bias(lg.ShallowProblem(X2, Y2, 2, "softplus", 6), np.zeros(7))
+        cond.balance_output_bias(lg.ShallowProblem(X2, Y2, 2, "softplus", 6), np.zeros(7))
     with pytest.raises(ValueError, match="theta has shape"):
-        lc.euler_sides(p, np.zeros(p.size + 1))
+        cond.euler_sides(p, np.zeros(p.size + 1))
