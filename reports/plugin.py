@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
 
+from .database import example_database
 from .records import JsonlSink, Recorder
 from .registry import REGISTRY, lookup
 
@@ -40,7 +40,7 @@ _COMMON = dict(
 PROFILES = {
     "dev": dict(max_examples=10, **_COMMON),
     "ci": dict(max_examples=25, derandomize=True, print_blob=True, database=None, **_COMMON),
-    "nightly": dict(max_examples=2500, database=DirectoryBasedExampleDatabase(".hypothesis/nightly"), **_COMMON),
+    "nightly": dict(max_examples=2500, database=example_database(".hypothesis/nightly"), **_COMMON),
 }
 MIN_CONCLUSIVE = {"dev": 3, "ci": 5, "nightly": 100}
 
