@@ -1,0 +1,449 @@
+"""Interval replays of the bad local minima of Liang, Sun, Li, Srikant (2018), Propositions 2-7.
+
+None of these minima has a positive definite Hessian (dead units, flat output weights, rescalings), so a
+positive lower bound on the smallest Hessian eigenvalue cannot prove them.  Each replay instead evaluates the
+construction's own local argument in ball arithmetic, on the float64 numbers of the witness file taken exactly:
+
+1. **Regime on a ball.**  Every hidden unit keeps its regime (dead: pre-activation < 0; linear piece: > 0) for
+   every parameter within ``rho + delta`` of the stored point (Cauchy-Schwarz bound, enclosed).  There the loss
+   equals a REDUCED CONVEX function of a few numbers: the constant model ``phi(B) = mean l_p(-y_i B)``
+   (Props 2, 6), the linear model ``h(v) = mean l_p(-y_i F_i v)`` over an exact basis of the features
+   ``[1, x]`` (Props 3, 7), or the cone model ``psi(a_0, A) = mean l_p(-y_i (a_0 + A x_i^2))`` on ``s A >= 0``
+   (Prop 5).  Prop 4 needs no ball: on a symmetric sample ``loss >= phi(B(theta)) >= phi(B*)`` everywhere
+   (pairing identity of an odd activation, then Jensen).
+2. **The reduced minimizer, enclosed.**  ``phi'`` changes sign across a bracket of width ``delta`` around the
+   stored constant (1-D); for ``h``, an interval Cholesky factorization proves ``hess h >= mu I`` on a box and the
+   enclosed gradient at the stored point puts the minimizer within ``2 |grad| / mu`` of it
+   (:func:`landscape.rigorous.interval.strongly_convex_minimizer`).  The exact local minimum ``theta*`` is the
+   stored point moved by at most ``delta`` (the output bias, or one neuron's weights) so that it realizes that
+   minimizer; every parameter within ``rho`` of ``theta*`` is in the ball of step 1, so ``theta*`` is a local
+   minimum.  ``delta`` must stay below :data:`MAX_DISTANCE`: the file holds the minimum up to rounding.
+3. **Exact error count.**  The outputs at ``theta*`` are enclosed over the whole bracket/ball; every enclosure
+   excludes 0, so the signs, hence the number of misclassified samples, are exact; it is compared with the
+   proposition's floor.
+4. **Not a global minimum** (where the file holds an error-free point, and for Prop 5 a flipped point): that
+   point's loss, enclosed, is below the enclosed loss at ``theta*``.
+
+Lemmas used (standard facts, stated here so the replay can be read as a proof): L1 the polynomial hinge
+``max(z + 1, 0)^(p + 1)`` is convex, so phi, h and psi are convex; L2 a convex function is minimized where its
+(one-sided) derivatives allow no descent: a sign change of phi', a zero of grad h, and for psi on the cone the
+KKT condition ``s dpsi/dA >= 0``; L3 (Prop 4) tanh is odd, so ``f(x) + f(-x) = 2 a_0`` for every parameter and
+Jensen on each pair gives ``loss >= phi(a_0)``.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+from flint import arb
+
+from landscape.rigorous import Replay
+from landscape.rigorous import interval as iv
+
+# The committed point must lie within this distance of the proved local minimum.  The constructions compute the
+# point in float64 from closed forms (B*), or Newton's method stopped at gradient <= ~1e-10 on a linear model with
+# Hessian eigenvalues >= ~1e-2 (so up to ~1e-8 away from its minimizer); 1e-7 leaves a factor 10 and still
+# rejects a point moved visibly off the minimum.
+MAX_DISTANCE = 1e-7
+
+# Radius rho of the ball on which the local argument is proved, as a share of the largest radius the regime
+# margin allows (the rest absorbs delta).
+RHO_SHARE = 0.5
+
+LEMMAS = (
+    "L1 the polynomial hinge max(z+1,0)^(p+1) is convex: the reduced models are convex",
+    "L2 convex minimality: sign change of phi' / zero of grad h / KKT s*dpsi/dA >= 0 on the cone s*A >= 0",
+)
+LEMMA_JENSEN = "L3 tanh is odd: f(x) + f(-x) = 2 a_0 for every parameter; Jensen on each pair: loss >= phi(a_0)"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# reading the witness
+# --------------------------------------------------------------------------------------------------------------
+class Witness:
+    def __init__(self, arrays: dict):
+        self.arrays = arrays
+        self.claim = str(arrays["claim"])
+        self.model = str(arrays["model"])
+        self.X = np.asarray(arrays["X"], dtype=np.float64)
+        self.y = np.asarray(arrays["y"], dtype=np.float64)
+        self.theta = np.asarray(arrays["theta"], dtype=np.float64)
+        self.p = int(arrays["p"])
+        b = np.asarray(arrays["better"], dtype=np.float64)
+        self.better = b if b.size else None
+        self.act = str(arrays["act"]) if "act" in arrays else "relu"
+        self.n, self.d = self.X.shape
+        self.Xb = [iv.balls(row) for row in self.X]
+        self.yb = [iv.ball(v) for v in self.y]
+
+    @property
+    def floor(self) -> int:
+        """The proposition's error floor: min(n+, n-) for Props 2, 4, 5, 6; one error for Props 3, 7."""
+        if self.claim in ("liang2018.prop3", "liang2018.prop7"):
+            return 1
+        return int(min(np.sum(self.y > 0), np.sum(self.y < 0)))
+
+    # -- parameter layouts (the same flat layouts as landscape.liang2018) ------------------------------------
+    def shallow(self, theta):
+        M = int(self.arrays["M"])
+        return theta[0], theta[1:1 + M], np.asarray(theta[1 + M:]).reshape(self.d, M)
+
+    def feedforward(self, theta):
+        widths = (self.d,) + tuple(int(h) for h in self.arrays["hidden"]) + (1,)
+        out, k = [], 0
+        for i in range(len(widths) - 1):
+            W = np.asarray(theta[k:k + widths[i] * widths[i + 1]]).reshape(widths[i], widths[i + 1])
+            k += widths[i] * widths[i + 1]
+            out.append((W, np.asarray(theta[k:k + widths[i + 1]])))
+            k += widths[i + 1]
+        return out
+
+    def shortcut(self, theta):
+        d, k = self.d, int(self.arrays["k"])
+        i = 0
+        a = theta[i:i + d]; i += d
+        b = theta[i]; i += 1
+        U = np.asarray(theta[i:i + d * k]).reshape(d, k); i += d * k
+        c = theta[i:i + k]; i += k
+        V = np.asarray(theta[i:i + k * d]).reshape(k, d); i += k * d
+        e = theta[i:i + d]
+        return a, b, U, c, V, e
+
+    # -- outputs in ball arithmetic -------------------------------------------------------------------------
+    def activation(self, z: arb) -> arb:
+        if self.act == "relu":
+            return iv.relu(z)
+        if self.act == "leaky_relu":
+            return iv.leaky_relu(z, 0.1)
+        if self.act == "tanh":
+            return z.tanh()
+        if self.act == "square":
+            return z * z
+        raise ValueError(f"no ball evaluation for activation {self.act!r}")
+
+    def outputs(self, theta) -> list:
+        """Enclosures of the network's outputs on the data at an exact float64 parameter vector."""
+        th = [iv.ball(v) for v in np.asarray(theta, dtype=np.float64)]
+        out = []
+        if self.model == "shallow":
+            a0, a, W = self.shallow(th)
+            c = [iv.ball(v) for v in self.arrays["offsets"]]
+            for i, x in enumerate(self.Xb):
+                f = a0 + c[i]
+                for j in range(len(a)):
+                    f += a[j] * self.activation(iv.dot(x, [W[k][j] for k in range(self.d)]))
+                out.append(f)
+        elif self.model == "feedforward":
+            layers = self.feedforward(th)
+            for x in self.Xb:
+                h = x
+                for li, (W, b) in enumerate(layers):
+                    z = [iv.dot(h, [W[k][j] for k in range(len(h))]) + b[j] for j in range(len(b))]
+                    h = [self.activation(v) for v in z] if li < len(layers) - 1 else z
+                out.append(h[0])
+        elif self.model == "shortcut":
+            a, b, U, c, V, e = self.shortcut(th)
+            k = len(c)
+            for x in self.Xb:
+                hid = [iv.relu(iv.dot(x, [U[r][j] for r in range(self.d)]) + c[j]) for j in range(k)]
+                H = [iv.dot(hid, [V[j][r] for j in range(k)]) + e[r] for r in range(self.d)]
+                out.append(iv.dot(a, [x[r] + H[r] for r in range(self.d)]) + b)
+        else:
+            raise ValueError(f"unknown model {self.model!r}")
+        return out
+
+    def loss_of_outputs(self, f: list) -> arb:
+        s = arb(0)
+        for fi, yi in zip(f, self.yb):
+            s += iv.hinge_power(-yi * fi, self.p)
+        return s / self.n
+
+    def errors_of_outputs(self, f: list) -> int | None:
+        """Exact number of misclassified samples (sgn(0) = +1), or None when some output's sign is undecided."""
+        count = 0
+        for fi, yi in zip(f, self.y):
+            if fi > 0 or (fi.is_exact() and fi.is_zero()):
+                s = 1.0
+            elif fi < 0:
+                s = -1.0
+            else:
+                return None
+            count += int(s != yi)
+        return count
+
+    def lifts(self, bias: bool) -> arb:
+        """``max_i ||x_i||`` (or ``||(x_i, 1)||`` with a bias), enclosed."""
+        return max((iv.norm2(x + ([arb(1)] if bias else [])) for x in self.Xb), key=lambda b: iv.upper(b))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the constant model
+# --------------------------------------------------------------------------------------------------------------
+def phi(w: Witness, B: arb) -> arb:
+    s = arb(0)
+    for yi in w.yb:
+        s += iv.hinge_power(-yi * B, w.p)
+    return s / w.n
+
+
+def phi_prime(w: Witness, B: arb) -> arb:
+    s = arb(0)
+    for yi in w.yb:
+        s += -yi * iv.hinge_power_prime(-yi * B, w.p)
+    return s / w.n
+
+
+def _constant_minimum(out: Replay, w: Witness, B0: arb) -> iv.Bracket | None:
+    br = iv.root_bracket(lambda B: phi_prime(w, B), B0)
+    ok = br is not None and br.width <= MAX_DISTANCE
+    out.check("phi' changes sign across a bracket around the stored constant (B* enclosed)", ok,
+              f"B* in {br.box}, width {br.width:.3g}" if br else "no bracket proved")
+    return br if ok else None
+
+
+def _errors_and_better(out: Replay, w: Witness, f_star: list, value_star: arb) -> None:
+    errs = w.errors_of_outputs(f_star)
+    out.check("every output at the minimum has a decided sign", errs is not None)
+    if errs is None:
+        return
+    out.check(f"exact error count >= the proposition's floor {w.floor}", errs >= w.floor,
+              f"{errs}/{w.n} misclassified")
+    if w.better is not None:
+        fb = w.outputs(w.better)
+        eb = w.errors_of_outputs(fb)
+        vb = w.loss_of_outputs(fb)
+        out.check("the stored competitor is error-free (exact count)", eb == 0, f"{eb} errors")
+        out.check("the competitor's loss is below the minimum's: not a global minimum", bool(vb < value_star),
+                  f"loss(competitor) in {vb} < loss(minimum) in {value_star}")
+
+
+def _radius(margin: arb, lift: arb) -> float:
+    """rho: a share of the largest radius the regime margin allows (margin / lift)."""
+    return RHO_SHARE * iv.lower(abs(margin) / lift)
+
+
+def replay_dead_constant(out: Replay, w: Witness) -> None:
+    """Props 2 and 6: dead units make the network one constant K on the data, K moved freely by the output bias."""
+    if w.model == "shallow":
+        a0, a, W = w.shallow(w.theta)
+        c = np.asarray(w.arrays["offsets"], dtype=np.float64)
+        out.check("the second network f_D is one constant on the data", bool(np.ptp(c) == 0.0), f"offsets {c}")
+        Z = [iv.dot(x, [iv.ball(W[k, j]) for k in range(w.d)]) for x in w.Xb for j in range(W.shape[1])]
+        lift = w.lifts(bias=False)
+        K0 = iv.ball(a0) + iv.ball(c[0])
+        shift = "a_0"
+    elif w.model == "feedforward":
+        layers = w.feedforward(w.theta)
+        W1, b1 = layers[0]
+        Z = [iv.dot(x, [iv.ball(W1[k, j]) for k in range(w.d)]) + iv.ball(b1[j]) for x in w.Xb
+             for j in range(W1.shape[1])]
+        lift = w.lifts(bias=True)
+        f = w.outputs(w.theta)
+        same = all(fi.mid() == f[0].mid() and fi.rad() == f[0].rad() for fi in f)   # the same computation
+        out.check("with the first layer dead the output is one number on every sample", same)
+        K0 = f[0]
+        shift = "b_L"
+    else:
+        raise ValueError(f"{w.claim}: unexpected model {w.model}")
+    zmax = max(Z, key=lambda b: iv.upper(b))
+    out.check("every first-layer pre-activation is negative at the stored point", bool(zmax < 0), f"max {zmax}")
+    if not zmax < 0:
+        return
+    br = _constant_minimum(out, w, K0)
+    if br is None:
+        return
+    rho = _radius(zmax, lift)
+    reach = zmax + (iv.ball(rho) + br.hi - br.lo) * lift
+    out.check(f"units stay dead on the ball of radius rho + delta (rho = {rho:.3g}); there loss = phi(constant)",
+              bool(reach < 0), f"largest pre-activation on the ball <= {iv.upper(reach):.4g}")
+    out.statement = (f"a local minimum theta* (the stored point with {shift} moved by < {br.width:.2g}) whose "
+                     f"ball of radius {rho:.3g} sees loss >= phi(B*) = loss(theta*)")
+    value = phi(w, br.box)
+    _errors_and_better(out, w, [br.box] * w.n, value)
+
+
+def replay_jensen(out: Replay, w: Witness) -> None:
+    """Prop 4: a global minimum on a symmetric sample (pairing identity + Jensen), W = 0 so f = a_0 on the data."""
+    out.lemmas.append(LEMMA_JENSEN)
+    a0, a, W = w.shallow(w.theta)
+    out.check("activation is tanh (odd: sigma(z) + sigma(-z) = 0)", w.act == "tanh", w.act)
+    out.check("no second network: offsets are 0", bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)))
+    key = lambda x, yv: (tuple(float(v) + 0.0 for v in x), float(yv))   # +0.0 merges -0.0 and 0.0
+    pairs = sorted(key(x, yv) for x, yv in zip(w.X, w.y))
+    mirrored = sorted(key(-x, yv) for x, yv in zip(w.X, w.y))
+    out.check("the sample is symmetric: each class is closed under x -> -x (multisets, exact)", pairs == mirrored)
+    out.check("input weights W = 0, so f = a_0 on every input", bool(np.all(W == 0.0)))
+    br = _constant_minimum(out, w, iv.ball(a0))
+    if br is None:
+        return
+    out.statement = (f"a GLOBAL minimum theta* (the stored point with a_0 moved by < {br.width:.2g}): "
+                     "loss >= phi(a_0) >= phi(B*) = loss(theta*) for every parameter")
+    _errors_and_better(out, w, [br.box] * w.n, phi(w, br.box))
+
+
+def replay_cone(out: Replay, w: Witness) -> None:
+    """Prop 5 with sigma = z^2, d = 1: f = a_0 + A x^2 with A = sum a_j w_j^2 of the sign s of the output weights."""
+    a0, a, W = w.shallow(w.theta)
+    out.check("quadratic neurons sigma(z) = z^2 on scalar inputs", w.act == "square" and w.d == 1, f"{w.act}, d={w.d}")
+    out.check("no second network: offsets are 0", bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)))
+    s = float(np.sign(a[0]))
+    out.check("output weights share one non-zero sign s", bool(s != 0 and np.all(np.sign(a) == s)), f"a={a}")
+    br = _constant_minimum(out, w, iv.ball(a0))
+    if br is None:
+        return
+    dist = iv.upper(br.hi - br.lo) + float(np.linalg.norm(W))
+    out.check("the stored point is within MAX_DISTANCE of theta* (a_0 = B*, W = 0)", dist <= MAX_DISTANCE,
+              f"{dist:.3g}")
+    rho = RHO_SHARE * float(np.min(np.abs(a)))
+    out.check(f"on the ball of radius rho + delta (rho = {rho:.3g}) every a_j keeps the sign s, so s A >= 0",
+              rho + dist < float(np.min(np.abs(a))))
+    S = arb(0)
+    B = br.box
+    for x, yi in zip(w.Xb, w.yb):
+        S += iv.hinge_power_prime(-yi * B, w.p) * yi * x[0] * x[0]
+    # d psi / dA = -S / n at (B*, 0); on the cone s A >= 0 the linear term dpsi/dA * A = (s dpsi/dA)(s A) is >= 0
+    # for every feasible A exactly when s dpsi/dA >= 0, i.e. s * S <= 0 (strictly here)
+    out.check("KKT on the cone: s * S < 0 with S = sum l'(-y_i B*) y_i x_i^2 (enclosed over the bracket)",
+              bool(iv.ball(s) * S < 0), f"S in {S}, s = {s:+.0f}")
+    value = phi(w, B)
+    out.statement = (f"a local minimum theta* (a_0 moved by < {br.width:.2g}) minimizing the convex psi over the cone "
+                     f"s A >= 0 that contains the ball of radius {rho:.3g}")
+    _errors_and_better(out, w, [B] * w.n, value)
+    # not global: flip the output weights and give every neuron a small common input weight
+    M = len(a)
+    for k in range(60):
+        delta = 0.5 ** (k + 1)
+        flipped = np.concatenate([[a0], -a, np.full(M, delta)])
+        v = w.loss_of_outputs(w.outputs(flipped))
+        if v < value:
+            out.check("flipped output weights with small input weights give a lower loss: not a global minimum",
+                      True, f"loss {v} < {value} at input weights {delta:.3g}")
+            return
+    out.check("flipped output weights with small input weights give a lower loss: not a global minimum", False)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the linear model (Props 3 and 7)
+# --------------------------------------------------------------------------------------------------------------
+def feature_basis(X: np.ndarray) -> tuple[list, sp.Matrix]:
+    """An exact basis (column indices B) of the features ``F = [1, X]`` and the matrix C with ``F = F_B C``
+    (rational arithmetic on the floats' exact values)."""
+    n = X.shape[0]
+    F = sp.Matrix([[sp.Integer(1)] + [sp.Rational(*Fraction(float(v)).as_integer_ratio()) for v in row] for row in X])
+    _, pivots = F.rref()
+    B = list(pivots)
+    FB = F[:, B]
+    C = (FB.T * FB).inv() * FB.T * F
+    assert FB * C == F and n >= len(B)
+    return B, C
+
+
+class LinearModel:
+    """``h(v) = mean l_p(-y_i (F_B v)_i)`` with gradient and Hessian, in ball arithmetic."""
+
+    def __init__(self, w: Witness, B: list):
+        self.w = w
+        self.B = B
+        self.rows = [[([arb(1)] + x)[j] for j in B] for x in w.Xb]
+
+    def margins(self, v):
+        return [-yi * iv.dot(r, v) for r, yi in zip(self.rows, self.w.yb)]
+
+    def value(self, v) -> arb:
+        return sum((iv.hinge_power(z, self.w.p) for z in self.margins(v)), arb(0)) / self.w.n
+
+    def gradient(self, v) -> list:
+        k = len(self.B)
+        g = [arb(0)] * k
+        for r, yi, z in zip(self.rows, self.w.yb, self.margins(v)):
+            lp = iv.hinge_power_prime(z, self.w.p)
+            for j in range(k):
+                g[j] += -yi * lp * r[j]
+        return [x / self.w.n for x in g]
+
+    def hessian(self, v) -> list:
+        k = len(self.B)
+        H = [[arb(0)] * k for _ in range(k)]
+        for r, z in zip(self.rows, self.margins(v)):
+            l2 = iv.hinge_power_second(z, self.w.p)
+            for i in range(k):
+                for j in range(k):
+                    H[i][j] += l2 * r[i] * r[j]
+        return [[x / self.w.n for x in row] for row in H]
+
+
+def replay_linear(out: Replay, w: Witness) -> None:
+    """Props 3 (leaky ReLU in its linear piece) and 7 (identity shortcut with a dead residual)."""
+    if w.model == "shallow":
+        a0, a, W = w.shallow(w.theta)
+        out.check("leaky ReLU neurons, no second network",
+                  w.act == "leaky_relu" and bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)))
+        Wb = [[iv.ball(v) for v in row] for row in W]
+        Z = [iv.dot(x, [Wb[k][j] for k in range(w.d)]) for x in w.Xb for j in range(W.shape[1])]
+        regime = min(Z, key=lambda b: iv.lower(b))
+        out.check("every pre-activation is positive at the stored point (linear piece)", bool(regime > 0),
+                  f"min {regime}")
+        lift = w.lifts(bias=False)
+        z0 = [iv.ball(a0)] + [sum((Wb[k][j] * iv.ball(a[j]) for j in range(len(a))), arb(0)) for k in range(w.d)]
+        j_star = int(np.argmax(np.abs(a)))
+        move = 1.0 / min(1.0, abs(float(a[j_star])))   # realize a change of u through neuron j_star's weights
+    elif w.model == "shortcut":
+        a, b, U, c, V, e = w.shortcut(w.theta)
+        Z = [iv.dot(x, [iv.ball(U[r, j]) for r in range(w.d)]) + iv.ball(c[j]) for x in w.Xb for j in range(len(c))]
+        regime = max(Z, key=lambda bb: iv.upper(bb))
+        out.check("every residual unit is dead at the stored point", bool(regime < 0), f"max {regime}")
+        lift = w.lifts(bias=True)
+        z0 = [iv.dot([iv.ball(v) for v in a], [iv.ball(v) for v in e]) + iv.ball(b)] + [iv.ball(v) for v in a]
+        move = 2.0 + iv.upper(iv.norm2([iv.ball(v) for v in e]))   # Delta a = Delta u, Delta b = Delta beta - Delta u.e
+    else:
+        raise ValueError(f"{w.claim}: unexpected model {w.model}")
+    if not (regime > 0 if w.model == "shallow" else regime < 0):
+        return
+    B, C = feature_basis(w.X)
+    v0 = [sum((iv.ball(0) + arb(int(C[i, j].p)) / arb(int(C[i, j].q)) * z0[j] for j in range(len(z0))), arb(0))
+          for i in range(len(B))]
+    h = LinearModel(w, B)
+    mb = None
+    for box in (1e-9, 1e-7, 1e-5, 1e-3):
+        mb = iv.strongly_convex_minimizer(h.gradient, h.hessian, v0, box)
+        if mb is not None:
+            break
+    out.check("interval Cholesky: hess h >= mu I > 0 on a box, and the minimizer of h is within 2|grad|/mu",
+              mb is not None, f"mu >= {mb.mu:.4g}, |grad h| <= {mb.grad_norm_upper:.3g}, radius {mb.radius:.3g}"
+              if mb else "not proved")
+    if mb is None:
+        return
+    dist = mb.radius * move
+    out.check("the stored point is within MAX_DISTANCE of theta*", dist <= MAX_DISTANCE, f"{dist:.3g}")
+    rho = _radius(regime, lift)
+    reach = (regime - (iv.ball(rho) + iv.ball(dist)) * lift if w.model == "shallow"
+             else regime + (iv.ball(rho) + iv.ball(dist)) * lift)
+    ok = reach > 0 if w.model == "shallow" else reach < 0
+    out.check(f"units keep their regime on the ball of radius rho + delta (rho = {rho:.3g}); there loss = h",
+              bool(ok), f"extreme pre-activation on the ball {reach}")
+    ball_v = iv.box_around(v0, mb.radius)
+    f_star = [iv.dot(r, ball_v) for r in h.rows]
+    out.statement = (f"a local minimum theta* within {dist:.2g} of the stored point: loss = h(v) >= h(v*) = "
+                     f"loss(theta*) on its ball of radius {rho:.3g}")
+    _errors_and_better(out, w, f_star, h.value(ball_v))
+
+
+def replay(name: str, arrays: dict) -> Replay:
+    w = Witness(arrays)
+    out = Replay(name, w.claim, "interval", lemmas=list(LEMMAS))
+    with iv.precision():
+        if w.claim in ("liang2018.prop2", "liang2018.prop6"):
+            replay_dead_constant(out, w)
+        elif w.claim == "liang2018.prop4":
+            replay_jensen(out, w)
+        elif w.claim == "liang2018.prop5":
+            replay_cone(out, w)
+        elif w.claim in ("liang2018.prop3", "liang2018.prop7"):
+            replay_linear(out, w)
+        else:
+            out.missing = f"no interval replay for {w.claim}"
+    return out
+
+
+REPLAYS = {f"liang2018.prop{k}": replay for k in range(2, 8)}
