@@ -91,6 +91,11 @@ CLAIMS: tuple[Claim, ...] = (
           "factorizations, attained by the balanced one"),
     Claim("zhang2019.exp-fig1", _Z, "Figure 1 and Table 1",
           "Adding branches makes the landscape less non-convex (experiment)", kind=EXP, expected="reproduced"),
+    # worked example of docs/new-claim.md (theorems/contrib/test_zhang2019_variants.py): one line per claim
+    Claim("zhang2019.thm1.constant-0.9", _Z, "Theorem 1 with constant 0.9 (deliberately false)",
+          "The gap is at most 0.9 Delta_worst / I", kind=FC, expected="counterexample-found"),
+    Claim("zhang2019.thm1.finite.constant-1", _Z, "Theorem 1 on finite grids with constant 1 (derived)",
+          "On finite per-branch parameter grids the gap is at most Delta_worst / I", kind=DER),
     # survey
     Claim("du2019.gram", _S, "Du et al. 2019, limiting Gram matrix",
           "The infinite-width Gram matrix of a deep fully connected net follows its recursion and is positive "
