@@ -19,8 +19,8 @@ Pieces used by the per-family replays:
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 from flint import arb, ctx

@@ -101,13 +101,12 @@ class Witness:
 
     def shortcut(self, theta):
         d, k = self.d, int(self.arrays["k"])
-        i = 0
-        a = theta[i:i + d]; i += d
-        b = theta[i]; i += 1
-        U = np.asarray(theta[i:i + d * k]).reshape(d, k); i += d * k
-        c = theta[i:i + k]; i += k
-        V = np.asarray(theta[i:i + k * d]).reshape(k, d); i += k * d
-        e = theta[i:i + d]
+        sizes = (d, 1, d * k, k, k * d, d)
+        cuts = np.cumsum((0,) + sizes)
+        a, b, U, c, V, e = (theta[cuts[i]:cuts[i + 1]] for i in range(6))
+        b = b[0]
+        U = np.asarray(U).reshape(d, k)
+        V = np.asarray(V).reshape(k, d)
         return a, b, U, c, V, e
 
     # -- outputs in ball arithmetic -------------------------------------------------------------------------
@@ -269,7 +268,9 @@ def replay_jensen(out: Replay, w: Witness) -> None:
     a0, a, W = w.shallow(w.theta)
     out.check("activation is tanh (odd: sigma(z) + sigma(-z) = 0)", w.act == "tanh", w.act)
     out.check("no second network: offsets are 0", bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)))
-    key = lambda x, yv: (tuple(float(v) + 0.0 for v in x), float(yv))   # +0.0 merges -0.0 and 0.0
+    def key(x, yv):
+        return tuple(float(v) + 0.0 for v in x), float(yv)   # + 0.0 merges -0.0 and 0.0
+
     pairs = sorted(key(x, yv) for x, yv in zip(w.X, w.y))
     mirrored = sorted(key(-x, yv) for x, yv in zip(w.X, w.y))
     out.check("the sample is symmetric: each class is closed under x -> -x (multisets, exact)", pairs == mirrored)

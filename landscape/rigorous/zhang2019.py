@@ -86,8 +86,8 @@ def replay_tie(name: str, arrays: dict) -> Replay:
     nonzero = [v for v in sv_Yt if ex.sign_of(v) > 0]
     out.check("width assumption d_min <= min(d_0, d_H, n)", d_min <= min(widths[0], widths[-1], n),
               f"d_min={d_min}, d_0={widths[0]}, d_H={widths[-1]}, n={n}")
-    out.check("gamma < sigma_min(Y~) (non-zero singular values)", bool(nonzero) and ex.is_positive(nonzero[-1] - gamma),
-              f"gamma={gamma}, sigma(Y~)={sv_Yt}")
+    out.check("gamma < sigma_min(Y~) (non-zero singular values)",
+              bool(nonzero) and ex.is_positive(nonzero[-1] - gamma), f"gamma={gamma}, sigma(Y~)={sv_Yt}")
 
     # 2. dual feasibility and equality of values
     out.check("||Lam||_2 <= gamma", ex.spectral_norm_at_most(Lam, gamma), f"Lam={Lam.tolist()}")
@@ -96,7 +96,8 @@ def replay_tie(name: str, arrays: dict) -> Replay:
     sv_A = ex.singular_values(A)
     dual = ex.simplify(sp.Rational(1, 2) * ex.frobenius_sq(Y) - sp.Rational(1, 2) * sum(v ** 2 for v in sv_A[:d_min]))
     P_opt = primal_value(X, Y, W_opt, gamma, H)
-    out.check("shapes of W_opt match the widths", all(W.shape == (widths[i + 1], widths[i]) for i, W in enumerate(W_opt)))
+    out.check("shapes of W_opt match the widths",
+              all(W.shape == (widths[i + 1], widths[i]) for i, W in enumerate(W_opt)))
     out.check("primal value of W_opt = dual value at Lam (both optimal by weak duality)", ex.is_zero(P_opt - dual),
               f"F(W_opt)={P_opt}, dual(Lam)={dual}")
 

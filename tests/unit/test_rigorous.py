@@ -1,0 +1,218 @@
+"""Meta-tests of the rigorous re-checks (landscape.rigorous): the interval and exact primitives decide what they
+should, and every witness family REJECTS a witness nudged so that its certificate fails, including nudges far
+below the float tolerances of the suite's float64 checks (which those checks would accept)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+from flint import arb
+
+from landscape.rigorous import NUMERICAL, PROVED_EXACT, PROVED_INTERVAL, WITNESS_DIR, committed, load, replay_arrays
+from landscape.rigorous import exact as ex
+from landscape.rigorous import interval as iv
+from landscape.rigorous.__main__ import main
+
+
+def balls(M):
+    return [[iv.ball(v) for v in row] for row in np.asarray(M, dtype=np.float64)]
+
+
+def witness(stem: str) -> tuple[str, dict]:
+    name = f"{stem}.npz"
+    return name, load(WITNESS_DIR / name)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# interval Hessian certificate
+# ------------------------------------------------------------------------------------------------------------
+def test_interval_cholesky_accepts_a_positive_definite_matrix():
+    H = balls([[2.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 2.0]])   # eigenvalues 2 - sqrt 2, 2, 2 + sqrt 2
+    with iv.precision():
+        assert iv.cholesky_pd(H, 0.0)
+        mu = iv.lambda_min_lower_bound(H)
+    assert mu is not None and 0.0 < mu <= 2.0 - math.sqrt(2.0)
+
+
+def test_interval_cholesky_rejects_a_nudged_indefinite_matrix():
+    eps = 1e-13   # [[1, 1], [1, 1 - eps]] has eigenvalue ~ -eps / 2: indefinite by a hair
+    with iv.precision():
+        assert iv.cholesky_pd(balls([[1.0, 1.0], [1.0, 1.0 + eps]]), 0.0)
+        assert not iv.cholesky_pd(balls([[1.0, 1.0], [1.0, 1.0 - eps]]), 0.0)
+        mu = iv.lambda_min_lower_bound(balls([[1.0, 1.0], [1.0, 1.0 - eps]]))
+    assert mu is None or mu < 0.0
+
+
+def test_interval_cholesky_rejects_an_enclosure_with_an_indefinite_member():
+    with iv.precision():
+        H = balls([[1.0, 0.0], [0.0, 1.0]])
+        H[0][1] = H[1][0] = iv.hull(arb(-1.5), arb(1.5))   # contains [[1, 1.5], [1.5, 1]] (indefinite)
+        assert not iv.cholesky_pd(H, 0.0)
+        H[0][1] = H[1][0] = iv.hull(arb(-0.5), arb(0.5))   # every member is positive definite
+        assert iv.cholesky_pd(H, 0.0)
+
+
+def test_root_bracket_encloses_the_zero_of_an_increasing_function():
+    with iv.precision():
+        br = iv.root_bracket(lambda x: x * x * x - 2, iv.ball(2.0 ** (1 / 3)))
+        assert br is not None and br.box.contains(arb(2).root(3))
+        assert iv.root_bracket(lambda x: x * x + 1, iv.ball(0.0), max_steps=10) is None   # no zero
+
+
+def test_relu_enclosure_covers_both_pieces():
+    with iv.precision():
+        z = iv.relu(iv.hull(arb(-1), arb(2)))
+        assert z.contains(arb(0)) and z.contains(arb(2)) and not z.contains(arb(-0.5))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# exact primitives
+# ------------------------------------------------------------------------------------------------------------
+def test_floats_are_recognized_as_the_exact_numbers_they_round():
+    assert ex.recognize(1 / 3).value == sp.Rational(1, 3)
+    r = ex.recognize(math.sqrt(2.0) / 2)
+    assert r.kind == "sqrt" and sp.simplify(r.value - sp.sqrt(2) / 2) == 0 and r.ulps <= 1
+    nudged = ex.recognize(np.nextafter(math.sqrt(2.0), 3.0) + 8 * np.spacing(math.sqrt(2.0)))
+    assert nudged.kind == "as stored"    # 9 ulps off sqrt(2): taken at its own exact binary value
+
+
+def test_exact_psd_and_sign_decisions():
+    assert ex.is_psd(sp.Matrix([[2, 1], [1, 2]])) and ex.is_psd(sp.Matrix([[1, 1], [1, 1]]))
+    assert not ex.is_psd(sp.Matrix([[1, 1], [1, sp.Rational(999999, 1000000)]]))
+    assert ex.sign_of(2 * sp.sqrt(2) - sp.Rational(28284271, 10 ** 7)) == 1
+    assert ex.sign_of(sp.sqrt(8) - 2 * sp.sqrt(2)) == 0
+    assert ex.spectral_norm_at_most(sp.Matrix([[1, 0], [0, 0]]), 1)
+    assert not ex.spectral_norm_at_most(sp.Matrix([[1, 0], [0, 0]]), sp.Rational(999, 1000))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# every committed witness is proved; the table exits 0
+# ------------------------------------------------------------------------------------------------------------
+def test_every_committed_witness_is_proved():
+    results = {p.name: replay_arrays(p.name, load(p)) for p in committed()}
+    assert results and all(r.proved for r in results.values()), {k: r.summary() for k, r in results.items()}
+    assert {r.level for r in results.values()} <= {PROVED_EXACT, PROVED_INTERVAL}
+
+
+def test_the_replay_command_prints_the_table(capsys):
+    assert main([str(committed()[0])]) == 0
+    assert "proved" in capsys.readouterr().out
+
+
+def test_a_witness_without_a_rigorous_recheck_is_numerical():
+    r = replay_arrays("zhang2019.thm1__unknown.npz", {})
+    assert r.level == NUMERICAL and r.missing and not r.rejected
+
+
+# ------------------------------------------------------------------------------------------------------------
+# power: nudged witnesses are rejected (exact families)
+# ------------------------------------------------------------------------------------------------------------
+def test_tie_witness_with_the_good_svd_choice_is_rejected():
+    name, a = witness("zhang2019.thm2.recovery__tie")
+    a["U"], a["Vt"] = np.array([[1.0], [0.0]]), np.array([[1.0, 0.0]])   # recovery now optimal: no strict gap
+    r = replay_arrays(name, a)
+    assert r.rejected
+
+
+def test_tie_witness_nudged_below_the_float_tolerance_is_rejected():
+    name, a = witness("zhang2019.thm2.recovery__tie")
+    a["W_opt_0"] = a["W_opt_0"] + np.array([[1e-13, 0.0]])   # primal value moves by ~3e-13 < the float check's 1e-12
+    r = replay_arrays(name, a)
+    assert r.rejected and any("primal value of W_opt" in s.name for s in r.failures())
+
+
+def test_equal_values_witness_nudged_to_unequal_values_is_rejected():
+    name, a = witness("wang2023.thm3.equal-implies-no-gap__identity")
+    a["Y"] = np.diag([1.0, 1.0 + 1e-13])
+    assert np.ptp(np.linalg.svd(a["Y"], compute_uv=False)) <= 1e-12   # a float test of "equal" still passes
+    assert replay_arrays(name, a).rejected
+
+
+def test_equal_values_witness_with_a_rank_one_target_is_rejected():
+    name, a = witness("wang2023.thm3.equal-implies-no-gap__identity")
+    a["Y"] = np.diag([1.0, 0.0])   # rank one: no gap (the strict inequality fails)
+    assert replay_arrays(name, a).rejected
+
+
+def test_mixed_sign_witness_over_budget_by_ulps_is_rejected():
+    name, a = witness("wang2023.thm5.mixed-signs__two-samples")
+    a["W1"] = a["W1"] + 8 * np.sign(a["W1"]) * np.abs(np.spacing(a["W1"]))   # ||W1||_F exceeds t by ~1e-15
+    assert np.linalg.norm(a["W1"]) <= 1.0 + 1e-12                     # the float budget check still passes
+    r = replay_arrays(name, a)
+    assert r.rejected and any("||W_1||_F <= t" in s.name for s in r.failures())
+
+
+def test_mixed_sign_witness_with_labels_of_one_sign_is_rejected():
+    name, a = witness("wang2023.thm5.mixed-signs__two-samples")
+    a["Y"] = np.array([[1.0], [1.0]])   # one sign: P = D, no gap
+    assert replay_arrays(name, a).rejected
+
+
+# ------------------------------------------------------------------------------------------------------------
+# power: nudged witnesses are rejected (interval family)
+# ------------------------------------------------------------------------------------------------------------
+def test_dead_relu_witness_with_a_live_neuron_is_rejected():
+    name, a = witness("liang2018.prop2__thm1-data")
+    M, d = int(a["M"]), a["X"].shape[1]
+    W = a["theta"][1 + M:].reshape(d, M).copy()
+    W[0, 0] = 0.05   # pre-activation of neuron 0 is now +0.05 on every input
+    a["theta"] = np.concatenate([a["theta"][:1 + M], W.reshape(-1)])
+    assert replay_arrays(name, a).rejected
+
+
+def test_constant_witness_moved_off_the_minimum_is_rejected():
+    name, a = witness("liang2018.prop2__thm2-data")
+    a["theta"] = a["theta"].copy()
+    a["theta"][0] += 1e-5   # a_0 no longer the best constant
+    r = replay_arrays(name, a)
+    assert r.rejected
+
+
+def test_quadratic_witness_with_the_uphill_sign_flipped_is_rejected():
+    name, a = witness("liang2018.prop5__square")
+    M = int(a["M"])
+    a["theta"] = a["theta"].copy()
+    a["theta"][1:1 + M] *= -1.0   # the W-block of the Hessian, diag(-a_j sigma''(0) S / n), is now negative definite
+    r = replay_arrays(name, a)
+    assert r.rejected and any("KKT" in s.name for s in r.failures())
+
+
+def test_linear_regime_witness_moved_off_the_linear_optimum_is_rejected():
+    name, a = witness("liang2018.prop3__linear-regime")
+    a["theta"] = a["theta"].copy()
+    a["theta"][0] += 1e-5
+    assert replay_arrays(name, a).rejected
+
+
+def test_linear_regime_witness_with_a_wrong_competitor_is_rejected():
+    name, a = witness("liang2018.prop3__linear-regime")
+    a["better"] = -a["better"]   # the competitor now misclassifies
+    assert replay_arrays(name, a).rejected
+
+
+def test_symmetric_sample_witness_made_asymmetric_is_rejected():
+    name, a = witness("liang2018.prop4__symmetric")
+    X = a["X"].copy()
+    X[-1] = 2.0 * X[-1]   # -e2 becomes -2 e2: the pairing identity no longer covers the sample
+    a["X"] = X
+    assert replay_arrays(name, a).rejected
+
+
+def test_feed_forward_witness_with_a_live_first_layer_is_rejected():
+    name, a = witness("liang2018.prop6__dead-first-layer")
+    d, h1 = a["X"].shape[1], int(a["hidden"][0])
+    theta = a["theta"].copy()
+    theta[d * h1:d * h1 + h1] = 0.5   # first-layer biases: some unit is alive on the data
+    a["theta"] = theta
+    assert replay_arrays(name, a).rejected
+
+
+def test_shortcut_witness_with_a_live_residual_is_rejected():
+    name, a = witness("liang2018.prop7__dead-residual")
+    d, k = a["X"].shape[1], int(a["k"])
+    theta = a["theta"].copy()
+    start = d + 1 + d * k
+    theta[start:start + k] = 5.0   # residual biases: every unit alive
+    a["theta"] = theta
+    assert replay_arrays(name, a).rejected
