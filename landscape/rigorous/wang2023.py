@@ -1,18 +1,23 @@
-"""Exact replays of the Wang, Ergen, Pilanci (2023) errata witnesses.
+"""Exact replays of the Wang, Ergen, Pilanci (2023) witnesses: the two errata and the deep-linear counterexamples.
 
-``wang2023.thm3.equal-implies-no-gap`` (deep linear, L = 3).  ``P_lin(t) = min sum_j ||w_{3,j}||`` over
-``X W_1 W_2 W_3 = Y``, ``||W_1||_F <= t``, columns of W_2 of norm <= 1; ``D_lin(t) = max tr(Lam^T Y)`` over
-``||X^T Lam||_2 <= t^-(L-2)``.  The replay proves ``P_lin(t) > D_lin(t)`` although the singular values of X^+Y are
-all equal:
+Deep linear nets (``wang2023.thm3.*``, ``wang2023.prop9.all-values-reading``).  ``P_lin(t) = min sum_j ||w_{L,j}||``
+over ``X W_1 ... W_L = Y``, ``||W_l||_F <= t`` (l <= L-2), columns of W_{L-1} of norm <= 1;
+``D_lin(t) = max tr(Lam^T Y)`` over ``||X^T Lam||_2 <= t^-(L-2)``.  Bounds used, each evaluated exactly:
 
-* upper bound on D (weak duality, lemma D1): any Z with ``X Z = Y`` gives ``D_lin(t) <= t^-(L-2) ||Z||_*``;
-* lower bound on P (lemma P1, for L = 3, X of full column rank and ``X^+Y = s Q`` with ``Q Q^T = I_d``):
-  ``sum_j ||w_{3,j}|| >= ||W_2 W_3||_*`` (unit columns of W_2) ``>= s sum_i 1/sigma_i(W_1)`` (take
-  ``Lam = U S^-1 U^T`` from the SVD of W_1 in ``tr(Lam^T W_1 M Q^T) <= ||W_1^T Lam||_2 ||M Q^T||_*``)
-  ``>= s d^(3/2) / t`` (power means, ``sum sigma_i^2 <= t^2``);
-* the stored factors are feasible and cost exactly that lower bound (so it is P_lin(t)), the stored Lam is dual
-  feasible with the value of the upper bound (so that is D_lin(t)), and the lower bound on P exceeds the upper
-  bound on D, exactly.
+* D1 (weak duality): any Z with ``X Z = Y`` gives ``D_lin(t) <= t^-(L-2) ||Z||_*``; any feasible Lam gives
+  ``D_lin(t) >= tr(Lam^T Y)``; and ``P_lin(t) >= D_lin(t)`` always.
+* P1 (Schatten-Hoelder): with ``P = X^+X`` the projector onto Row(X) and ``M = W_{L-1} W_L``,
+  ``X^+Y = (P W_1) W_2 ... W_{L-2} M``; Horn's multiplicative inequality gives Hoelder's inequality for Schatten
+  quasi-norms, ``||A_1 ... A_k||_{S_r} <= prod ||A_j||_{S_pj}`` with ``1/r = sum 1/p_j``; with L-2 Frobenius
+  factors (``||P W_1||_F <= ||W_1||_F <= t``) and ``||M||_* <= sum_j ||w_{L-1,j}|| ||w_{L,j}|| <= sum_j ||w_{L,j}||``
+  this is ``P_lin(t) >= ||X^+Y||_{S_{2/L}} / t^(L-2)``, for every X.
+* any stored factors that are feasible bound P_lin(t) from above by their cost.
+* P2 (minimax inequality, Prop 9's stairs): every partial dual lies between D_lin(t) and P_lin(t) (each swaps a
+  min and a max: max-min <= min-max), so ``P_lin(t) = D_lin(t)`` makes the whole staircase flat.
+
+The gap witnesses prove ``P1-bound > D1-bound``; the equal-values erratum adds that the singular values of X^+Y are
+all equal; the all-values-reading counterexamples prove ``cost of the stored factors <= tr(Lam^T Y)`` (no gap)
+although the min(d, K) singular values (zeros counted) are not all identical.
 
 ``wang2023.thm5.mixed-signs`` (three-layer ReLU, rank-one data ``X = c a^T``, K = 1, ``y = g_1 c_+ + g_2 c_-`` with
 ``g_1 g_2 < 0``).  Lemma D2: the two branches ``W_1 = +-t a e_1^T/||a||, w_2 = e_1`` (checked exactly here) output
@@ -30,11 +35,11 @@ import sympy as sp
 from landscape.rigorous import Replay
 from landscape.rigorous import exact as ex
 
-LEMMAS_LINEAR = (
-    "D1 weak duality: tr(Lam^T Y) = tr((X^T Lam)^T Z) <= ||X^T Lam||_2 ||Z||_* for X Z = Y",
-    "P1 (L = 3, X full column rank, X^+Y = s Q, Q Q^T = I_d): P_lin(t) >= s d^(3/2) / t "
-    "(nuclear-norm duality with Lam = U S^-1 U^T, then the power-mean inequality)",
-)
+LEMMA_D1 = ("D1 weak duality: tr(Lam^T Y) = tr((X^T Lam)^T Z) <= ||X^T Lam||_2 ||Z||_* for X Z = Y, and "
+            "P_lin(t) >= D_lin(t)")
+LEMMA_P1 = ("P1 Schatten-Hoelder (Horn's multiplicative inequality): X^+Y = (X^+X W_1) W_2 ... W_{L-2} (W_{L-1} W_L) "
+            "gives ||X^+Y||_{S_{2/L}} <= t^(L-2) sum_j ||w_{L,j}||, so P_lin(t) >= ||X^+Y||_{S_{2/L}} / t^(L-2)")
+LEMMA_P2 = "P2 minimax inequality: D_lin(t) <= every partial dual (stair) <= P_lin(t)"
 LEMMAS_RELU = (
     "D2 relaxation: the branches W_1 = +-t a e1^T/||a||, w_2 = e1 output t||a|| c_+-, so every dual-feasible lam has "
     "|lam^T c_+-| <= 1/(t||a||) and D(t) <= (|g1| + |g2|)/(t||a||)",
@@ -54,36 +59,13 @@ def row_norm_sum(W: sp.Matrix) -> sp.Expr:
     return ex.simplify(sum((sp.sqrt(ex.frobenius_sq(W[i, :])) for i in range(W.shape[0])), sp.Integer(0)))
 
 
-def replay_linear_gap(name: str, arrays: dict) -> Replay:
-    L = int(arrays["L"])
-    claim = "wang2023.thm3.equal-implies-no-gap"
-    out = Replay(name, claim, "exact", lemmas=list(LEMMAS_LINEAR),
-                 statement="equal singular values of X^+Y, yet P_lin(t) > D_lin(t)")
-    keys = ["X", "Y", "t", "Lam", "Z"] + [f"W_{i}" for i in range(1, L + 1)]
-    m, worst, kinds = _read(arrays, keys)
-    out.check("file entries are the float64 roundings of exact numbers", worst <= ex.MAX_ULPS,
-              f"kinds {kinds}, worst distance {worst:.2f} ulp")
-    X, Y, Lam, Z, t = m["X"], m["Y"], m["Lam"], m["Z"], m["t"][0, 0]
-    Ws = [m[f"W_{i}"] for i in range(1, L + 1)]
-    d = X.shape[1]
-    dual_bound = ex.simplify(t ** (-(L - 2)))
-    out.check("t > 0 and L >= 3", ex.is_positive(t) and L >= 3, f"t={t}, L={L}")
-    out.check("X has full column rank", not ex.is_zero((X.T * X).det()))
-    Xp = ex.pinv(X)
-    G = (Xp * Y).applyfunc(ex.simplify)
-    out.check("Y in range(X): X X^+ Y = Y", ex.is_zero_matrix(X * G - Y))
-    s2 = ex.simplify((G * G.T)[0, 0])
-    equal = ex.is_positive(s2) and ex.is_zero_matrix(G * G.T - s2 * sp.eye(d))
-    s = ex.simplify(sp.sqrt(s2))
-    sv = ex.singular_values(G)
-    out.check("all d singular values of X^+Y are equal and non-zero (X^+Y = s Q, Q Q^T = I)", equal,
-              f"sigma(X^+Y)={sv}")
-    if L != 3:   # lemma P1 is proved for three layers only
-        out.missing = f"a rigorous lower bound on P_lin(t) for L = {L} (lemma P1 covers L = 3)"
-        return out
-    P_lower = ex.simplify(s * sp.Integer(d) ** sp.Rational(3, 2) / t)
+def schatten_quasi(sv: list, r: sp.Rational) -> sp.Expr:
+    """``||A||_{S_r} = (sum sigma_i^r)^(1/r)`` from exact singular values."""
+    return ex.simplify(sum((v ** r for v in sv), sp.Integer(0)) ** (1 / r))
 
-    # the stored factors: a feasible point of P_lin(t)
+
+def _linear_feasible_factors(out: Replay, X, Y, Ws, t) -> sp.Expr:
+    """Check the stored factors against P_lin(t)'s constraints; return their cost (an upper bound on P_lin(t))."""
     prod = X
     for W in Ws:
         prod = prod * W
@@ -92,15 +74,57 @@ def replay_linear_gap(name: str, arrays: dict) -> Replay:
     W2 = Ws[-2]
     out.check("columns of W_{L-1} have norm <= 1",
               all(ex.is_nonnegative(1 - ex.frobenius_sq(W2[:, j])) for j in range(W2.shape[1])))
-    P_upper = row_norm_sum(Ws[-1])
-    out.check("the stored factors cost exactly the lower bound (P_lin(t) is known exactly)",
-              ex.is_zero(P_upper - P_lower), f"cost={P_upper}, lower bound={P_lower}")
+    return row_norm_sum(Ws[-1])
 
-    # the dual side
-    out.check("bi-dual point: X Z = Y", ex.is_zero_matrix(X * Z - Y))
-    D_upper = ex.simplify(dual_bound * ex.nuclear_norm(Z))
+
+def replay_linear(name: str, arrays: dict, claim: str) -> Replay:
+    """Deep linear witnesses: a certified gap (``gap``) or a certified absence of gap (``flat``), see the module."""
+    L = int(arrays["L"])
+    flat = claim in ("wang2023.thm3.all-values-reading", "wang2023.prop9.all-values-reading")
+    lemmas = [LEMMA_D1] + ([LEMMA_P2] if claim.startswith("wang2023.prop9") else []) + ([] if flat else [LEMMA_P1])
+    what = {"wang2023.thm3.equal-implies-no-gap": "equal singular values of X^+Y, yet P_lin(t) > D_lin(t)",
+            "wang2023.thm3.gap": "a standard deep linear net with P_lin(t) > D_lin(t)",
+            "wang2023.thm3.all-values-reading": "singular values (zeros counted) not all identical, yet "
+                                                "P_lin(t) = D_lin(t)",
+            "wang2023.prop9.all-values-reading": "singular values (zeros counted) not all identical, yet every "
+                                                 "stair equals P_lin(t) = D_lin(t)"}[claim]
+    out = Replay(name, claim, "exact", lemmas=lemmas, statement=what)
+    keys = ["X", "Y", "t", "Lam"] + (["Z"] if "Z" in arrays else []) + \
+        [f"W_{i}" for i in range(1, L + 1) if f"W_{i}" in arrays]
+    m, worst, kinds = _read(arrays, keys)
+    out.check("file entries are the float64 roundings of exact numbers", worst <= ex.MAX_ULPS,
+              f"kinds {kinds}, worst distance {worst:.2f} ulp")
+    X, Y, Lam, t = m["X"], m["Y"], m["Lam"], m["t"][0, 0]
+    Ws = [m[f"W_{i}"] for i in range(1, L + 1) if f"W_{i}" in m]
+    out.check("t > 0 and L >= 3", ex.is_positive(t) and L >= 3, f"t={t}, L={L}")
+    dual_bound = ex.simplify(t ** (-(L - 2)))
+    Xp = ex.pinv(X)
+    G = (Xp * Y).applyfunc(ex.simplify)
+    out.check("Y in range(X): X X^+ Y = Y", ex.is_zero_matrix(X * G - Y))
+    sv = ex.singular_values(G)
+    nonzero = [v for v in sv if ex.sign_of(v) > 0]
+    all_equal = all(ex.is_zero(v - sv[0]) for v in sv)
     out.check("dual point: ||X^T Lam||_2 <= t^-(L-2)", ex.spectral_norm_at_most(X.T * Lam, dual_bound))
     D_lower = ex.simplify((Lam.T * Y).trace())
+    if flat:
+        out.check("the min(d, K) singular values of X^+Y (zeros counted) are not all identical", not all_equal,
+                  f"sigma(X^+Y)={sv}")
+        out.check("stored factors for every layer", len(Ws) == L)
+        cost = _linear_feasible_factors(out, X, Y, Ws, t)
+        out.check("no gap: cost of the stored factors <= tr(Lam^T Y), so P_lin(t) = D_lin(t) (D1)",
+                  ex.is_nonnegative(D_lower - cost), f"P_lin(t) <= {cost} <= {D_lower} <= D_lin(t)")
+        return out
+    if claim == "wang2023.thm3.equal-implies-no-gap":
+        out.check("the non-zero singular values of X^+Y are all equal, and so are all min(d, K) of them",
+                  all_equal and len(nonzero) == len(sv), f"sigma(X^+Y)={sv}")
+    out.check("rank(X^+Y) >= 2", len(nonzero) >= 2, f"sigma(X^+Y)={sv}")
+    P_lower = ex.simplify(schatten_quasi(nonzero, sp.Rational(2, L)) / t ** (L - 2))
+    if len(Ws) == L:
+        cost = _linear_feasible_factors(out, X, Y, Ws, t)
+        out.check("the stored factors cost exactly the lower bound (P_lin(t) is known exactly)",
+                  ex.is_zero(cost - P_lower), f"cost={cost}, lower bound={P_lower}")
+    out.check("bi-dual point: X Z = Y", "Z" in m and ex.is_zero_matrix(X * m["Z"] - Y))
+    D_upper = ex.simplify(dual_bound * ex.nuclear_norm(m["Z"]))
     out.check("dual value tr(Lam^T Y) equals the bi-dual bound (D_lin(t) is known exactly)",
               ex.is_zero(D_upper - D_lower), f"D in [{D_lower}, {D_upper}]")
     out.check("strict gap: lower bound on P_lin(t) > upper bound on D_lin(t)", ex.is_positive(P_lower - D_upper),
@@ -158,4 +182,45 @@ def replay_mixed_signs(name: str, arrays: dict) -> Replay:
     return out
 
 
-REPLAYS = {"wang2023.thm3.equal-implies-no-gap": replay_linear_gap, "wang2023.thm5.mixed-signs": replay_mixed_signs}
+def _linear(claim: str):
+    return lambda name, arrays: replay_linear(name, arrays, claim)
+
+
+LINEAR_CLAIMS = ("wang2023.thm3.equal-implies-no-gap", "wang2023.thm3.gap", "wang2023.thm3.all-values-reading",
+                 "wang2023.prop9.all-values-reading")
+REPLAYS = {**{c: _linear(c) for c in LINEAR_CLAIMS}, "wang2023.thm5.mixed-signs": replay_mixed_signs}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# small readable witnesses for the deep-linear counterexample claims (committed in reports/witnesses/)
+# --------------------------------------------------------------------------------------------------------------
+def gap_witness() -> dict:
+    """``X = [[1, 1], [0, 1]]``, ``X^+Y = diag(8, 1)``, L = 3, t = 1: ``P_lin(1) = (8^(2/3) + 1)^(3/2) = 5 sqrt 5 >
+    9 = D_lin(1)``.  Factors ``W_1 = diag(2, 1)/sqrt 5``, ``W_2 = I``, ``W_3 = diag(4 sqrt 5, sqrt 5)`` attain P;
+    ``Lam = X^-T`` and ``Z = diag(8, 1)`` pin D."""
+    import numpy as np
+
+    r5 = np.sqrt(5.0)
+    X = np.array([[1.0, 1.0], [0.0, 1.0]])
+    G = np.diag([8.0, 1.0])
+    return {"X": X, "Y": X @ G, "L": np.array(3), "t": np.array(1.0),
+            "W_1": np.diag([2.0 / r5, 1.0 / r5]), "W_2": np.eye(2), "W_3": np.diag([4.0 * r5, r5]),
+            "Lam": np.array([[1.0, 0.0], [-1.0, 1.0]]), "Z": G}
+
+
+def rank_one_witness() -> dict:
+    """``X = I_2``, ``Y = diag(1, 0)`` (singular values (1, 0): not all identical), L = 4, t = 1: the factors
+    ``e_1 e_1^T`` in every layer cost 1 and ``Lam = e_1 e_1^T`` is dual feasible with value 1, so
+    ``P_lin(1) = D_lin(1) = 1``: no gap, and every stair of Prop 9 equals 1."""
+    import numpy as np
+
+    E = np.diag([1.0, 0.0])
+    return {"X": np.eye(2), "Y": E.copy(), "L": np.array(4), "t": np.array(1.0),
+            **{f"W_{i}": E.copy() for i in range(1, 5)}, "Lam": E.copy()}
+
+
+NEW_WITNESSES = {
+    "wang2023.thm3.gap__sv-8-1.npz": gap_witness,
+    "wang2023.thm3.all-values-reading__rank-one.npz": rank_one_witness,
+    "wang2023.prop9.all-values-reading__rank-one.npz": rank_one_witness,
+}
