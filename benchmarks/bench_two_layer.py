@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from landscape.pilanci2020 import two_layer as tlc
+import landscape.pilanci2020 as tlc
 
 OUT = Path(os.environ.get("TWO_LAYER_BENCH_OUT", Path(__file__).resolve().parent / "out"))
 CELLS = (16, 32, 64, 128, 256)

@@ -45,31 +45,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from landscape.core.results import RouteResult, solve_cvxpy
-from landscape.pilanci2020.two_layer import SMOOTHING, Arrangements, lbfgs_with_smoothing
 from landscape.core.validate import finite_array, finite_scalar, positive_int
+from landscape.pilanci2020.arrangements import Arrangements
+from landscape.pilanci2020.training import SMOOTHING, lbfgs_with_smoothing
+from landscape.wang2023.tolerances import (
+    BRANCH_DROP_RTOL,
+    SPAN_RTOL,
+    TRAIN_INTERP_RTOL,
+    TRAINING_REACHED_RTOL,
+)
 
-# --------------------------------------------------------------------------------------------------------------
-# Tolerances of this module (each with its reason)
-# --------------------------------------------------------------------------------------------------------------
-# Rank-one targets must lie in span{c_+, c_-}: the strategies build them as exact combinations, leaving a residual of
-# a few eps times the scale; anything above 1e-12 relative is a malformed instance (the primal is infeasible).
-SPAN_RTOL = 1e-12
-# An explicit network interpolates when its residual is below this (relative to 1 + ||Y||): float64 forward passes
-# through <= 4 layers of O(1) weights cost ~1e3 eps, and last layers taken from a solver are corrected by a
-# least-squares solve (``exact_fit``) whose residual is ~cond(F) eps; 1e-7 leaves room for condition numbers ~1e8.
-INTERP_RTOL = 1e-7
-# A trained network counts only if its exact last-layer solve interpolates to this (relative to 1 + ||Y||):
-# minimum-norm solves on feature matrices with condition numbers up to ~1e6 lose ~1e6 eps.
-TRAIN_INTERP_RTOL = 1e-8
-# Branches of a conic solution with weight below this fraction of the total are not built: each contributes at most
-# that fraction of the cost, far below the conic tolerance.
-BRANCH_DROP_RTOL = 1e-10
-# "Training reached the optimum" (recorded, never asserted): the optimum of these problems sits at ReLU kinks,
-# where L-BFGS stops with a one-sided gradient; measured gaps of the best run are ~1e-6 relative, so 1e-4 tells a
-# run that found the optimal configuration from one stuck in a different one (gaps of 1e-2 and more).
-TRAINING_REACHED_RTOL = 1e-4
-# The training routes use two_layer_convex.SMOOTHING (softplus temperatures, here relative to the pre-activation
-# scale of the data) for the same reason: L-BFGS on the exact ReLU objective stalls at kinks.
+# Tolerances of this module (SPAN_RTOL, INTERP_RTOL, TRAIN_INTERP_RTOL, BRANCH_DROP_RTOL, TRAINING_REACHED_RTOL) live in
+# landscape/wang2023/tolerances.py with their reasons.  The training routes use the two-layer family's SMOOTHING
+# (softplus temperatures, here relative to the pre-activation scale of the data) for the same reason as there:
+# L-BFGS on the exact ReLU objective stalls at kinks.
 
 
 def reached(value: float, optimum: float) -> bool:
@@ -148,7 +137,7 @@ class ParallelNet:
             total += float(np.sum(layer_norms(b) ** L)) + float(np.linalg.norm(w)) ** L
         return float(beta) * total
 
-    def normalized(self) -> "ParallelNet":
+    def normalized(self) -> ParallelNet:
         """Every branch layer scaled to norm 1, the scales moved into the last layer (same output, for (23));
         branches with a zero layer are dropped (their output is zero)."""
         branches, rows = [], []
@@ -160,7 +149,7 @@ class ParallelNet:
             rows.append(w * float(np.prod(norms)))
         return ParallelNet(tuple(branches), np.array(rows).reshape(len(rows), self.WL.shape[1]))
 
-    def balanced(self) -> "ParallelNet":
+    def balanced(self) -> ParallelNet:
         """Per branch, all L layer norms set equal to the geometric mean (positive rescaling: same output)."""
         branches, rows = [], []
         L = self.L
@@ -510,12 +499,6 @@ def group_lasso(F: np.ndarray, Y: np.ndarray, solver: str = "CLARABEL", lp: bool
                        data={"W": Wv})
 
 
-def dual_violation(X: np.ndarray, Lam: np.ndarray, branches) -> float:
-    """``max_j ||Lam^T f_j(X)||`` over the given unit-bounded branches."""
-    F = features_of(X, branches)
-    return float(np.linalg.norm(F.T @ np.asarray(Lam).reshape(X.shape[0], -1), axis=1).max())
-
-
 # --------------------------------------------------------------------------------------------------------------
 # exact dual constraint of three-layer branches (K = 1, small data)
 # --------------------------------------------------------------------------------------------------------------
@@ -677,6 +660,65 @@ def _solve_min_norm_np(F: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(F, Y, rcond=None)[0]
 
 
+def _parallel_objective(Xt, Yt, m: int, gains, Ws, act):
+    """The smooth objective of (23) in its variational form (see :func:`train_parallel`), for activation ``act``."""
+    import torch
+
+    N, d = Xt.shape
+
+    def objective():
+        H = Xt.expand(m, N, d)
+        for W in Ws[:-1]:
+            Wn = W / torch.sqrt(torch.sum(W ** 2, dim=(1, 2), keepdim=True))
+            H = act(H @ Wn)
+        w = Ws[-1] / torch.sqrt(torch.sum(Ws[-1] ** 2, dim=-1, keepdim=True))
+        F = act(torch.einsum("mnk,mk->nm", H, w))
+        G = F * gains
+        GG = G @ G.T
+        # 1/2 tr(Y^T (G G^T + delta I)^-1 Y) = 1/2 ||V||^2 + ||G V - Y||^2 / (2 delta) at the ridge solution V:
+        # the minimum-norm last layer plus a steep penalty on any failure to interpolate (a dead sample)
+        delta = 1e-12 * (torch.trace(GG) / N + 1e-300)
+        eye = torch.eye(N, dtype=torch.float64)
+        return 0.5 * (gains @ gains + torch.sum(Yt * torch.linalg.solve(GG + delta * eye, Yt)))
+    return objective
+
+
+def _parallel_start(X: np.ndarray, Y: np.ndarray, shapes, m: int, gen):
+    """Random branch parameters (m copies of each layer shape) and the last layer's gains of one start."""
+    import torch
+
+    Ws = [torch.randn(m, *s, generator=gen, dtype=torch.float64).requires_grad_(True) for s in shapes]
+    gains = (torch.ones(m, dtype=torch.float64) * math.sqrt(max(float(np.linalg.norm(Y)), 1e-3) / m)
+             ).requires_grad_(True)
+    return Ws, gains
+
+
+def _parallel_net_of(X: np.ndarray, Y: np.ndarray, Ws, gains, polish: bool) -> tuple[float, ParallelNet | None]:
+    """The best interpolating explicit net at a trained point: normalized branches with the minimum-norm last layer
+    of the variational form, and (``polish``) with the exact group lasso (26) over those branches."""
+    m = int(gains.shape[0])
+    branches = []
+    for j in range(m):
+        b = []
+        for W in Ws:
+            Wj = W[j].detach().numpy().copy()
+            b.append(Wj / np.linalg.norm(Wj))
+        branches.append(b)
+    F = features_of(X, branches)
+    s = gains.detach().numpy().copy()
+    V = _solve_min_norm_np(F * s, Y)
+    candidates = [ParallelNet(tuple(branches), s[:, None] * V)]
+    if polish:
+        gl = group_lasso(F, Y)
+        if gl.ok:
+            candidates.append(ParallelNet(tuple(branches), gl["W"]))
+    best_val, best_net = float("inf"), None
+    for net in candidates:
+        if interpolation_residual(net.output(X), Y) <= TRAIN_INTERP_RTOL and net.group_norm() < best_val:
+            best_val, best_net = net.group_norm(), net
+    return best_val, best_net
+
+
 def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, starts: int = 3, seed: int = 0,
                    max_iter: int = 100, smoothing=SMOOTHING, polish: bool = True) -> RouteResult:
     """Problem (23) by L-BFGS from random starts: ``m`` branches of depth L (hidden width ``width``).
@@ -695,61 +737,24 @@ def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, 
     Y = Y[:, None] if Y.ndim == 1 else Y
     L, m, width = positive_int("L", L, minimum=2), positive_int("m", m), positive_int("width", width)
     starts = positive_int("starts", starts)
-    N, d = X.shape
+    d = X.shape[1]
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     gen = torch.Generator().manual_seed(int(seed) % (2 ** 63))
     shapes = [(d, width)] + [(width, width)] * (L - 3) + [(width,)] if L >= 3 else [(d,)]
-    xscale = max(float(np.linalg.norm(X, 2)), 1e-3)
-    temps = tuple(float(t) * xscale for t in smoothing)
-    eye = torch.eye(N, dtype=torch.float64)
+    temps = tuple(float(t) * max(float(np.linalg.norm(X, 2)), 1e-3) for t in smoothing)
     values, nets = [], []
     for _ in range(starts):
-        Ws = [torch.randn(m, *s, generator=gen, dtype=torch.float64).requires_grad_(True) for s in shapes]
-        gains = (torch.ones(m, dtype=torch.float64) * math.sqrt(max(float(np.linalg.norm(Y)), 1e-3) / m)
-                 ).requires_grad_(True)
-
-        def objective_for(act, Ws=Ws, gains=gains):
-            def objective():
-                H = Xt.expand(m, N, d)
-                for W in Ws[:-1]:
-                    Wn = W / torch.sqrt(torch.sum(W ** 2, dim=(1, 2), keepdim=True))
-                    H = act(H @ Wn)
-                w = Ws[-1] / torch.sqrt(torch.sum(Ws[-1] ** 2, dim=-1, keepdim=True))
-                F = act(torch.einsum("mnk,mk->nm", H, w))
-                G = F * gains
-                GG = G @ G.T
-                # 1/2 tr(Y^T (G G^T + delta I)^-1 Y) = 1/2 ||V||^2 + ||G V - Y||^2 / (2 delta) at the ridge solution V:
-                # the minimum-norm last layer plus a steep penalty on any failure to interpolate (a dead sample)
-                delta = 1e-12 * (torch.trace(GG) / N + 1e-300)
-                return 0.5 * (gains @ gains + torch.sum(Yt * torch.linalg.solve(GG + delta * eye, Yt)))
-            return objective
-
-        lbfgs_with_smoothing([*Ws, gains], objective_for, temps, max_iter)
+        Ws, gains = _parallel_start(X, Y, shapes, m, gen)
+        lbfgs_with_smoothing([*Ws, gains], lambda act, Ws=Ws, gains=gains: _parallel_objective(Xt, Yt, m, gains, Ws,
+                                                                                                act),
+                             temps, max_iter)
         if not all(bool(torch.isfinite(W).all()) for W in [*Ws, gains]):
             values.append(float("inf"))
             nets.append(None)
             continue
-        branches = []
-        for j in range(m):
-            b = []
-            for W in Ws:
-                Wj = W[j].detach().numpy().copy()
-                b.append(Wj / np.linalg.norm(Wj))
-            branches.append(b)
-        F = features_of(X, branches)
-        s = gains.detach().numpy().copy()
-        V = _solve_min_norm_np(F * s, Y)
-        candidates = [ParallelNet(tuple(branches), s[:, None] * V)]
-        if polish:
-            gl = group_lasso(F, Y)
-            if gl.ok:
-                candidates.append(ParallelNet(tuple(branches), gl["W"]))
-        best_val, best_net = float("inf"), None
-        for net in candidates:
-            if interpolation_residual(net.output(X), Y) <= TRAIN_INTERP_RTOL and net.group_norm() < best_val:
-                best_val, best_net = net.group_norm(), net
-        values.append(best_val)
-        nets.append(best_net)
+        value, net = _parallel_net_of(X, Y, Ws, gains, polish)
+        values.append(value)
+        nets.append(net)
     k = int(np.argmin(values))
     ok = bool(np.isfinite(values[k]))
     return RouteResult(values[k], "interpolating" if ok else "no start interpolates", ok, route="torch/L-BFGS",

@@ -1,8 +1,8 @@
 """Report section of the ReLU convex-program families: the two-layer convex program (Pilanci & Ergen 2020) and the
 deep ReLU results of Wang, Ergen, Pilanci (ICLR 2023, Section 4).
 
-Reads only ``summary.json`` (the notes written by ``theorems/test_pilanci2020_two_layer.py`` and
-``theorems/test_wang2023_relu.py``) and, when present, the benchmark sweep ``benchmarks/out/two_layer_cost.json``.
+Reads only ``summary.json`` (the notes written by ``theorems/pilanci2020/test_two_layer.py`` and
+``theorems/wang2023/test_relu.py``) and, when present, the benchmark sweep ``benchmarks/out/two_layer_cost.json``.
 """
 from __future__ import annotations
 

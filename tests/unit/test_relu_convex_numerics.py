@@ -10,14 +10,15 @@
 """
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from landscape.pilanci2020 import two_layer as tlc
+import landscape.pilanci2020 as tlc
 from landscape.wang2023 import relu as wr
 from reports.registry import witness_path
-from strategies.wang2023.relu import (general_l3_instances, parallel_nets, rank_one_instances, two_layer_problems)
+from strategies.pilanci2020 import two_layer_problems
+from strategies.wang2023.relu import general_l3_instances, parallel_nets, rank_one_instances
 from tests.mutation.mutants import refuted_under_ci_budget
-
 
 
 def _scaled_closed_form(factor):
@@ -28,8 +29,8 @@ def _scaled_closed_form(factor):
 # mutation meta-tests
 # ------------------------------------------------------------------------------------------------------------
 def _families():
-    from theorems.pilanci2020 import test_two_layer as pil
-    from theorems.wang2023 import test_relu as wt
+    from theorems.pilanci2020 import checks as pil
+    from theorems.wang2023.checks import relu as wt
 
     wrong = _scaled_closed_form(0.9)
     return [
@@ -61,7 +62,7 @@ def test_each_relu_family_refutes_a_wrong_value(strategy, check, mutant):
 
 def test_thm5_family_refutes_mixed_sign_labels_when_they_are_included():
     """The theorem-5 check itself, run on mixed-sign data, fails: the stated weights do not exist there."""
-    from theorems.wang2023 import test_relu as wt
+    from theorems.wang2023.checks import relu as wt
 
     with pytest.raises(ValueError, match="mixed sign"):
         refuted_under_ci_budget(rank_one_instances(cases=("mixed sign",)), wt.check_rank_one_standard_zero_gap,
@@ -210,7 +211,7 @@ def _witness():
 
 
 def test_committed_mixed_sign_witness_reverifies_and_matches_its_construction():
-    from theorems.wang2023.test_relu import mixed_sign_counterexample_is_certified, verify_mixed_sign_counterexample
+    from theorems.wang2023.checks.relu import mixed_sign_counterexample_is_certified, verify_mixed_sign_counterexample
 
     arrays = _witness()
     built = wr.thm5_mixed_sign_witness()
@@ -225,7 +226,7 @@ def test_committed_mixed_sign_witness_reverifies_and_matches_its_construction():
 
 
 def test_doctored_mixed_sign_witness_is_rejected():
-    from theorems.wang2023.test_relu import mixed_sign_counterexample_is_certified, verify_mixed_sign_counterexample
+    from theorems.wang2023.checks.relu import mixed_sign_counterexample_is_certified, verify_mixed_sign_counterexample
 
     arrays = _witness()
     arrays["Y"] = np.array([[1.0], [1.0]])  # labels of one sign: Theorem 5 holds there, nothing to refute

@@ -1,5 +1,5 @@
-"""Meta-tests of the deep linear family of Wang et al. 2023 (landscape/wang_linear.py, strategies/wang.py,
-theorems/test_wang2023_linear.py).
+"""Meta-tests of the deep linear family of Wang et al. 2023 (landscape/wang2023/linear/, strategies/wang2023/linear.py,
+theorems/wang2023/checks/linear.py).
 
 * Mutation tests: every family check, handed a deliberately wrong closed form (every value x 0.9, or the exponent
   2/L replaced by 1/L), must be refuted under the ci example budget.
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from landscape.wang2023 import linear as wl
 from strategies.wang2023.linear import build_instance, identity_instance, wang_linear_instances
 from tests.mutation.mutants import refuted_under_ci_budget
-from theorems.wang2023 import test_linear as tw
+from theorems.wang2023.checks import linear as tw
 
 
 # ------------------------------------------------------------------------------------------------------------

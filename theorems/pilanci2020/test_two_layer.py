@@ -10,62 +10,20 @@ bound on the optimum.
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import example, given
 
+import landscape.pilanci2020 as tlc
 from landscape.core import tolerances as tol
-from landscape.pilanci2020 import two_layer as tlc
 from strategies import budget
-from strategies.wang2023.relu import TwoLayerInstance, sampled_two_layer_problems, two_layer_problems
-
-
-def check_two_layer_convex_program(inst: TwoLayerInstance, record, convex_value=None, starts: int = 2) -> None:
-    """Convex optimum = objective of the network built from it = certified lower bound <= every trained network.
-
-    ``convex_value`` (mutation hook) replaces the solver's optimal value by a function of it.
-    """
-    p = inst.problem
-    arr = tlc.enumerate_arrangements(p.X)
-    conv = record.decide(lambda: tlc.convex_by_cvxpy(p, arr), instance=inst, what="convex program (Clarabel)")
-    q = conv.value if convex_value is None else convex_value(conv.value)
-    ctol = tol.conic_value(q)
-    # the network read off the convex blocks, evaluated as a plain two-layer ReLU net
-    U, alpha = tlc.network_from_convex(conv["V"], conv["W"])
-    net_value = tlc.nonconvex_objective(p, U, alpha)
-    record.close(net_value, q, tol=ctol, instance=inst,
-                 what="network built from the convex solution attains the convex optimum")
-    # weak duality with the network's residual as multiplier, its constraint evaluated exactly over the cells
-    lam = p.y - tlc.network_output(p.X, U, alpha)
-    bound = tlc.dual_lower_bound(p, arr, lam)
-    size = p.n * max(U.shape[1], 1)
-    record.leq(bound.value, net_value, tol=tol.evaluation(net_value, size), instance=inst,
-               what="certified dual bound <= objective of an explicit network")
-    record.close(q, bound.value, tol=ctol, instance=inst,
-                 what="zero gap: convex optimum = certified lower bound on every network")
-    # the non-convex route: no trained network may beat the optimum (the bound is valid for every width)
-    trained = tlc.train_nonconvex(p, m=p.n + 1, starts=starts, seed=inst.seed, max_iter=150)
-    lowest = min(trained["values"])
-    record.geq(lowest, bound.value, tol=tol.evaluation(lowest, size), instance=inst,
-               what="no trained network beats the certified lower bound")
-    record.geq(lowest, q, tol=ctol, instance=inst, what="no trained network beats the convex optimum")
-    reached = bool(lowest - q <= tlc.TRAINING_REACHED_RTOL * (1.0 + abs(q)))
-    record.note("best training run reached the convex optimum", reached, instance=inst,
-                extra={"relative_excess": (lowest - q) / (1.0 + abs(q))})
-    record.note("cells", arr.P, instance=inst, extra={"blocks": conv["blocks"], "n": p.n, "d": p.d})
-
-
-def _explicit() -> TwoLayerInstance:
-    """Six points on the plane, beta = 0.1 (the catalog's check instance shape), with exact integer data."""
-    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 2.0], [2.0, -1.0], [-1.0, -1.0]])
-    y = np.array([1.0, -0.5, 0.3, 0.8, -1.2, 0.4])
-    return TwoLayerInstance(tlc.TwoLayerProblem(X, y, 0.1), "integer", 0)
+from strategies.pilanci2020 import sampled_two_layer_problems, two_layer_problems
+from theorems.pilanci2020.checks import check_two_layer_convex_program, explicit_two_layer_instance
 
 
 @pytest.mark.claim("pilanci2020.two-layer")
 @budget(0.3)
 @given(inst=two_layer_problems())
-@example(inst=_explicit())
+@example(inst=explicit_two_layer_instance())
 def test_two_layer_relu_net_equals_its_convex_program(inst, record):
     check_two_layer_convex_program(inst, record)
 
