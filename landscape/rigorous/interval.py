@@ -274,3 +274,91 @@ def strongly_convex_minimizer(gradient: Callable[[list], list], hessian: Callabl
     if not R < box_radius:
         return None
     return MinimizerBall(list(center), R, mu, upper(g), box_radius)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# forward-mode derivatives on balls (gradient enclosures)
+# --------------------------------------------------------------------------------------------------------------
+class Dual:
+    """A ball value with a vector of ball partial derivatives (forward mode).  Piecewise functions use the
+    derivative of the piece the ball lies on, and the hull of both pieces' derivatives when it straddles a kink,
+    so the result encloses every (one-sided) derivative of every point in the input balls."""
+
+    __slots__ = ("v", "d")
+
+    def __init__(self, v: arb, d: list):
+        self.v, self.d = v, d
+
+    @staticmethod
+    def variables(values: Sequence[arb]) -> list:
+        n = len(values)
+        return [Dual(v, [arb(1) if i == j else arb(0) for j in range(n)]) for i, v in enumerate(values)]
+
+    def _lift(self, o) -> "Dual":
+        return o if isinstance(o, Dual) else Dual(o if isinstance(o, arb) else ball(o), [arb(0)] * len(self.d))
+
+    def __add__(self, o):
+        o = self._lift(o)
+        return Dual(self.v + o.v, [a + b for a, b in zip(self.d, o.d)])
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Dual(-self.v, [-a for a in self.d])
+
+    def __sub__(self, o):
+        return self + (-self._lift(o))
+
+    def __rsub__(self, o):
+        return self._lift(o) - self
+
+    def __mul__(self, o):
+        o = self._lift(o)
+        return Dual(self.v * o.v, [a * o.v + self.v * b for a, b in zip(self.d, o.d)])
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        if isinstance(o, Dual):
+            raise TypeError("division by a Dual is not needed here")
+        o = o if isinstance(o, arb) else ball(o)
+        return Dual(self.v / o, [a / o for a in self.d])
+
+    def __pow__(self, k: int):
+        k = int(k)
+        if k == 0:
+            return self._lift(arb(1))
+        return Dual(self.v ** k, [k * self.v ** (k - 1) * a for a in self.d])
+
+    def chain(self, value: arb, slope: arb) -> "Dual":
+        return Dual(value, [slope * a for a in self.d])
+
+
+def d_relu(x):
+    if not isinstance(x, Dual):
+        return relu(x)
+    slope = arb(1) if x.v > 0 else arb(0) if x.v < 0 else hull(arb(0), arb(1))
+    return x.chain(relu(x.v), slope)
+
+
+def d_leaky_relu(x, slope: float = 0.1):
+    if not isinstance(x, Dual):
+        return leaky_relu(x, slope)
+    s = ball(slope)
+    k = arb(1) if x.v > 0 else s if x.v < 0 else hull(s, arb(1))
+    return x.chain(leaky_relu(x.v, slope), k)
+
+
+def d_tanh(x):
+    if not isinstance(x, Dual):
+        return x.tanh()
+    t = x.v.tanh()
+    return x.chain(t, 1 - t * t)
+
+
+def d_hinge_power(z, p: int):
+    """The polynomial hinge on a Dual: value ``relu(z + 1)^(p + 1)``, derivative ``(p + 1) relu(z + 1)^p``
+    (continuous at the kink, so no hull is needed)."""
+    if not isinstance(z, Dual):
+        return hinge_power(z, p)
+    return z.chain(hinge_power(z.v, p), hinge_power_prime(z.v, p))

@@ -58,6 +58,15 @@ LEMMAS = (
 LEMMA_JENSEN = "L3 tanh is odd: f(x) + f(-x) = 2 a_0 for every parameter; Jensen on each pair: loss >= phi(a_0)"
 
 
+def _dot(u, v):
+    """Sum of products of balls and/or Duals (starts from the first product, so Duals stay Duals)."""
+    terms = [a * b for a, b in zip(u, v)]
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
 # --------------------------------------------------------------------------------------------------------------
 # reading the witness
 # --------------------------------------------------------------------------------------------------------------
@@ -110,47 +119,64 @@ class Witness:
         return a, b, U, c, V, e
 
     # -- outputs in ball arithmetic -------------------------------------------------------------------------
-    def activation(self, z: arb) -> arb:
+    def activation(self, z):
+        """The witness's activation on a ball or a :class:`~landscape.rigorous.interval.Dual`."""
         if self.act == "relu":
-            return iv.relu(z)
+            return iv.d_relu(z)
         if self.act == "leaky_relu":
-            return iv.leaky_relu(z, 0.1)
+            return iv.d_leaky_relu(z, 0.1)
         if self.act == "tanh":
-            return z.tanh()
+            return iv.d_tanh(z)
         if self.act == "square":
             return z * z
         raise ValueError(f"no ball evaluation for activation {self.act!r}")
 
     def outputs(self, theta) -> list:
-        """Enclosures of the network's outputs on the data at an exact float64 parameter vector."""
-        th = [iv.ball(v) for v in np.asarray(theta, dtype=np.float64)]
+        """Enclosures of the network's outputs on the data: ``theta`` is a float64 vector (taken exactly), or a
+        list of balls or Duals (then the outputs carry their derivatives)."""
+        if isinstance(theta, np.ndarray):
+            th = [iv.ball(v) for v in np.asarray(theta, dtype=np.float64)]
+        else:
+            th = list(theta)
         out = []
         if self.model == "shallow":
             a0, a, W = self.shallow(th)
+            W = np.asarray(W, dtype=object)
             c = [iv.ball(v) for v in self.arrays["offsets"]]
             for i, x in enumerate(self.Xb):
                 f = a0 + c[i]
                 for j in range(len(a)):
-                    f += a[j] * self.activation(iv.dot(x, [W[k][j] for k in range(self.d)]))
+                    f = f + a[j] * self.activation(_dot(x, W[:, j]))
                 out.append(f)
         elif self.model == "feedforward":
             layers = self.feedforward(th)
             for x in self.Xb:
                 h = x
                 for li, (W, b) in enumerate(layers):
-                    z = [iv.dot(h, [W[k][j] for k in range(len(h))]) + b[j] for j in range(len(b))]
+                    W = np.asarray(W, dtype=object)
+                    z = [_dot(h, W[:, j]) + b[j] for j in range(len(b))]
                     h = [self.activation(v) for v in z] if li < len(layers) - 1 else z
                 out.append(h[0])
         elif self.model == "shortcut":
             a, b, U, c, V, e = self.shortcut(th)
+            U, V = np.asarray(U, dtype=object), np.asarray(V, dtype=object)
             k = len(c)
             for x in self.Xb:
-                hid = [iv.relu(iv.dot(x, [U[r][j] for r in range(self.d)]) + c[j]) for j in range(k)]
-                H = [iv.dot(hid, [V[j][r] for j in range(k)]) + e[r] for r in range(self.d)]
-                out.append(iv.dot(a, [x[r] + H[r] for r in range(self.d)]) + b)
+                hid = [iv.d_relu(_dot(x, U[:, j]) + c[j]) for j in range(k)]
+                H = [_dot(hid, V[:, r]) + e[r] for r in range(self.d)]
+                out.append(_dot(a, [x[r] + H[r] for r in range(self.d)]) + b)
         else:
             raise ValueError(f"unknown model {self.model!r}")
         return out
+
+    def loss_gradient(self, theta_box: list) -> list:
+        """Enclosure of the loss gradient over a box of parameters (forward mode on balls)."""
+        f = self.outputs(iv.Dual.variables(theta_box))
+        total = None
+        for fi, yi in zip(f, self.yb):
+            term = iv.d_hinge_power(-yi * fi, self.p)
+            total = term if total is None else total + term
+        return [g / self.n for g in total.d]
 
     def loss_of_outputs(self, f: list) -> arb:
         s = arb(0)
@@ -217,6 +243,16 @@ def _errors_and_better(out: Replay, w: Witness, f_star: list, value_star: arb) -
                   f"loss(competitor) in {vb} < loss(minimum) in {value_star}")
 
 
+def _gradient_step(out: Replay, w: Witness, dist: float) -> None:
+    """Cross-check: the loss is differentiable at theta* (no unit at a kink) and theta* is a minimum, so the
+    gradient there is 0; its enclosure over the box ``theta +- dist`` (which contains theta*) must contain 0."""
+    box = [iv.hull(iv.ball(v) - iv.ball(dist), iv.ball(v) + iv.ball(dist)) for v in w.theta]
+    g = w.loss_gradient(box)
+    ok = all(gi.contains(0) for gi in g)
+    out.check("gradient enclosure over a box around theta* contains 0 (every component)", ok,
+              f"{len(g)} components, max |grad| <= {max(iv.upper(abs(gi)) for gi in g):.3g}")
+
+
 def _radius(margin: arb, lift: arb) -> float:
     """rho: a share of the largest radius the regime margin allows (margin / lift)."""
     return RHO_SHARE * iv.lower(abs(margin) / lift)
@@ -258,6 +294,7 @@ def replay_dead_constant(out: Replay, w: Witness) -> None:
               bool(reach < 0), f"largest pre-activation on the ball <= {iv.upper(reach):.4g}")
     out.statement = (f"a local minimum theta* (the stored point with {shift} moved by < {br.width:.2g}) whose "
                      f"ball of radius {rho:.3g} sees loss >= phi(B*) = loss(theta*)")
+    _gradient_step(out, w, br.width)
     value = phi(w, br.box)
     _errors_and_better(out, w, [br.box] * w.n, value)
 
@@ -280,6 +317,7 @@ def replay_jensen(out: Replay, w: Witness) -> None:
         return
     out.statement = (f"a GLOBAL minimum theta* (the stored point with a_0 moved by < {br.width:.2g}): "
                      "loss >= phi(a_0) >= phi(B*) = loss(theta*) for every parameter")
+    _gradient_step(out, w, br.width)
     _errors_and_better(out, w, [br.box] * w.n, phi(w, br.box))
 
 
@@ -307,6 +345,7 @@ def replay_cone(out: Replay, w: Witness) -> None:
     # for every feasible A exactly when s dpsi/dA >= 0, i.e. s * S <= 0 (strictly here)
     out.check("KKT on the cone: s * S < 0 with S = sum l'(-y_i B*) y_i x_i^2 (enclosed over the bracket)",
               bool(iv.ball(s) * S < 0), f"S in {S}, s = {s:+.0f}")
+    _gradient_step(out, w, dist)
     value = phi(w, B)
     out.statement = (f"a local minimum theta* (a_0 moved by < {br.width:.2g}) minimizing the convex psi over the cone "
                      f"s A >= 0 that contains the ball of radius {rho:.3g}")
@@ -423,6 +462,7 @@ def replay_linear(out: Replay, w: Witness) -> None:
     ok = reach > 0 if w.model == "shallow" else reach < 0
     out.check(f"units keep their regime on the ball of radius rho + delta (rho = {rho:.3g}); there loss = h",
               bool(ok), f"extreme pre-activation on the ball {reach}")
+    _gradient_step(out, w, dist)
     ball_v = iv.box_around(v0, mb.radius)
     f_star = [iv.dot(r, ball_v) for r in h.rows]
     out.statement = (f"a local minimum theta* within {dist:.2g} of the stored point: loss = h(v) >= h(v*) = "
