@@ -294,7 +294,7 @@ class Dual:
         n = len(values)
         return [Dual(v, [arb(1) if i == j else arb(0) for j in range(n)]) for i, v in enumerate(values)]
 
-    def _lift(self, o) -> "Dual":
+    def _lift(self, o) -> Dual:
         return o if isinstance(o, Dual) else Dual(o if isinstance(o, arb) else ball(o), [arb(0)] * len(self.d))
 
     def __add__(self, o):
@@ -330,7 +330,7 @@ class Dual:
             return self._lift(arb(1))
         return Dual(self.v ** k, [k * self.v ** (k - 1) * a for a in self.d])
 
-    def chain(self, value: arb, slope: arb) -> "Dual":
+    def chain(self, value: arb, slope: arb) -> Dual:
         return Dual(value, [slope * a for a in self.d])
 
 
