@@ -487,4 +487,155 @@ def replay(name: str, arrays: dict) -> Replay:
     return out
 
 
-REPLAYS = {f"liang2018.prop{k}": replay for k in range(2, 8)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the quadratic loss (Example 1, Appendix B.8): exact replays
+# --------------------------------------------------------------------------------------------------------------
+def _exact(x) -> sp.Expr:
+    from landscape.rigorous import exact as ex
+
+    return ex.recognize(float(x)).value
+
+
+def _sgn(v: sp.Expr) -> int:
+    from landscape.rigorous import exact as ex
+
+    return 1 if ex.sign_of(v) >= 0 else -1   # the paper's sign: ties go to the positive class
+
+
+def replay_ex1(name: str, arrays: dict) -> Replay:
+    """Example 1: ``P(Y = 1) = p``, ``X | Y = 1`` the point ``q``, ``X | Y = -1`` uniform on ``[lo, hi]``, linear model
+    ``f = a x + b`` and the population quadratic loss ``L(a, b) = E (1 - Y f(X))^2`` (integrated exactly by SymPy).
+    L is a quadratic with a constant positive definite Hessian, so a point with zero gradient is its unique global
+    minimum; its misclassification probability is computed exactly (an interval of the uniform part)."""
+    from landscape.rigorous import exact as ex
+
+    out = Replay(name, "liang2018.ex1", "exact", lemmas=["a strictly convex quadratic has exactly one minimizer, "
+                                                         "the zero of its gradient"],
+                 statement="the unique global minimum of the population quadratic loss misclassifies with "
+                           "probability >= 1/16, while an error-free linear classifier exists")
+    p, q = _exact(arrays["p_pos"]), _exact(arrays["pos_point"])
+    lo, hi = (_exact(v) for v in arrays["neg_interval"])
+    a_s, b_s = _exact(arrays["a"]), _exact(arrays["b"])
+    out.check("the stored floats are roundings of exact rationals",
+              all(ex.recognize(float(v)).kind == "rational" for v in
+                  [arrays["p_pos"], arrays["pos_point"], *arrays["neg_interval"], arrays["a"], arrays["b"]]))
+    a, b, u = sp.symbols("a b u", real=True)
+    L = p * (1 - q * a - b) ** 2 + (1 - p) * sp.integrate((1 + a * u + b) ** 2, (u, lo, hi)) / (hi - lo)
+    H = sp.hessian(L, (a, b))
+    out.check("the loss is strictly convex: its (constant) Hessian is positive definite",
+              ex.is_positive(H[0, 0]) and ex.is_positive(H.det()), f"H = {H.tolist()}")
+    grad = [sp.diff(L, v).subs({a: a_s, b: b_s}) for v in (a, b)]
+    out.check("the stored (a, b) has zero gradient: the unique global minimum", all(ex.is_zero(g) for g in grad),
+              f"(a, b) = ({a_s}, {b_s})")
+
+    def error(av, bv):
+        wrong_pos = 1 if _sgn(av * q + bv) < 0 else 0
+        # negatives wrong where a u + b >= 0 on [lo, hi]: an interval ending at lo or hi
+        if av == 0:
+            wrong = (hi - lo) if _sgn(bv) > 0 else 0
+        else:
+            root = -bv / av
+            if ex.sign_of(av) > 0:
+                wrong = hi - sp.Max(lo, sp.Min(hi, root))
+            else:
+                wrong = sp.Min(hi, sp.Max(lo, root)) - lo
+        return ex.simplify(p * wrong_pos + (1 - p) * wrong / (hi - lo))
+
+    err = error(a_s, b_s)
+    out.check("misclassification probability of the global minimum >= 1/16 (exact)",
+              ex.is_nonnegative(err - sp.Rational(1, 16)), f"error = {err}")
+    if "better" in arrays:
+        e2 = error(*(_exact(v) for v in arrays["better"]))
+        out.check("a linear classifier with zero error exists (exact)", ex.is_zero(e2), f"error = {e2}")
+    return out
+
+
+def replay_b8(name: str, arrays: dict) -> Replay:
+    """Appendix B.8: on the witness sample the network's outputs range exactly over the column space of the
+    feature matrix F (instance lemma in the file's description), so the global minima of the empirical quadratic
+    loss ``mean (y_i - f_i)^2`` all share the fitted values ``F F^+ y``; their error is counted exactly, the
+    sample's probability under the stated distribution is exact and positive, and an error-free output vector of
+    the same class is exhibited."""
+    from landscape.rigorous import exact as ex
+
+    out = Replay(name, "liang2018.b8", "exact",
+                 lemmas=[f"model class on the sample = column space of F: {str(arrays['description'])}",
+                         "global minima of a least-squares loss share the fitted values (orthogonal projection)"],
+                 statement="every global minimum of the empirical quadratic loss errs on more than 1/8 of a sample "
+                           "of positive probability")
+    F = ex.exact_array(arrays["F"]).matrix
+    y = ex.exact_array(arrays["y"]).matrix
+    n = F.shape[0]
+    fit = (F * ex.pinv(F) * y).applyfunc(ex.simplify)
+    stored = ex.exact_array(arrays["fitted"])
+    out.check("stored fitted values are the roundings of the exact least-squares fit",
+              all(ex.recognize(float(v)).kind == "rational" for v in np.ravel(arrays["fitted"]))
+              and ex.is_zero_matrix(stored.matrix - fit), f"fit = {list(fit)}")
+    errs = sum(1 for i in range(n) if _sgn(fit[i]) != int(y[i]))
+    out.check("every global minimum errs on more than 1/8 of the sample (exact count)",
+              sp.Rational(errs, n) > sp.Rational(1, 8), f"{errs}/{n} misclassified")
+    # probability of drawing this sample (as a multiset) from the stated distribution
+    table = {(float(v), float(lab)): _exact(pr) for v, lab, pr in
+             zip(arrays["dist_values"], arrays["dist_labels"], arrays["dist_probs"])}
+    out.check("the distribution's probabilities sum to 1", ex.is_zero(sum(table.values()) - 1))
+    counts: dict = {}
+    for v, lab in zip(arrays["values"], arrays["y"]):
+        counts[(float(v), float(lab))] = counts.get((float(v), float(lab)), 0) + 1
+    prob = sp.factorial(n)
+    for key, c in counts.items():
+        prob *= table.get(key, sp.Integer(0)) ** c / sp.factorial(c)
+    out.check("the sample has positive probability (exact multinomial)", ex.is_positive(prob), f"P = {prob}")
+    coef = ex.exact_array(arrays["better_coef"]).matrix
+    good = F * coef
+    out.check("an error-free output vector lies in the same class (exact signs)",
+              all(_sgn(good[i]) == int(y[i]) for i in range(n)), f"outputs {list(good)}")
+    return out
+
+
+def ex1_witness() -> dict:
+    """Example 1's distribution (p = 1/2, positive point 5/4, negatives uniform on [0, 1]), the exact global minimum
+    a = 72/35, b = -9/5 of the population quadratic loss (error exactly 1/16), and the error-free line x - 9/8."""
+    return {"claim": np.asarray("liang2018.ex1"), "p_pos": np.array(0.5), "pos_point": np.array(1.25),
+            "neg_interval": np.array([0.0, 1.0]), "a": np.array(72 / 35), "b": np.array(-9 / 5),
+            "better": np.array([1.0, -1.125])}
+
+
+def b8_witness(instance: str) -> dict:
+    """Instance A: inputs (1, s), one linear neuron (class: affine functions of s), positive s = 5/4, negatives
+    s = 0, 1, 1 (s | + = 5/4, s | - uniform on {0, 1}, P(+) = 1/2).  Instance B: positives s e_1 (s = 1, 3),
+    negatives t e_2 (t = 1, 1, 3), quadratic neurons (class: a_0 + A_11 s^2 on positives, a_0 + A_22 t^2 on
+    negatives), s and t uniform on {1, 2, 3}, P(+) = 1/2."""
+    if instance == "A":
+        s = np.array([1.25, 0.0, 1.0, 1.0])
+        y = np.array([1.0, -1.0, -1.0, -1.0])
+        F = np.c_[np.ones(4), s]
+        dist = ([1.25, 0.0, 1.0], [1.0, -1.0, -1.0], [0.5, 0.25, 0.25])
+        better = np.array([-1.125, 1.0])
+        text = "one linear neuron + bias on inputs (1, s): f = a_0 + a_1 w.(1, s) ranges over all affine b + a s"
+    else:
+        s = np.array([1.0, 3.0, 1.0, 1.0, 3.0])
+        y = np.array([1.0, 1.0, -1.0, -1.0, -1.0])
+        F = np.c_[np.ones(5), np.where(y > 0, s ** 2, 0.0), np.where(y < 0, s ** 2, 0.0)]
+        dist = ([1.0, 2.0, 3.0, 1.0, 2.0, 3.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1 / 6] * 6)
+        better = np.array([0.0, 1.0, -1.0])
+        text = ("M >= 2 quadratic neurons of both output signs on inputs s e_1 / t e_2: f = a_0 + A_11 s^2 "
+                "(positives), a_0 + A_22 t^2 (negatives), every (a_0, A_11, A_22) reachable")
+    fitted = F @ np.linalg.lstsq(F, y, rcond=None)[0]
+    exact_fit = sp.Matrix(F.tolist()).applyfunc(sp.nsimplify)
+    exact_fit = exact_fit * exact_fit.pinv() * sp.Matrix(y.tolist()).applyfunc(sp.nsimplify)
+    fitted = np.array([float(v) for v in exact_fit])   # the correctly rounded exact fit, not lstsq's
+    return {"claim": np.asarray("liang2018.b8"), "values": s, "y": y, "F": F, "fitted": fitted,
+            "dist_values": np.array(dist[0]), "dist_labels": np.array(dist[1]), "dist_probs": np.array(dist[2]),
+            "better_coef": better, "description": np.asarray(text)}
+
+
+NEW_WITNESSES = {
+    "liang2018.ex1__population.npz": ex1_witness,
+    "liang2018.b8__instance-A.npz": lambda: b8_witness("A"),
+    "liang2018.b8__instance-B.npz": lambda: b8_witness("B"),
+}
+
+REPLAYS = {**{f"liang2018.prop{k}": replay for k in range(2, 8)}, "liang2018.ex1": replay_ex1,
+           "liang2018.b8": replay_b8}

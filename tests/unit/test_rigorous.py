@@ -222,9 +222,9 @@ def test_shortcut_witness_with_a_live_residual_is_rejected():
 # the readable witnesses added for counterexample claims that had none committed
 # ------------------------------------------------------------------------------------------------------------
 def test_added_witness_files_match_their_constructions():
-    from landscape.rigorous import wang2023
+    from landscape.rigorous import liang2018, wang2023
 
-    for name, build in wang2023.NEW_WITNESSES.items():
+    for name, build in {**wang2023.NEW_WITNESSES, **liang2018.NEW_WITNESSES}.items():
         stored, built = load(WITNESS_DIR / name), build()
         assert set(stored) == set(built), name
         for k in built:
@@ -242,3 +242,18 @@ def test_no_gap_witness_with_a_weaker_dual_point_is_rejected():
     a["Lam"] = a["Lam"] * (1.0 - 1e-13)   # tr(Lam^T Y) falls 1e-13 below the factors' cost
     r = replay_arrays(name, a)
     assert r.rejected and any("no gap" in s.name for s in r.failures())
+
+
+def test_population_minimum_nudged_off_the_zero_gradient_is_rejected():
+    name, a = witness("liang2018.ex1__population")
+    a["a"] = a["a"] + 1e-13
+    r = replay_arrays(name, a)
+    assert r.rejected and any("zero gradient" in s.name for s in r.failures())
+
+
+def test_least_squares_witness_with_a_nudged_fit_or_a_wrong_competitor_is_rejected():
+    name, a = witness("liang2018.b8__instance-A")
+    nudged = dict(a, fitted=a["fitted"] + 1e-13)
+    assert replay_arrays(name, nudged).rejected
+    flipped = dict(a, better_coef=-a["better_coef"])
+    assert replay_arrays(name, flipped).rejected
