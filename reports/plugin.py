@@ -189,8 +189,9 @@ def record(request) -> Recorder:
     claim = marker.args[0]
     state = request.config.stash[STATE]
     replay = f"pytest '{request.node.nodeid}' --hypothesis-profile={state.profile}"
-    rec = Recorder(claim, request.node.nodeid, state.sink, state.witness_dir, replay=replay)
+    rec = Recorder(claim, request.node.nodeid, state.sink, state.witness_dir, replay=replay, compact=True)
     yield rec
+    rec.finish()
     report = request.node.stash.get(CALL_REPORT, None)
     if report is None or not report.passed or not getattr(request.function, "is_hypothesis_test", False):
         return

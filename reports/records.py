@@ -26,6 +26,7 @@ with copies of one instance through every incidental check.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -85,7 +86,27 @@ class CheckRecord:
     type: str = "check"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), default=_json_default, allow_nan=False)
+        """One compact line: fields at their defaults are left out, and the test is named by its short key
+        (``test_key``; the run's ``collected`` events map keys back to node ids)."""
+        payload = {k: v for k, v in asdict(self).items() if k in _ALWAYS or v != _DEFAULTS.get(k, _MISSING)}
+        payload["test"] = test_key(self.test)
+        if payload.get("time") is not None:
+            payload["time"] = round(payload["time"], 3)
+        return json.dumps(payload, default=_json_default, allow_nan=False)
+
+
+_MISSING = object()
+_ALWAYS = {"claim", "test", "example", "check", "status", "type"}
+_DEFAULTS = {"observed": None, "bound": None, "tol": None, "margin": None, "normalized_margin": None, "instance": "",
+             "reason": "", "witness": None, "relation": "", "routes": None, "evidence": True, "decisive": False,
+             "extra": {}}
+
+
+def test_key(nodeid: str) -> str:
+    """A short stable key for a test node id (records name their test by it; 12 hex digits)."""
+    if not nodeid:
+        return ""
+    return hashlib.blake2b(nodeid.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def _json_default(obj: Any):
@@ -169,7 +190,7 @@ class Recorder:
     """
 
     def __init__(self, claim: str, test: str = "", sink: Any = None, witness_dir: str | os.PathLike | None = None,
-                 replay: str = ""):
+                 replay: str = "", compact: bool = False):
         self.claim = claim
         self.test = test
         self.sink = sink if sink is not None else ListSink()
@@ -179,6 +200,14 @@ class Recorder:
         self.witnesses: list[str] = []
         self._last_key: tuple | None = None
         self._index = -1
+        self._described: set[int] = set()
+        # compact mode (long runs): a passing check is written only when it is the first of its name, a new worst
+        # margin or a new tightest ratio; the others are counted, and each example ends with one 'example' line
+        self.compact = compact
+        self._worst: dict[str, float] = {}
+        self._tightest: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+        self._example_desc: dict[int, str] = {}
 
     # -- example bookkeeping -------------------------------------------------------------------------------
     def _example(self, instance: Any) -> int:
@@ -190,10 +219,26 @@ class Recorder:
         else:
             key = ("instance", id(instance), describe(instance))
         if key != self._last_key:
+            self._flush_example()
             self._last_key = key
             self._index += 1
             self.examples[self._index] = "unchecked"
+            self._example_desc[self._index] = describe(instance)
         return self._index
+
+    def _flush_example(self) -> None:
+        if self.compact and self._index >= 0 and self._index in self._example_desc:
+            desc = self._example_desc.pop(self._index)
+            self.sink.event(type="example", claim=self.claim, test=test_key(self.test), example=self._index,
+                            status=self.examples[self._index], key=test_key(desc) if desc else "")
+
+    def finish(self) -> None:
+        """End of the test (compact mode): write the last example's line and the counts of unwritten passes."""
+        self._flush_example()
+        if self.compact and self._suppressed:
+            self.sink.event(type="suppressed", claim=self.claim, test=test_key(self.test),
+                            counts=dict(self._suppressed))
+            self._suppressed = {}
 
     def _mark(self, index: int, status: str) -> None:
         if STATUS_RANK[status] > STATUS_RANK[self.examples[index]]:
@@ -212,6 +257,40 @@ class Recorder:
         return sum(1 for s in self.examples.values() if s == "unchecked")
 
     def _emit(self, rec: CheckRecord) -> None:
+        if self.compact and rec.status == "pass" and not self._worth_writing(rec):
+            self._suppressed[rec.check] = self._suppressed.get(rec.check, 0) + 1
+            return
+        self._write(rec)
+
+    def _worth_writing(self, rec: CheckRecord) -> bool:
+        """First of its name, a new worst margin, or (decisive) a new tightest observed/bound ratio."""
+        name, nm = rec.check, rec.normalized_margin
+        first = name not in self._worst
+        worse = nm is not None and nm < self._worst.get(name, math.inf)
+        if first or worse:
+            self._worst[name] = nm if nm is not None else self._worst.get(name, math.inf)
+        ratio = None
+        if rec.decisive and rec.observed is not None and rec.bound is not None:
+            if rec.relation == "<=" and rec.bound > 0:
+                ratio = rec.observed / rec.bound
+            elif rec.relation == ">=" and rec.observed > 0:
+                ratio = rec.bound / rec.observed
+            elif rec.relation in ("==", "allclose") and rec.tol:
+                a, b = rec.extra.get("a"), rec.extra.get("b")
+                size = max(abs(a or 0.0), abs(b or 0.0))
+                ratio = rec.tol / size if size > 0 else None
+        tighter = ratio is not None and ratio > self._tightest.get(name, -math.inf)
+        if tighter:
+            self._tightest[name] = ratio
+        return first or worse or tighter
+
+    def _write(self, rec: CheckRecord) -> None:
+        # the instance is written once per example (and again with every failure and witness), so records stay
+        # small in long runs; the summary restores it for the example's other checks
+        if rec.example in self._described and rec.status not in ("fail", "witness"):
+            rec.instance = ""
+        elif rec.instance:
+            self._described.add(rec.example)
         self.sink.write(rec.to_json())
 
     # -- checks --------------------------------------------------------------------------------------------

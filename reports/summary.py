@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable
 
+from .records import test_key
 from .registry import CLAIMS, PAPERS
 
 SCHEMA_VERSION = 2
@@ -53,7 +54,7 @@ def _new_entry(claim) -> dict:
         "inconclusive_reasons": {}, "checks": {}, "worst": None, "notes": {}, "witnesses": [],
         "wall_time_s": 0.0, "missing": False, "distinct_instances": 0, "sizes": {},
         "power": {"tightness": None, "tightness_instance": "", "detectable_perturbation": None,
-                  "decisive_checks": 0, "routes": [], "undeclared_routes": 0, "sanity_checks": 0,
+                  "decisive_checks": 0, "decisive_names": [], "sanity_names": [], "routes": [], "undeclared_routes": 0, "sanity_checks": 0,
                   "evidence": "none"},
         "mutation": {"refuted": 0, "total": 0, "survivors": [], "mutants": []},
         "proof_level": None, "proofs": [], "covers": [],
@@ -69,13 +70,37 @@ def build_summary(records: Iterable[dict]) -> dict:
     outcomes: dict[str, dict] = {}  # test nodeid -> {"outcome", "duration_s"}
     example_status: dict[tuple, str] = {}
     example_instance: dict[tuple, str] = {}
+    example_keys: dict[tuple, str] = {}
+    suppressed: list[dict] = []  # compact runs: passing checks counted but not written  # compact runs: example -> key of its instance description
     rank = {"unchecked": 0, "pass": 1, "inconclusive": 2, "fail": 3}
     mutations: dict[str, dict] = {}  # test nodeid -> {"claim", "mutant", "outcome"}
     reasons: dict[str, Counter] = defaultdict(Counter)
     notes: dict[str, dict] = defaultdict(dict)
 
+    nodeids = {test_key(r["test"]): r["test"] for r in records if r.get("type") != "check" and r.get("test")}
     for rec in records:
         kind = rec.get("type")
+        if kind == "check":
+            rec = dict(rec, test=nodeids.get(rec.get("test", ""), rec.get("test", "")))
+            key = (rec.get("claim"), rec["test"], rec.get("example"))
+            if rec.get("instance"):
+                example_instance.setdefault(key, rec["instance"])
+            else:
+                rec["instance"] = example_instance.get(key, "")
+        if kind in ("example", "suppressed"):
+            rec = dict(rec, test=nodeids.get(rec.get("test", ""), rec.get("test", "")))
+            if rec.get("claim") not in entries:
+                continue
+            if kind == "suppressed":
+                suppressed.append(rec)
+                continue
+            key = (rec["claim"], rec["test"], rec["example"])
+            if rec.get("key"):
+                example_keys[key] = rec["key"]
+            status = rec.get("status", "unchecked")
+            if rank.get(status, 0) >= rank[example_status.get(key, "unchecked")]:
+                example_status[key] = status
+            continue
         if kind == "session":
             session.update({k: v for k, v in rec.items() if k != "type"})
             continue
@@ -113,8 +138,6 @@ def build_summary(records: Iterable[dict]) -> dict:
                 effective = status
             if effective in rank and rank[effective] >= rank[example_status.get(key, "unchecked")]:
                 example_status[key] = effective
-            if rec.get("instance") and key not in example_instance:
-                example_instance[key] = rec["instance"]
             entry = entries[claim]
             if status in ("pass", "fail"):
                 _add_power(entry, rec)
@@ -134,6 +157,16 @@ def build_summary(records: Iterable[dict]) -> dict:
             if status in ("pass", "fail"):
                 _add_check(entry, rec)
 
+    for rec in suppressed:
+        entry = entries[rec["claim"]]
+        for name, n in (rec.get("counts") or {}).items():
+            check = entry["checks"].get(name)
+            if check is not None:
+                check["count"] += int(n)
+            if name in entry["power"]["decisive_names"]:
+                entry["power"]["decisive_checks"] += int(n)
+            if name in entry["power"]["sanity_names"]:
+                entry["power"]["sanity_checks"] += int(n)
     distinct: dict[str, set] = defaultdict(set)
     for key, status in example_status.items():
         claim = key[0]
@@ -141,7 +174,8 @@ def build_summary(records: Iterable[dict]) -> dict:
         ex["tried"] += 1
         ex[{"pass": "passed", "fail": "failed", "inconclusive": "inconclusive", "unchecked": "unchecked"}[status]] += 1
         if status in ("pass", "fail"):
-            distinct[claim].add(example_instance.get(key, f"{key[1]}#{key[2]}"))
+            text = example_instance.get(key)
+            distinct[claim].add(example_keys.get(key) or (test_key(text) if text else f"{key[1]}#{key[2]}"))
     for mut in mutations.values():
         m = entries[mut["claim"]]["mutation"]
         m["total"] += 1
@@ -218,6 +252,8 @@ def _add_power(entry: dict, rec: dict) -> None:
     power = entry["power"]
     if not rec.get("evidence", True):
         power["sanity_checks"] += 1
+        if rec["check"] not in power["sanity_names"]:
+            power["sanity_names"].append(rec["check"])
         return
     routes = rec.get("routes")
     if routes:
@@ -229,6 +265,8 @@ def _add_power(entry: dict, rec: dict) -> None:
     if not rec.get("decisive"):
         return
     power["decisive_checks"] += 1
+    if rec["check"] not in power["decisive_names"]:
+        power["decisive_names"].append(rec["check"])
     relation, obs, bound, tol = rec.get("relation"), rec.get("observed"), rec.get("bound"), rec.get("tol")
     if obs is None or bound is None:
         return
