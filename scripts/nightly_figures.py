@@ -1,0 +1,120 @@
+"""Measure the nightly profile: per family (or per pytest-split shard) wall time, examples per second, conclusive
+share and the volume of the JSON-line records, as a JSON file and a Markdown table for the README.
+
+    python scripts/nightly_figures.py --families zhang2019 wang2023 --limit 900   # one family after another
+    python scripts/nightly_figures.py --shards 1 2 4 --limit 900                   # each N: its groups in turn
+    python scripts/nightly_figures.py --families zhang2019 --profile ci            # the same figures for ci
+
+Every run gets its own report folder under ``--out`` (default ``reports/out/figures``); a run that hits ``--limit``
+seconds is killed and measured from the records it left (marked ``killed``).  Extra pytest arguments follow ``--``
+(e.g. ``-- -n 2``).  The numbers are measured, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reports.summary import build_summary, read_records  # noqa: E402 - after the path set-up above
+
+
+def measure(name: str, pytest_args: list[str], out: Path, limit: float, profile: str) -> dict:
+    """Run pytest with ``pytest_args`` under ``profile`` into ``out/name``; figures from its records."""
+    report_dir = out / name
+    cmd = [sys.executable, "-m", "pytest", *pytest_args, f"--hypothesis-profile={profile}", "-q", "-p",
+           "no:randomly", "--report-dir", str(report_dir), "--no-plots"]  # fmt: skip
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)  # fmt: skip
+    killed = False
+    try:
+        output, _ = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)  # the run's own process group (pytest and its xdist workers)
+        try:
+            output, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+        killed = True
+    wall = time.monotonic() - start
+    records_dir = report_dir / "records"
+    records = read_records(records_dir) if records_dir.is_dir() else []
+    summary = build_summary(records)
+    claims = [e for e in summary["claims"].values() if e["verdict"] != "not-yet-checked" or e["examples"]["tried"]]
+    tried = sum(e["examples"]["tried"] for e in claims)
+    conclusive = sum(e["examples"]["conclusive"] for e in claims)
+    volume = sum(p.stat().st_size for p in records_dir.glob("*.jsonl")) if records_dir.is_dir() else 0
+    tail = output.strip().splitlines()[-1] if output.strip() else ""
+    return {
+        "name": name, "args": pytest_args, "profile": profile, "wall_s": round(wall, 1), "killed": killed,
+        "exit": proc.returncode, "examples": tried, "conclusive": conclusive,
+        "examples_per_s": round(tried / wall, 2) if wall else None,
+        "conclusive_share": round(conclusive / tried, 3) if tried else None,
+        "records_bytes": volume, "records_lines": len(records),
+        "bytes_per_1000_examples": round(1000 * volume / tried) if tried else None,
+        "unexpected": summary["regressions"], "missing": summary["missing"], "pytest": tail,
+    }  # fmt: skip
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| run | wall s | examples | examples/s | conclusive share | records MB | bytes / 1,000 examples | "
+            "unexpected verdicts |\n|---|---|---|---|---|---|---|---|")  # fmt: skip
+    lines = [head]
+    for r in rows:
+        lines.append(
+            f"| {r['name']}{' (killed at the limit)' if r['killed'] else ''} | {r['wall_s']} | {r['examples']} | "
+            f"{r['examples_per_s']} | {r['conclusive_share']} | {r['records_bytes'] / 1e6:.2f} | "
+            f"{r['bytes_per_1000_examples']} | {', '.join(r['unexpected']) or '–'} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        extra, argv = argv[argv.index("--") + 1 :], argv[: argv.index("--")]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--families", nargs="*", default=None, help="theorems/<family> folders, one run each")
+    ap.add_argument("--shards", nargs="*", type=int, default=None, help="shard counts N: groups 1..N in turn")
+    ap.add_argument("--profile", default="nightly")
+    ap.add_argument("--limit", type=float, default=900.0, help="seconds per run before it is killed")
+    ap.add_argument("--out", default="reports/out/figures")
+    args = ap.parse_args(argv)
+    out = ROOT / args.out
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    if args.families is not None:
+        families = args.families or sorted(
+            p.name for p in (ROOT / "theorems").iterdir() if (p / "__init__.py").exists()
+        )
+        for fam in families:
+            rows.append(measure(f"{args.profile}-{fam}", [f"theorems/{fam}", *extra], out, args.limit, args.profile))
+            print(table(rows[-1:]).splitlines()[-1], flush=True)
+    for n in args.shards or []:
+        shard_rows = []
+        for k in range(1, n + 1):
+            split = ["theorems/", "--splits", str(n), "--group", str(k), "--durations-path", ".test_durations"]
+            shard_rows.append(measure(f"{args.profile}-{n}shards-{k}", split + extra, out, args.limit, args.profile))
+            print(table(shard_rows[-1:]).splitlines()[-1], flush=True)
+        rows += shard_rows
+        print(f"{n} shard(s): max shard {max(r['wall_s'] for r in shard_rows)} s, "
+              f"sum {round(sum(r['wall_s'] for r in shard_rows), 1)} s", flush=True)  # fmt: skip
+    (out / "figures.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    (out / "figures.md").write_text(table(rows) + "\n", encoding="utf-8")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
