@@ -15,14 +15,17 @@ nightly    2500 (100x ci) random       100 (example database in .hypothesis/nigh
 An expensive family scales its example budget with ``@strategies.budget(cost)``, a fraction of the profile's
 ``max_examples`` (never below the conclusive minimum).
 """
+
 from __future__ import annotations
 
 import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -32,7 +35,7 @@ from .records import JsonlSink, Recorder
 from .registry import REGISTRY, lookup
 
 PROFILE_ENV = "CLAIMS_PROFILE"
-_COMMON = dict(
+_COMMON: dict[str, Any] = dict(
     deadline=None,  # numerical routes (solvers, optimizers) have data-dependent run times; speed is benchmarked
     # the recorder is function-scoped on purpose: it spans all examples of one test
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -68,12 +71,20 @@ CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 def pytest_addoption(parser):
     group = parser.getgroup("claims", "claim verification suite")
-    group.addoption("--report-dir", default=os.environ.get("CLAIMS_REPORT_DIR", "reports/out"),
-                    help="where the run's records, summary.json, report.md and plots go (default reports/out)")
+    group.addoption(
+        "--report-dir",
+        default=os.environ.get("CLAIMS_REPORT_DIR", "reports/out"),
+        help="where the run's records, summary.json, report.md and plots go (default reports/out)",
+    )
     group.addoption("--no-plots", action="store_true", default=False, help="write summary and Markdown only")
-    group.addoption("--claim", action="append", default=[], metavar="ID",
-                    help="run only the tests of this claim id (or of ids below it, e.g. zhang2019.thm1 also runs "
-                         "zhang2019.thm1.sharp); repeatable")
+    group.addoption(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests of this claim id (or of ids below it, e.g. zhang2019.thm1 also runs "
+        "zhang2019.thm1.sharp); repeatable",
+    )
 
 
 def _profile_name(config) -> str:
@@ -82,10 +93,16 @@ def _profile_name(config) -> str:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "claim(id, covers=''): the registered claim a test checks (reports/registry.py); "
-                                       "covers says which members of the claim's assumptions its strategy draws")
-    config.addinivalue_line("markers", "mutation(id, mutant): a meta-test that passes when the suite refutes a false "
-                                       "variant (the mutant) of the registered claim id")
+    config.addinivalue_line(
+        "markers",
+        "claim(id, covers=''): the registered claim a test checks (reports/registry.py); "
+        "covers says which members of the claim's assumptions its strategy draws",
+    )
+    config.addinivalue_line(
+        "markers",
+        "mutation(id, mutant): a meta-test that passes when the suite refutes a false "
+        "variant (the mutant) of the registered claim id",
+    )
     out_dir = Path(config.getoption("report_dir"))
     if not out_dir.is_absolute():
         out_dir = Path(config.rootpath) / out_dir
@@ -100,9 +117,15 @@ def pytest_configure(config):
             old.unlink()
     name = worker["workerid"] if worker else "main"
     profile = _profile_name(config)
-    config.stash[STATE] = _State(out_dir=out_dir, records_dir=records_dir, witness_dir=out_dir / "witnesses",
-                                 sink=JsonlSink(records_dir / f"{name}.jsonl"), profile=profile,
-                                 min_conclusive=MIN_CONCLUSIVE.get(profile, 1), controller=controller)
+    config.stash[STATE] = _State(
+        out_dir=out_dir,
+        records_dir=records_dir,
+        witness_dir=out_dir / "witnesses",
+        sink=JsonlSink(records_dir / f"{name}.jsonl"),
+        profile=profile,
+        min_conclusive=MIN_CONCLUSIVE.get(profile, 1),
+        controller=controller,
+    )
     if controller and not config.option.collectonly:
         config.pluginmanager.register(_RunReporter(config, config.stash[STATE]), "claims-run-reporter")
 
@@ -119,8 +142,9 @@ def pytest_pycollect_makeitem(collector, name, obj):
         mutation = item.get_closest_marker("mutation")
         if mutation is not None:
             if len(mutation.args) != 2:
-                raise collector.CollectError(f"{item.name}: @pytest.mark.mutation takes a claim id and a description "
-                                             "of the mutant")
+                raise collector.CollectError(
+                    f"{item.name}: @pytest.mark.mutation takes a claim id and a description of the mutant"
+                )
             try:
                 lookup(mutation.args[0])
             except ValueError as exc:
@@ -170,8 +194,9 @@ def pytest_collection_finish(session):
         if marker is None:
             continue
         item.user_properties.append(("claim", marker.args[0]))
-        state.sink.event(type="collected", claim=marker.args[0], test=item.nodeid,
-                         covers=str(marker.kwargs.get("covers", "")))
+        state.sink.event(
+            type="collected", claim=marker.args[0], test=item.nodeid, covers=str(marker.kwargs.get("covers", ""))
+        )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -183,7 +208,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def record(request) -> Recorder:
+def record(request) -> Iterator[Recorder]:
     """The recorder for the claim this test declares; checks the conclusive-example floor when the test ends."""
     marker = request.node.get_closest_marker("claim")
     claim = marker.args[0]
@@ -196,9 +221,12 @@ def record(request) -> Recorder:
     if report is None or not report.passed or not getattr(request.function, "is_hypothesis_test", False):
         return
     if rec.conclusive < state.min_conclusive or rec.inconclusive_count > rec.conclusive:
-        pytest.fail(f"[{claim}] only {rec.conclusive} conclusive of {len(rec.examples)} examples "
-                    f"({rec.inconclusive_count} inconclusive); profile {state.profile!r} needs at least "
-                    f"{state.min_conclusive} and a conclusive majority: the claim is NOT verified", pytrace=False)
+        pytest.fail(
+            f"[{claim}] only {rec.conclusive} conclusive of {len(rec.examples)} examples "
+            f"({rec.inconclusive_count} inconclusive); profile {state.profile!r} needs at least "
+            f"{state.min_conclusive} and a conclusive majority: the claim is NOT verified",
+            pytrace=False,
+        )
 
 
 class _RunReporter:
@@ -212,12 +240,19 @@ class _RunReporter:
         mutation = dict(report.user_properties).get("mutation")
         if mutation is not None and (report.when == "call" or report.failed):
             mclaim, mutant = mutation.split("\t", 1)
-            self.state.sink.event(type="mutation", claim=mclaim, mutant=mutant, test=report.nodeid,
-                                  outcome=report.outcome)
+            self.state.sink.event(
+                type="mutation", claim=mclaim, mutant=mutant, test=report.nodeid, outcome=report.outcome
+            )
         claim = dict(report.user_properties).get("claim")
         if claim is not None:
-            self.state.sink.event(type="outcome", claim=claim, test=report.nodeid, when=report.when,
-                                  outcome=report.outcome, duration=report.duration)
+            self.state.sink.event(
+                type="outcome",
+                claim=claim,
+                test=report.nodeid,
+                when=report.when,
+                outcome=report.outcome,
+                duration=report.duration,
+            )
 
     def pytest_sessionfinish(self, session, exitstatus):
         from .render import write_report
@@ -225,10 +260,18 @@ class _RunReporter:
 
         state = self.state
         now = time.time()
-        state.sink.event(type="session", profile=state.profile, min_conclusive=state.min_conclusive,
-                         started=state.started, finished=now, duration_s=round(now - state.started, 3),
-                         exitstatus=int(exitstatus), interrupted=int(exitstatus) in (2, 3),
-                         args=[str(a) for a in self.config.invocation_params.args], versions=_versions())
+        state.sink.event(
+            type="session",
+            profile=state.profile,
+            min_conclusive=state.min_conclusive,
+            started=state.started,
+            finished=now,
+            duration_s=round(now - state.started, 3),
+            exitstatus=int(exitstatus),
+            interrupted=int(exitstatus) in (2, 3),
+            args=[str(a) for a in self.config.invocation_params.args],
+            versions=_versions(),
+        )
         try:
             summary = build_summary(read_records(state.records_dir))
             write_summary(summary, state.out_dir)

@@ -24,6 +24,7 @@ tightness (inequalities: observed / bound) and detectable perturbation (identiti
 summary, and only decisive checks steer the Hypothesis search (``target``), so targeted search cannot fill a claim
 with copies of one instance through every incidental check.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,9 +33,10 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -97,9 +99,21 @@ class CheckRecord:
 
 _MISSING = object()
 _ALWAYS = {"claim", "test", "example", "check", "status", "type"}
-_DEFAULTS = {"observed": None, "bound": None, "tol": None, "margin": None, "normalized_margin": None, "instance": "",
-             "reason": "", "witness": None, "relation": "", "routes": None, "evidence": True, "decisive": False,
-             "extra": {}}
+_DEFAULTS: dict[str, Any] = {
+    "observed": None,
+    "bound": None,
+    "tol": None,
+    "margin": None,
+    "normalized_margin": None,
+    "instance": "",
+    "reason": "",
+    "witness": None,
+    "relation": "",
+    "routes": None,
+    "evidence": True,
+    "decisive": False,
+    "extra": {},
+}
 
 
 def test_key(nodeid: str) -> str:
@@ -160,8 +174,10 @@ def _check_routes(routes: Sequence[str] | None, what: str) -> list[str] | None:
     if len(names) != 2 or not all(names):
         raise ValueError(f"{what!r}: routes must name exactly two routes, got {routes!r}")
     if names[0].casefold() == names[1].casefold():
-        raise ValueError(f"{what!r}: both sides come from the same route {names[0]!r}; a quantity compared with "
-                         "itself is not evidence")
+        raise ValueError(
+            f"{what!r}: both sides come from the same route {names[0]!r}; a quantity compared with "
+            "itself is not evidence"
+        )
     return names
 
 
@@ -189,8 +205,15 @@ class Recorder:
     JSON lines, ``witness_dir`` is where certified counterexamples are saved.
     """
 
-    def __init__(self, claim: str, test: str = "", sink: Any = None, witness_dir: str | os.PathLike | None = None,
-                 replay: str = "", compact: bool = False):
+    def __init__(
+        self,
+        claim: str,
+        test: str = "",
+        sink: Any = None,
+        witness_dir: str | os.PathLike | None = None,
+        replay: str = "",
+        compact: bool = False,
+    ):
         self.claim = claim
         self.test = test
         self.sink = sink if sink is not None else ListSink()
@@ -229,15 +252,22 @@ class Recorder:
     def _flush_example(self) -> None:
         if self.compact and self._index >= 0 and self._index in self._example_desc:
             desc = self._example_desc.pop(self._index)
-            self.sink.event(type="example", claim=self.claim, test=test_key(self.test), example=self._index,
-                            status=self.examples[self._index], key=test_key(desc) if desc else "")
+            self.sink.event(
+                type="example",
+                claim=self.claim,
+                test=test_key(self.test),
+                example=self._index,
+                status=self.examples[self._index],
+                key=test_key(desc) if desc else "",
+            )
 
     def finish(self) -> None:
         """End of the test (compact mode): write the last example's line and the counts of unwritten passes."""
         self._flush_example()
         if self.compact and self._suppressed:
-            self.sink.event(type="suppressed", claim=self.claim, test=test_key(self.test),
-                            counts=dict(self._suppressed))
+            self.sink.event(
+                type="suppressed", claim=self.claim, test=test_key(self.test), counts=dict(self._suppressed)
+            )
             self._suppressed = {}
 
     def _mark(self, index: int, status: str) -> None:
@@ -269,7 +299,7 @@ class Recorder:
         worse = nm is not None and nm < self._worst.get(name, math.inf)
         if first or worse:
             self._worst[name] = nm if nm is not None else self._worst.get(name, math.inf)
-        ratio = None
+        ratio: float | None = None
         if rec.decisive and rec.observed is not None and rec.bound is not None:
             if rec.relation == "<=" and rec.bound > 0:
                 ratio = rec.observed / rec.bound
@@ -280,7 +310,7 @@ class Recorder:
                 size = max(abs(a or 0.0), abs(b or 0.0))
                 ratio = rec.tol / size if size > 0 else None
         tighter = ratio is not None and ratio > self._tightest.get(name, -math.inf)
-        if tighter:
+        if ratio is not None and tighter:
             self._tightest[name] = ratio
         return first or worse or tighter
 
@@ -294,29 +324,71 @@ class Recorder:
         self.sink.write(rec.to_json())
 
     # -- checks --------------------------------------------------------------------------------------------
-    def leq(self, observed: float, bound: float, *, tol: float, instance: Any = None, what: str = "bound",
-            extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
-            decisive: bool = False) -> float:
+    def leq(
+        self,
+        observed: float,
+        bound: float,
+        *,
+        tol: float,
+        instance: Any = None,
+        what: str = "bound",
+        extra: Mapping | None = None,
+        routes: Sequence[str] | None = None,
+        evidence: bool = True,
+        decisive: bool = False,
+    ) -> float:
         """Assert ``observed <= bound + tol``; return the margin ``bound + tol - observed``."""
         return self._compare(what, observed, bound, tol, instance, extra, "<=", routes, evidence, decisive)
 
-    def geq(self, observed: float, bound: float, *, tol: float, instance: Any = None, what: str = "bound",
-            extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
-            decisive: bool = False) -> float:
+    def geq(
+        self,
+        observed: float,
+        bound: float,
+        *,
+        tol: float,
+        instance: Any = None,
+        what: str = "bound",
+        extra: Mapping | None = None,
+        routes: Sequence[str] | None = None,
+        evidence: bool = True,
+        decisive: bool = False,
+    ) -> float:
         """Assert ``observed >= bound - tol``; return the margin ``observed - bound + tol``."""
         return self._compare(what, observed, bound, tol, instance, extra, ">=", routes, evidence, decisive)
 
-    def close(self, a: float, b: float, *, tol: float, instance: Any = None, what: str = "equal",
-              extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
-              decisive: bool = False) -> float:
+    def close(
+        self,
+        a: float,
+        b: float,
+        *,
+        tol: float,
+        instance: Any = None,
+        what: str = "equal",
+        extra: Mapping | None = None,
+        routes: Sequence[str] | None = None,
+        evidence: bool = True,
+        decisive: bool = False,
+    ) -> float:
         """Assert ``|a - b| <= tol``; return the margin ``tol - |a - b|``."""
         extra = dict(extra or {}, a=_num(a), b=_num(b))
-        return self._compare(what, abs(float(a) - float(b)), 0.0, tol, instance, extra, "==", routes, evidence,
-                             decisive)
+        return self._compare(
+            what, abs(float(a) - float(b)), 0.0, tol, instance, extra, "==", routes, evidence, decisive
+        )
 
-    def allclose(self, a: Any, b: Any, *, rtol: float, atol: float, instance: Any = None, what: str = "equal arrays",
-                 extra: Mapping | None = None, routes: Sequence[str] | None = None, evidence: bool = True,
-                 decisive: bool = False) -> float:
+    def allclose(
+        self,
+        a: Any,
+        b: Any,
+        *,
+        rtol: float,
+        atol: float,
+        instance: Any = None,
+        what: str = "equal arrays",
+        extra: Mapping | None = None,
+        routes: Sequence[str] | None = None,
+        evidence: bool = True,
+        decisive: bool = False,
+    ) -> float:
         """Assert ``|a - b| <= atol + rtol |b|`` entrywise (NumPy's convention, ``b`` the reference).
 
         Records the worst entry (largest excess over its tolerance) with its index; returns its margin."""
@@ -336,13 +408,22 @@ class Recorder:
         allowed = atol + rtol * np.abs(B)
         flat = int(np.argmax(err - allowed))
         idx = tuple(int(i) for i in np.unravel_index(flat, A.shape))
-        extra = dict(extra or {}, index=list(idx), a=float(A[idx]), b=float(B[idx]), shape=list(A.shape),
-                     rtol=rtol, atol=atol)
-        return self._compare(what, float(err[idx]), 0.0, float(allowed[idx]), instance, extra, "allclose", routes,
-                             evidence, decisive)
+        extra = dict(
+            extra or {}, index=list(idx), a=float(A[idx]), b=float(B[idx]), shape=list(A.shape), rtol=rtol, atol=atol
+        )
+        return self._compare(
+            what, float(err[idx]), 0.0, float(allowed[idx]), instance, extra, "allclose", routes, evidence, decisive
+        )
 
-    def holds(self, fact: bool, *, instance: Any = None, what: str = "holds", extra: Mapping | None = None,
-              evidence: bool = True) -> bool:
+    def holds(
+        self,
+        fact: bool,
+        *,
+        instance: Any = None,
+        what: str = "holds",
+        extra: Mapping | None = None,
+        evidence: bool = True,
+    ) -> bool:
         """Assert a boolean fact (an exact count, a sign, a structural property); return it."""
         __tracebackhide__ = True
         if not isinstance(fact, (bool, np.bool_)):
@@ -351,12 +432,27 @@ class Recorder:
         index = self._example(instance)
         status = "pass" if fact else "fail"
         self._mark(index, status if evidence or status == "fail" else "unchecked")
-        self._emit(CheckRecord(self.claim, self.test, index, what, status, observed=float(fact), bound=1.0,
-                               tol=0.0, instance=describe(instance), relation="holds", evidence=bool(evidence),
-                               extra=dict(extra or {})))
+        self._emit(
+            CheckRecord(
+                self.claim,
+                self.test,
+                index,
+                what,
+                status,
+                observed=float(fact),
+                bound=1.0,
+                tol=0.0,
+                instance=describe(instance),
+                relation="holds",
+                evidence=bool(evidence),
+                extra=dict(extra or {}),
+            )
+        )
         if not fact:
-            raise AssertionError(f"[{self.claim}] {what}: does not hold; instance: {describe(instance)}"
-                                 + (f"; replay: {self.replay}" if self.replay else ""))
+            raise AssertionError(
+                f"[{self.claim}] {what}: does not hold; instance: {describe(instance)}"
+                + (f"; replay: {self.replay}" if self.replay else "")
+            )
         return fact
 
     def _compare(self, what, observed, bound, tol, instance, extra, relation, routes, evidence, decisive):
@@ -375,9 +471,26 @@ class Recorder:
         normalized = margin / scale
         status = "pass" if margin >= 0 else "fail"
         self._mark(index, status if evidence or status == "fail" else "unchecked")
-        self._emit(CheckRecord(self.claim, self.test, index, what, status, observed, bound, tol, _num(margin),
-                               _num(normalized), describe(instance), relation=relation, routes=route_names,
-                               evidence=bool(evidence), decisive=bool(decisive), extra=dict(extra or {})))
+        self._emit(
+            CheckRecord(
+                self.claim,
+                self.test,
+                index,
+                what,
+                status,
+                observed,
+                bound,
+                tol,
+                _num(margin),
+                _num(normalized),
+                describe(instance),
+                relation=relation,
+                routes=route_names,
+                evidence=bool(evidence),
+                decisive=bool(decisive),
+                extra=dict(extra or {}),
+            )
+        )
         if decisive:
             self.target(-normalized, what)  # drive the search towards the smallest margin of the claim's check
         if status == "fail":
@@ -386,21 +499,32 @@ class Recorder:
             raise AssertionError(
                 f"[{self.claim}] {what}{where}: observed={observed:.10g}, but the claim requires {rel} {bound:.10g} "
                 f"(tolerance {tol:.3g}, margin {margin:.3g}); instance: {describe(instance)}"
-                + (f"; replay: {self.replay}" if self.replay else ""))
+                + (f"; replay: {self.replay}" if self.replay else "")
+            )
         return margin
 
     def note(self, what: str, value: Any, *, instance: Any = None, extra: Mapping | None = None) -> None:
         """Record a measured quantity that is reported but not asserted (e.g. 'best start reached optimum')."""
         index = self._example(instance)
-        self._emit(CheckRecord(self.claim, self.test, index, what, "note", observed=_num(value)
-                               if isinstance(value, (int, float, np.number)) else None,
-                               instance=describe(instance), extra=dict(extra or {}, value=value)))
+        self._emit(
+            CheckRecord(
+                self.claim,
+                self.test,
+                index,
+                what,
+                "note",
+                observed=_num(value) if isinstance(value, (int, float, np.number)) else None,
+                instance=describe(instance),
+                extra=dict(extra or {}, value=value),
+            )
+        )
 
     def target(self, value: float, label: str) -> None:
         """Steer the Hypothesis search towards large ``value`` (e.g. a gap as a fraction of its bound)."""
         if _in_hypothesis() and math.isfinite(float(value)):
             from hypothesis import target
             from hypothesis.errors import InvalidArgument
+
             try:
                 target(float(value), label=f"{self.claim}:{label}")
             except InvalidArgument:
@@ -410,10 +534,20 @@ class Recorder:
         """Record that this example cannot be decided, then reject it (never counts as a pass)."""
         index = self._example(instance)
         self._mark(index, "inconclusive")
-        self._emit(CheckRecord(self.claim, self.test, index, "decidable", "inconclusive",
-                               instance=describe(instance), reason=str(reason)[:300]))
+        self._emit(
+            CheckRecord(
+                self.claim,
+                self.test,
+                index,
+                "decidable",
+                "inconclusive",
+                instance=describe(instance),
+                reason=str(reason)[:300],
+            )
+        )
         if _in_hypothesis():
             from hypothesis import reject
+
             reject()
         raise Inconclusive(reason)
 
@@ -434,8 +568,16 @@ class Recorder:
         return self.require(result, instance=instance, what=what)
 
     # -- witnesses -----------------------------------------------------------------------------------------
-    def witness(self, name: str, arrays: Mapping[str, Any], *, certified: bool, checks: Mapping[str, Any],
-                instance: Any = None, refutes: bool = True) -> Path | None:
+    def witness(
+        self,
+        name: str,
+        arrays: Mapping[str, Any],
+        *,
+        certified: bool,
+        checks: Mapping[str, Any],
+        instance: Any = None,
+        refutes: bool = True,
+    ) -> Path | None:
         """Save a certified counterexample as ``.npz`` (no pickles) and record it.
 
         ``checks`` holds the verification numbers (certificate values); ``certified`` says whether they prove the
@@ -451,7 +593,7 @@ class Recorder:
             for k, v in payload.items():
                 if v.dtype == object:
                     raise ValueError(f"witness array {k!r} has dtype object; witnesses hold plain numbers only")
-            np.savez(path, **payload)
+            np.savez(path, **payload)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
             try:  # a path relative to the working directory keeps summaries comparable across checkouts
                 path = path.resolve().relative_to(Path.cwd().resolve())
             except ValueError:
@@ -459,11 +601,20 @@ class Recorder:
             self.witnesses.append(str(path))
         status = "witness" if certified else "fail"
         self._mark(index, "pass" if certified else "fail")
-        self._emit(CheckRecord(self.claim, self.test, index, f"witness:{name}", status, instance=describe(instance),
-                               witness=str(path) if path else None,
-                               extra={"certified": bool(certified), "refutes": bool(refutes),
-                                      "checks": dict(checks)}))
+        self._emit(
+            CheckRecord(
+                self.claim,
+                self.test,
+                index,
+                f"witness:{name}",
+                status,
+                instance=describe(instance),
+                witness=str(path) if path else None,
+                extra={"certified": bool(certified), "refutes": bool(refutes), "checks": dict(checks)},
+            )
+        )
         if not certified:
-            raise AssertionError(f"[{self.claim}] witness {name!r} is not certified: {dict(checks)}; "
-                                 f"instance: {describe(instance)}")
+            raise AssertionError(
+                f"[{self.claim}] witness {name!r} is not certified: {dict(checks)}; instance: {describe(instance)}"
+            )
         return path

@@ -1,14 +1,21 @@
 """Render a run's ``summary.json`` as ``report.md`` with PNG plots, and compare two summaries."""
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 VERDICT_MARK = {
-    "verified": "verified", "counterexample-found": "counterexample found", "erratum": "ERRATUM",
-    "reproduced": "reproduced", "violated": "VIOLATED", "not-reproduced": "NOT REPRODUCED",
-    "inconclusive": "inconclusive", "not-yet-checked": "not yet checked",
+    "verified": "verified",
+    "counterexample-found": "counterexample found",
+    "erratum": "ERRATUM",
+    "reproduced": "reproduced",
+    "violated": "VIOLATED",
+    "not-reproduced": "NOT REPRODUCED",
+    "inconclusive": "inconclusive",
+    "not-yet-checked": "not yet checked",
 }
 
 
@@ -20,8 +27,6 @@ def _fmt(x, digits=3) -> str:
             return str(x)
         return f"{x:.{digits}g}"
     return str(x)
-
-
 
 
 def power_cell(e: dict) -> str:
@@ -46,18 +51,41 @@ def mutation_cell(e: dict) -> str:
 
 
 def verdict_table_lines(summary: dict, only_checked: bool = False) -> list[str]:
-    rows = [("claim", "verdict", "tried", "concl.", "inconcl.", "distinct", "power", "mutants", "proof",
-             "worst margin/tol (check)", "time s")]
+    rows = [
+        (
+            "claim",
+            "verdict",
+            "tried",
+            "concl.",
+            "inconcl.",
+            "distinct",
+            "power",
+            "mutants",
+            "proof",
+            "worst margin/tol (check)",
+            "time s",
+        )
+    ]
     for cid, e in summary["claims"].items():
         if only_checked and e["verdict"] == "not-yet-checked":
             continue
         ex = e["examples"]
         worst = e["worst"]
-        rows.append((cid, VERDICT_MARK[e["verdict"]] + (" (!)" if e["regression"] else ""), str(ex["tried"]),
-                     str(ex["conclusive"]), str(ex["inconclusive"]), str(e.get("distinct_instances", "–")),
-                     power_cell(e), mutation_cell(e), e.get("proof_level") or "–",
-                     f"{_fmt(worst['normalized_margin'])} ({worst['check'][:48]})" if worst else "–",
-                     _fmt(e["wall_time_s"])))
+        rows.append(
+            (
+                cid,
+                VERDICT_MARK[e["verdict"]] + (" (!)" if e["regression"] else ""),
+                str(ex["tried"]),
+                str(ex["conclusive"]),
+                str(ex["inconclusive"]),
+                str(e.get("distinct_instances", "–")),
+                power_cell(e),
+                mutation_cell(e),
+                e.get("proof_level") or "–",
+                f"{_fmt(worst['normalized_margin'])} ({worst['check'][:48]})" if worst else "–",
+                _fmt(e["wall_time_s"]),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
@@ -72,29 +100,38 @@ def write_report(summary: dict, out_dir: str | Path, plots: bool = True) -> Path
     return path
 
 
-def render_markdown(summary: dict, images: list[str] = ()) -> str:
+def render_markdown(summary: dict, images: Sequence[str] = ()) -> str:
     run = summary["run"]
     lines = ["# Claim verification report", ""]
-    lines.append(f"Profile `{run.get('profile')}`, {_fmt(run.get('duration_s'))} s, exit status "
-                 f"{run.get('exitstatus')}" + (" — **the run was interrupted**" if run.get("interrupted") else "")
-                 + f"; a theorem needs at least {run.get('min_conclusive')} conclusive examples.")
+    lines.append(
+        f"Profile `{run.get('profile')}`, {_fmt(run.get('duration_s'))} s, exit status "
+        f"{run.get('exitstatus')}"
+        + (" — **the run was interrupted**" if run.get("interrupted") else "")
+        + f"; a theorem needs at least {run.get('min_conclusive')} conclusive examples."
+    )
     lines.append("")
     lines.append("Totals: " + ", ".join(f"{VERDICT_MARK[v]}: {n}" for v, n in summary["totals"].items() if n))
     if summary.get("missing"):
         lines += ["", "**Missing** (tests collected but not finished): " + ", ".join(summary["missing"])]
     if summary.get("regressions"):
-        lines += ["", "**Unexpected verdicts** (differ from the registry's expectation): "
-                  + ", ".join(summary["regressions"])]
-    lines += ["", "*Worst margin/tol* is the tightest check's margin in units of its tolerance: 1 means the "
-              "observed value equals the bound (or both routes agree exactly), 0 that it sits at the tolerance "
-              "edge, below 0 a violation; large values mean room to spare.",
-              "*Distinct* counts the different instances among the conclusive examples. *Power*: `t` is the "
-              "largest observed/bound ratio of the claim's decisive inequality (1: the bound is attained; "
-              "`WEAK` when below 0.5, i.e. a bound half as large would have passed too), `d` the largest relative "
-              "tolerance of its decisive identity (a relative perturbation above it is detected on every "
-              "example). *Mutants*: false variants of the claim refuted by the mutation meta-tests / run "
-              "(`–` when none ran in this run). *Proof*: the level of the rigorous re-check of the claim's "
-              "witnesses.", ""]
+        lines += [
+            "",
+            "**Unexpected verdicts** (differ from the registry's expectation): " + ", ".join(summary["regressions"]),
+        ]
+    lines += [
+        "",
+        "*Worst margin/tol* is the tightest check's margin in units of its tolerance: 1 means the "
+        "observed value equals the bound (or both routes agree exactly), 0 that it sits at the tolerance "
+        "edge, below 0 a violation; large values mean room to spare.",
+        "*Distinct* counts the different instances among the conclusive examples. *Power*: `t` is the "
+        "largest observed/bound ratio of the claim's decisive inequality (1: the bound is attained; "
+        "`WEAK` when below 0.5, i.e. a bound half as large would have passed too), `d` the largest relative "
+        "tolerance of its decisive identity (a relative perturbation above it is detected on every "
+        "example). *Mutants*: false variants of the claim refuted by the mutation meta-tests / run "
+        "(`–` when none ran in this run). *Proof*: the level of the rigorous re-check of the claim's "
+        "witnesses.",
+        "",
+    ]
     lines += _mutation_score_lines(summary)
     errata = [summary["claims"][c] for c in summary.get("errata", [])]
     if errata:
@@ -113,23 +150,30 @@ def render_markdown(summary: dict, images: list[str] = ()) -> str:
             lines += _proof_lines(e)
             for w in e["witnesses"]:
                 if w["certified"] and w["refutes"]:
-                    lines.append(f"  - witness `{w['name']}` (`{w['path']}`): {w['instance']}; checks "
-                                 f"{json.dumps(w['checks'], default=str)}")
+                    lines.append(
+                        f"  - witness `{w['name']}` (`{w['path']}`): {w['instance']}; checks "
+                        f"{json.dumps(w['checks'], default=str)}"
+                    )
         lines.append("")
     for paper, title in summary["papers"].items():
         entries = [e for e in summary["claims"].values() if e["paper"] == paper]
-        lines += [f"## {title}", "",
-                  "| claim | result | kind | verdict | tried | conclusive | inconclusive | distinct | power "
-                  "| mutants | proof | worst margin/tol (check) | time s |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {title}",
+            "",
+            "| claim | result | kind | verdict | tried | conclusive | inconclusive | distinct | power "
+            "| mutants | proof | worst margin/tol (check) | time s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
         for e in entries:
             ex, w = e["examples"], e["worst"]
             worst = f"{_fmt(w['normalized_margin'])} ({w['check']})" if w else "–"
-            lines.append(f"| `{e['id']}` | {e['result']} | {e['kind']} | {VERDICT_MARK[e['verdict']]}"
-                         f"{' (unexpected)' if e['regression'] else ''} | {ex['tried']} | {ex['conclusive']} | "
-                         f"{ex['inconclusive']} | {e.get('distinct_instances', '–')} | {power_cell(e)} | "
-                         f"{mutation_cell(e)} | {e.get('proof_level') or '–'} | {worst} | "
-                         f"{_fmt(e['wall_time_s'])} |")
+            lines.append(
+                f"| `{e['id']}` | {e['result']} | {e['kind']} | {VERDICT_MARK[e['verdict']]}"
+                f"{' (unexpected)' if e['regression'] else ''} | {ex['tried']} | {ex['conclusive']} | "
+                f"{ex['inconclusive']} | {e.get('distinct_instances', '–')} | {power_cell(e)} | "
+                f"{mutation_cell(e)} | {e.get('proof_level') or '–'} | {worst} | "
+                f"{_fmt(e['wall_time_s'])} |"
+            )
         lines.append("")
         for e in entries:
             if e["verdict"] == "not-yet-checked":
@@ -150,21 +194,31 @@ def _mutation_score_lines(summary: dict) -> list[str]:
         return []
     refuted = sum(m["refuted"] for _, m in muts)
     total = sum(m["total"] for _, m in muts)
-    theorems = [cid for cid, e in summary["claims"].items()
-                if e["kind"] in ("theorem", "derived") and e["verdict"] not in ("not-yet-checked",)
-                and e["expected"] == "verified"]
+    theorems = [
+        cid
+        for cid, e in summary["claims"].items()
+        if e["kind"] in ("theorem", "derived")
+        and e["verdict"] not in ("not-yet-checked",)
+        and e["expected"] == "verified"
+    ]
     without = [cid for cid in theorems if not (summary["claims"][cid].get("mutation") or {}).get("total")]
     lines = [f"**Mutation score**: {refuted}/{total} false variants refuted over {len(muts)} claims."]
     survivors = [f"`{cid}`: {s}" for cid, m in muts for s in m["survivors"]]
     if survivors:
         lines.append("Survivors (false variants the suite did NOT refute): " + "; ".join(survivors) + ".")
     if without:
-        lines.append(f"Checked theorem claims with no mutation test in this run ({len(without)}): "
-                     + ", ".join(f"`{c}`" for c in without) + ".")
+        lines.append(
+            f"Checked theorem claims with no mutation test in this run ({len(without)}): "
+            + ", ".join(f"`{c}`" for c in without)
+            + "."
+        )
     weak = [cid for cid, e in summary["claims"].items() if (e.get("power") or {}).get("evidence") == "weak"]
     if weak:
-        lines.append("Weak evidence (a bound half as large would have passed on every example): "
-                     + ", ".join(f"`{c}`" for c in weak) + ".")
+        lines.append(
+            "Weak evidence (a bound half as large would have passed on every example): "
+            + ", ".join(f"`{c}`" for c in weak)
+            + "."
+        )
     return lines + [""]
 
 
@@ -180,36 +234,47 @@ def _claim_details(e: dict) -> list[str]:
     out = [f"### `{e['id']}` — {e['statement']}", ""]
     p = e.get("power") or {}
     sizes = ", ".join(f"{k} {lo}–{hi}" if lo != hi else f"{k} {lo}" for k, (lo, hi) in (e.get("sizes") or {}).items())
-    out.append(f"- evidence: {e['examples']['conclusive']} conclusive examples from "
-               f"{e.get('distinct_instances', '–')} distinct instances" + (f" ({sizes})" if sizes else "")
-               + f"; power {power_cell(e)} ({p.get('evidence', '–')})"
-               + (f", tightest on {p['tightness_instance']}" if p.get("tightness_instance") else ""))
+    out.append(
+        f"- evidence: {e['examples']['conclusive']} conclusive examples from "
+        f"{e.get('distinct_instances', '–')} distinct instances"
+        + (f" ({sizes})" if sizes else "")
+        + f"; power {power_cell(e)} ({p.get('evidence', '–')})"
+        + (f", tightest on {p['tightness_instance']}" if p.get("tightness_instance") else "")
+    )
     for covers in e.get("covers", []):
         out.append(f"- strategy covers: {covers}")
     if p.get("routes"):
-        out.append(f"- routes compared: {'; '.join(p['routes'])}"
-                   + (f" ({p['undeclared_routes']} comparisons without declared routes)"
-                      if p.get("undeclared_routes") else ""))
+        out.append(
+            f"- routes compared: {'; '.join(p['routes'])}"
+            + (f" ({p['undeclared_routes']} comparisons without declared routes)" if p.get("undeclared_routes") else "")
+        )
     if p.get("sanity_checks"):
         out.append(f"- {p['sanity_checks']} labelled sanity checks (not counted as evidence)")
     for m in (e.get("mutation") or {}).get("mutants", []):
-        out.append(f"- mutant `{m['mutant']}`: {'refuted' if m['outcome'] == 'passed' else 'NOT refuted'} "
-                   f"(`{m['test']}`)")
+        out.append(
+            f"- mutant `{m['mutant']}`: {'refuted' if m['outcome'] == 'passed' else 'NOT refuted'} (`{m['test']}`)"
+        )
     for name, c in e["checks"].items():
-        out.append(f"- check `{name}`: {c['count']} evaluations, {c['failed']} failed; tightest: observed "
-                   f"{_fmt(c['observed'], 6)} vs bound {_fmt(c['bound'], 6)} (tol {_fmt(c['tol'])}) on "
-                   f"{c['instance'] or '–'}")
+        out.append(
+            f"- check `{name}`: {c['count']} evaluations, {c['failed']} failed; tightest: observed "
+            f"{_fmt(c['observed'], 6)} vs bound {_fmt(c['bound'], 6)} (tol {_fmt(c['tol'])}) on "
+            f"{c['instance'] or '–'}"
+        )
     for name, n in e["notes"].items():
         if n["min"] is not None:
-            out.append(f"- measured `{name}` (not asserted): {n['count']} values, min {_fmt(n['min'])}, "
-                       f"mean {_fmt(n['mean'])}, max {_fmt(n['max'])}")
+            out.append(
+                f"- measured `{name}` (not asserted): {n['count']} values, min {_fmt(n['min'])}, "
+                f"mean {_fmt(n['mean'])}, max {_fmt(n['max'])}"
+            )
         else:
             out.append(f"- measured `{name}` (not asserted): {n['count']} values, {n['true']} true")
     for reason, k in e["inconclusive_reasons"].items():
         out.append(f"- inconclusive ×{k}: {reason}")
     for w in e["witnesses"]:
-        out.append(f"- witness `{w['name']}` ({'certified' if w['certified'] else 'NOT certified'}; "
-                   f"file `{w['path']}`): {w['instance']}; checks: {json.dumps(w['checks'], default=str)}")
+        out.append(
+            f"- witness `{w['name']}` ({'certified' if w['certified'] else 'NOT certified'}; "
+            f"file `{w['path']}`): {w['instance']}; checks: {json.dumps(w['checks'], default=str)}"
+        )
     for t in e["tests"]:
         out.append(f"- test `{t['nodeid']}`: {t['outcome']}")
     return out + [""]
@@ -258,11 +323,18 @@ def _margins_plot(summary: dict, out: Path, plt) -> str | None:
     order = list(summary["papers"])
     claims.sort(key=lambda e: (order.index(e["paper"]) if e["paper"] in order else len(order), e["id"]))
     n = len(claims)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, min(0.17 * n + 1.4, 16)), sharey=True,
-                                  gridspec_kw={"width_ratios": [3, 2]})
-    style = {"verified": ("o", "tab:green"), "reproduced": ("s", "tab:blue"),
-             "counterexample-found": ("X", "tab:purple"), "erratum": ("*", "tab:red"),
-             "violated": ("D", "black"), "not-reproduced": ("D", "black"), "inconclusive": ("o", "tab:orange")}
+    fig, (ax, ax2) = plt.subplots(
+        1, 2, figsize=(11, min(0.17 * n + 1.4, 16)), sharey=True, gridspec_kw={"width_ratios": [3, 2]}
+    )
+    style = {
+        "verified": ("o", "tab:green"),
+        "reproduced": ("s", "tab:blue"),
+        "counterexample-found": ("X", "tab:purple"),
+        "erratum": ("*", "tab:red"),
+        "violated": ("D", "black"),
+        "not-reproduced": ("D", "black"),
+        "inconclusive": ("o", "tab:orange"),
+    }
     for y, e in enumerate(claims):
         marker, color = style.get(e["verdict"], ("o", "grey"))
         w = e["worst"]

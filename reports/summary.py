@@ -4,14 +4,15 @@ Every process of a run (the pytest controller and each pytest-xdist worker) appe
 ``<report dir>/records/``; this module merges them, so a parallel run and a serial run give the same summary, and
 a run that was interrupted (or killed) still yields a summary that says which claims are missing.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .records import test_key
 from .registry import CLAIMS, PAPERS
@@ -21,8 +22,16 @@ PROOF_LEVELS = ("proved (exact)", "proved (interval)", "numerical")  # strongest
 # Tightness below this leaves room for a bound half as large: the run could not tell the claim from a much
 # tighter (false) variant, so its evidence is marked weak.
 WEAK_TIGHTNESS = 0.5
-VERDICTS = ("verified", "counterexample-found", "erratum", "reproduced", "violated", "not-reproduced",
-            "inconclusive", "not-yet-checked")
+VERDICTS = (
+    "verified",
+    "counterexample-found",
+    "erratum",
+    "reproduced",
+    "violated",
+    "not-reproduced",
+    "inconclusive",
+    "not-yet-checked",
+)
 
 
 def read_records(records_dir: str | Path) -> list[dict]:
@@ -47,17 +56,41 @@ def _reason_key(reason: str) -> str:
 
 def _new_entry(claim) -> dict:
     return {
-        "id": claim.id, "paper": claim.paper, "result": claim.result, "kind": claim.kind,
-        "statement": claim.statement, "expected": claim.expected, "verdict": "not-yet-checked",
-        "regression": False, "tests": [], "examples": {"tried": 0, "conclusive": 0, "passed": 0, "failed": 0,
-                                                        "inconclusive": 0, "unchecked": 0},
-        "inconclusive_reasons": {}, "checks": {}, "worst": None, "notes": {}, "witnesses": [],
-        "wall_time_s": 0.0, "missing": False, "distinct_instances": 0, "sizes": {},
-        "power": {"tightness": None, "tightness_instance": "", "detectable_perturbation": None,
-                  "decisive_checks": 0, "decisive_names": [], "sanity_names": [], "routes": [], "undeclared_routes": 0, "sanity_checks": 0,
-                  "evidence": "none"},
+        "id": claim.id,
+        "paper": claim.paper,
+        "result": claim.result,
+        "kind": claim.kind,
+        "statement": claim.statement,
+        "expected": claim.expected,
+        "verdict": "not-yet-checked",
+        "regression": False,
+        "tests": [],
+        "examples": {"tried": 0, "conclusive": 0, "passed": 0, "failed": 0, "inconclusive": 0, "unchecked": 0},
+        "inconclusive_reasons": {},
+        "checks": {},
+        "worst": None,
+        "notes": {},
+        "witnesses": [],
+        "wall_time_s": 0.0,
+        "missing": False,
+        "distinct_instances": 0,
+        "sizes": {},
+        "power": {
+            "tightness": None,
+            "tightness_instance": "",
+            "detectable_perturbation": None,
+            "decisive_checks": 0,
+            "decisive_names": [],
+            "sanity_names": [],
+            "routes": [],
+            "undeclared_routes": 0,
+            "sanity_checks": 0,
+            "evidence": "none",
+        },
         "mutation": {"refuted": 0, "total": 0, "survivors": [], "mutants": []},
-        "proof_level": None, "proofs": [], "covers": [],
+        "proof_level": None,
+        "proofs": [],
+        "covers": [],
     }
 
 
@@ -70,8 +103,8 @@ def build_summary(records: Iterable[dict]) -> dict:
     outcomes: dict[str, dict] = {}  # test nodeid -> {"outcome", "duration_s"}
     example_status: dict[tuple, str] = {}
     example_instance: dict[tuple, str] = {}
-    example_keys: dict[tuple, str] = {}
-    suppressed: list[dict] = []  # compact runs: passing checks counted but not written  # compact runs: example -> key of its instance description
+    example_keys: dict[tuple, str] = {}  # compact runs: example -> key of its instance description
+    suppressed: list[dict] = []  # compact runs: passing checks counted but not written
     rank = {"unchecked": 0, "pass": 1, "inconclusive": 2, "fail": 3}
     mutations: dict[str, dict] = {}  # test nodeid -> {"claim", "mutant", "outcome"}
     reasons: dict[str, Counter] = defaultdict(Counter)
@@ -110,8 +143,12 @@ def build_summary(records: Iterable[dict]) -> dict:
         if kind == "mutation":
             prev = mutations.get(rec["test"], {}).get("outcome", "passed")
             outcome = rec.get("outcome", "not-run") if prev == "passed" else prev  # any failed phase fails it
-            mutations[rec["test"]] = {"claim": claim, "mutant": rec.get("mutant", ""), "test": rec["test"],
-                                      "outcome": outcome}
+            mutations[rec["test"]] = {
+                "claim": claim,
+                "mutant": rec.get("mutant", ""),
+                "test": rec["test"],
+                "outcome": outcome,
+            }
             continue
         if kind == "collected":
             collected[rec["test"]] = claim
@@ -148,17 +185,22 @@ def build_summary(records: Iterable[dict]) -> dict:
             elif status == "note":
                 _add_note(notes[claim], rec)
             elif status == "witness" or rec["check"].startswith("witness:"):
-                entry["witnesses"].append({
-                    "name": rec["check"].split(":", 1)[-1], "path": rec.get("witness"),
-                    "certified": bool(rec.get("extra", {}).get("certified")),
-                    "refutes": bool(rec.get("extra", {}).get("refutes", True)),
-                    "checks": rec.get("extra", {}).get("checks", {}), "instance": rec.get("instance", ""),
-                    "test": rec["test"]})
+                entry["witnesses"].append(
+                    {
+                        "name": rec["check"].split(":", 1)[-1],
+                        "path": rec.get("witness"),
+                        "certified": bool(rec.get("extra", {}).get("certified")),
+                        "refutes": bool(rec.get("extra", {}).get("refutes", True)),
+                        "checks": rec.get("extra", {}).get("checks", {}),
+                        "instance": rec.get("instance", ""),
+                        "test": rec["test"],
+                    }
+                )
             if status in ("pass", "fail"):
                 _add_check(entry, rec)
 
     for rec in suppressed:
-        entry = entries[rec["claim"]]
+        entry = entries[str(rec["claim"])]
         for name, n in (rec.get("counts") or {}).items():
             check = entry["checks"].get(name)
             if check is not None:
@@ -168,14 +210,17 @@ def build_summary(records: Iterable[dict]) -> dict:
             if name in entry["power"]["sanity_names"]:
                 entry["power"]["sanity_checks"] += int(n)
     distinct: dict[str, set] = defaultdict(set)
+    texts: dict[str, set] = defaultdict(set)
     for key, status in example_status.items():
-        claim = key[0]
+        claim = str(key[0])
         ex = entries[claim]["examples"]
         ex["tried"] += 1
         ex[{"pass": "passed", "fail": "failed", "inconclusive": "inconclusive", "unchecked": "unchecked"}[status]] += 1
         if status in ("pass", "fail"):
             text = example_instance.get(key)
             distinct[claim].add(example_keys.get(key) or (test_key(text) if text else f"{key[1]}#{key[2]}"))
+            if text:
+                texts[claim].add(text)
     for mut in mutations.values():
         m = entries[mut["claim"]]["mutation"]
         m["total"] += 1
@@ -187,19 +232,24 @@ def build_summary(records: Iterable[dict]) -> dict:
     for claim, entry in entries.items():
         entry["examples"]["conclusive"] = entry["examples"]["passed"] + entry["examples"]["failed"]
         entry["distinct_instances"] = len(distinct[claim])
-        entry["sizes"] = _sizes(distinct[claim])
+        entry["sizes"] = _sizes(texts[claim])
         _finish_power(entry)
         levels = [pr["level"] for pr in entry["proofs"] if pr["level"] in PROOF_LEVELS]
         entry["proof_level"] = max(levels, key=PROOF_LEVELS.index) if levels else None
         entry["inconclusive_reasons"] = dict(reasons[claim].most_common())
         entry["notes"] = notes[claim]
     for test, claim in sorted(collected.items()):
-        oc = outcomes.get(test)
-        done = oc is not None and oc["done"]
-        entries[claim]["tests"].append({"nodeid": test, "outcome": oc["outcome"] if done else "not-run",
-                                        "duration_s": round(oc["duration_s"], 4) if oc else None})
-        if oc:
-            entries[claim]["wall_time_s"] += oc["duration_s"]
+        outcome = outcomes.get(test)
+        done = outcome is not None and outcome["done"]
+        entries[claim]["tests"].append(
+            {
+                "nodeid": test,
+                "outcome": outcome["outcome"] if outcome is not None and done else "not-run",
+                "duration_s": round(outcome["duration_s"], 4) if outcome else None,
+            }
+        )
+        if outcome:
+            entries[claim]["wall_time_s"] += outcome["duration_s"]
         if not done:
             entries[claim]["missing"] = True
 
@@ -214,10 +264,13 @@ def build_summary(records: Iterable[dict]) -> dict:
         "schema_version": SCHEMA_VERSION,
         "run": {
             "profile": session.get("profile"),
-            "started": session.get("started"), "finished": session.get("finished"),
-            "duration_s": session.get("duration_s"), "exitstatus": session.get("exitstatus"),
+            "started": session.get("started"),
+            "finished": session.get("finished"),
+            "duration_s": session.get("duration_s"),
+            "exitstatus": session.get("exitstatus"),
             "interrupted": bool(session.get("interrupted", not session.get("finished"))),
-            "min_conclusive": min_conclusive, "args": session.get("args", []),
+            "min_conclusive": min_conclusive,
+            "args": session.get("args", []),
             "versions": session.get("versions", {}),
         },
         "papers": PAPERS,
@@ -232,19 +285,42 @@ def build_summary(records: Iterable[dict]) -> dict:
 def _add_check(entry: dict, rec: dict) -> None:
     name = rec["check"]
     nm = rec.get("normalized_margin")
-    c = entry["checks"].setdefault(name, {"count": 0, "failed": 0, "worst_normalized_margin": None,
-                                          "worst_margin": None, "observed": None, "bound": None, "tol": None,
-                                          "instance": ""})
+    c = entry["checks"].setdefault(
+        name,
+        {
+            "count": 0,
+            "failed": 0,
+            "worst_normalized_margin": None,
+            "worst_margin": None,
+            "observed": None,
+            "bound": None,
+            "tol": None,
+            "instance": "",
+        },
+    )
     c["count"] += 1
     c["failed"] += rec["status"] == "fail"
     if nm is not None and (c["worst_normalized_margin"] is None or nm < c["worst_normalized_margin"]):
-        c.update(worst_normalized_margin=nm, worst_margin=rec.get("margin"), observed=rec.get("observed"),
-                 bound=rec.get("bound"), tol=rec.get("tol"), instance=rec.get("instance", ""))
+        c.update(
+            worst_normalized_margin=nm,
+            worst_margin=rec.get("margin"),
+            observed=rec.get("observed"),
+            bound=rec.get("bound"),
+            tol=rec.get("tol"),
+            instance=rec.get("instance", ""),
+        )
         w = entry["worst"]
         if w is None or nm < w["normalized_margin"]:
-            entry["worst"] = {"check": name, "normalized_margin": nm, "margin": rec.get("margin"),
-                              "observed": rec.get("observed"), "bound": rec.get("bound"), "tol": rec.get("tol"),
-                              "instance": rec.get("instance", ""), "test": rec["test"]}
+            entry["worst"] = {
+                "check": name,
+                "normalized_margin": nm,
+                "margin": rec.get("margin"),
+                "observed": rec.get("observed"),
+                "bound": rec.get("bound"),
+                "tol": rec.get("tol"),
+                "instance": rec.get("instance", ""),
+                "test": rec["test"],
+            }
 
 
 def _add_power(entry: dict, rec: dict) -> None:
@@ -302,9 +378,15 @@ def _finish_power(entry: dict) -> None:
 
 def _add_proof(entry: dict, rec: dict) -> None:
     extra = rec.get("extra", {})
-    entry["proofs"].append({"level": extra.get("value"), "witness": extra.get("witness", ""),
-                            "replay": extra.get("replay", ""), "missing": extra.get("missing", ""),
-                            "test": rec.get("test", "")})
+    entry["proofs"].append(
+        {
+            "level": extra.get("value"),
+            "witness": extra.get("witness", ""),
+            "replay": extra.get("replay", ""),
+            "missing": extra.get("missing", ""),
+            "test": rec.get("test", ""),
+        }
+    )
 
 
 _SIZE = re.compile(r"\b(n|d|m|I|L|K|N|M|H|width|depth|p)\s*=\s*(\d+)\b")
@@ -322,8 +404,7 @@ def _sizes(instances: Iterable[str]) -> dict[str, list[int]]:
 
 
 def _add_note(notes: dict, rec: dict) -> None:
-    n = notes.setdefault(rec["check"], {"count": 0, "min": None, "max": None, "mean": None, "true": 0,
-                                        "values": []})
+    n = notes.setdefault(rec["check"], {"count": 0, "min": None, "max": None, "mean": None, "true": 0, "values": []})
     n["count"] += 1
     value = rec.get("extra", {}).get("value")
     if isinstance(value, bool):
@@ -334,8 +415,13 @@ def _add_note(notes: dict, rec: dict) -> None:
         k = n["count"]
         n["mean"] = value if n["mean"] is None else n["mean"] + (value - n["mean"]) / k
     if len(n["values"]) < 2000:  # series for plots; a nightly run keeps the first 2000
-        n["values"].append({"value": value, "instance": rec.get("instance", ""),
-                            **{k: v for k, v in rec.get("extra", {}).items() if k != "value"}})
+        n["values"].append(
+            {
+                "value": value,
+                "instance": rec.get("instance", ""),
+                **{k: v for k, v in rec.get("extra", {}).items() if k != "value"},
+            }
+        )
 
 
 def verdict(entry: dict, min_conclusive: int) -> str:
@@ -363,6 +449,7 @@ def write_summary(summary: dict, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
-    path.write_text(json.dumps(summary, indent=1, sort_keys=False, allow_nan=False, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(summary, indent=1, sort_keys=False, allow_nan=False, default=str) + "\n", encoding="utf-8"
+    )
     return path
