@@ -1,15 +1,16 @@
 """Numerics of the claim suite: closed forms, convex duals, non-convex training routes and certificates.
 
-Importable on its own (no pytest, no Hypothesis).  One module per concept:
+Importable on its own (no pytest, no Hypothesis).  One package for what every family shares and one per paper:
 
-* ``validate``    input checks that raise ``ValueError`` naming the offending argument;
-* ``tolerances``  the table of tolerances, each with the reason for its size;
-* ``results``     the result type every solver route returns (value, status, ok);
-* ``linalg``      Schatten norms, projectors onto row spaces, ranks with explicit thresholds;
-* ``deep_linear`` Schatten-H regularized deep linear networks (Zhang et al. 2019, Thm 2 and eq. 6);
-* ``multibranch`` multi-branch networks with the tau-hinge loss (Zhang et al. 2019, Thm 1): exact MILP/LP/
-                  breakpoint routes, Delta and rho, the certified bracket;
-* ``hinge_gap``   exact primal/dual values by enumeration (hinge active or coupled budgets), a second Delta route;
-* ``activations`` the activation catalogue; ``networks`` small MLP branches in numpy;
-* ``certify``     local-minimum certificates (gradient, Hessian spectrum by Lanczos or dense, perturbations).
+* ``core``        validation (``ValueError`` naming the argument), tolerances with their reasons, the route result
+                  with named certificate checks, the L-BFGS driver, the local-minimum certifier, activations and
+                  small numpy networks;
+* ``zhang2019``   Schatten-regularized deep linear networks and multi-branch networks (Zhang, Shao, Salakhutdinov);
+* ``wang2023``    deep linear and ReLU networks, standard and parallel (Wang, Ergen, Pilanci);
+* ``pilanci2020`` the two-layer ReLU convex program over hyperplane arrangements (Pilanci & Ergen);
+* ``liang2018``   single-layer shortcut and feed-forward models for binary classification (Liang, Sun, Li, Srikant);
+* ``kawaguchi2019``, ``survey``: the remaining families, as they land;
+* ``rigorous``    exact and interval re-checks of the committed witnesses.
+
+The paper id names the family in every layer (``landscape/``, ``strategies/``, ``theorems/``, ``reports/families/``).
 """
