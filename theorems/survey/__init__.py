@@ -1,0 +1,1 @@
+"""Oracles and tests of the results the survey restates (Du et al. 2019; Ergen & Pilanci 2019)."""

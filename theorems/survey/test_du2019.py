@@ -1,0 +1,172 @@
+"""Du, Lee, Li, Wang, Zhai (ICML 2019), "Gradient descent finds global minima of deep neural networks", as the
+survey "How to convexify your neural network" restates it (Section 3.1.1): the limiting Gram matrix K^(H) of a deep
+fully connected net (Definition 1) and linear convergence of gradient descent on wide nets (Theorem, eq. 15).
+
+Routes for K^(H): the arc-cosine closed forms (ReLU), the recursion by polar and by tensor Gauss-Hermite
+quadrature (any activation), and finite random networks in torch averaged over initialisations.  The survey's
+Definition 1 takes the last expectation over A^(H-1); the empirical route shows the limit uses A^(H) (the covariance
+of W^(H) x^(H-1)), so the printed form is registered as an erratum and the tests check the corrected one.
+The convergence theorem's constants are unspecified: its tests corroborate it (rate bound, lazy weights) and find
+where it stops holding (narrow nets, large steps).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+
+from landscape.survey import du2019 as du
+from landscape.survey import tolerances as stol
+from reports.registry import witness_path
+from strategies import budget
+from strategies.survey import GDInstance, GramInstance, gd_instances, gram_instances
+from theorems.survey.checks import (
+    check_gd_rate,
+    check_gram_empirical,
+    check_gram_routes,
+    find_gd_violation,
+    printed_witness_certified,
+    rate_ratio,
+    verify_gd_violation,
+    verify_parallel_witness,
+    verify_printed_witness,
+    width_sweep,
+)
+
+_X3 = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]])
+
+
+# ------------------------------------------------------------------------------------------------------------
+# du2019.gram
+# ------------------------------------------------------------------------------------------------------------
+@pytest.mark.claim("du2019.gram")
+@budget(1.0)
+@given(inst=gram_instances())
+@example(inst=GramInstance(_X3, 3, "relu", 0))
+@example(inst=GramInstance(_X3, 10, "tanh", 0))
+def test_limiting_gram_matrix_routes_agree_and_it_is_positive_definite(inst, record):
+    check_gram_routes(inst, record)
+
+
+@pytest.mark.claim("du2019.gram")
+@budget(0.8)
+@given(inst=gram_instances(acts=("relu", "tanh", "softplus", "sin"), max_n=5, H=(1, 3)))
+def test_empirical_gram_of_random_nets_converges_to_the_recursion(inst, record):
+    check_gram_empirical(inst, record)
+
+
+SWEEP_WIDTHS = (16, 32, 64, 128, 256, 512, 1024)
+
+
+@pytest.mark.claim("du2019.gram")
+@pytest.mark.parametrize("act", ["relu", "tanh"])
+def test_gram_agreement_against_width(act, record):
+    """One instance, widths 16..1024 with 16 draws each: the empirical error against the corrected recursion falls
+    like 1/sqrt(m R); against the printed one it levels off (the printed form is decisively off once the scale is
+    below its distance).  Quadrature routes are width-free lines in the same plot."""
+    X, H = _X3, 2
+    lim = du.gram_recursion(X, H, act, method="closed" if act == "relu" else "polar").K
+    second = (du.gram_recursion(X, H, act, method="polar").K if act == "relu"
+              else du.gram_recursion(X, H, act, method="gauss-hermite", nodes=128).K)
+    quad_err = float(np.max(np.abs(lim - second)))
+    inst = f"{act}, H={H}, n=3 fixed inputs, widths {SWEEP_WIDTHS}, 16 draws each"
+    for m, e_lim, e_pri, z_lim, z_pri, scale in width_sweep(X, H, act, SWEEP_WIDTHS, 16, 11):
+        extra = {"act": act, "width": m, "draws": 16, "scale": scale, "err_printed": e_pri, "z_limit": z_lim,
+                 "z_printed": z_pri, "err_quadrature": quad_err}
+        record.note("sweep: empirical max error vs limit", e_lim, instance=f"{inst}; m={m}", extra=extra)
+        record.leq(z_lim, stol.EMPIRICAL_Z, tol=0.0, instance=f"{inst}; m={m}",
+                   what="sweep: empirical Gram within 5 standard errors (+ bias/m) of K^(H)",
+                   routes=("finite random nets (torch)", "recursion"))
+
+
+@pytest.mark.claim("du2019.gram.printed-recursion")
+def test_printed_definition_misses_the_empirical_gram(record):
+    with np.load(witness_path("du2019.gram.printed-recursion"), allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    checks = verify_printed_witness(arrays)
+    record.witness("relu-H2", arrays, certified=printed_witness_certified(checks), checks=checks,
+                   instance="ReLU, H = 2, x_1 = e_1, x_2 at 1.34 rad; mean of G^(2) over 2048 nets of width 128 vs "
+                            "K^(2) with the last expectation over A^(1) (printed) and A^(2) (limit)")
+
+
+@pytest.mark.claim("du2019.gram.parallel-inputs")
+@pytest.mark.parametrize("act, sign", [("relu", 1.0), ("tanh", 1.0), ("softplus", 1.0), ("tanh", -1.0),
+                                       ("sin", -1.0)])
+def test_parallel_inputs_make_the_gram_singular(act, sign, record):
+    """x_2 = sign * x_0 (a repeated input; an antiparallel one for odd activations): K^(H) v = 0 with
+    v = e_0 - sign e_2, certified by the rows' equality up to sign."""
+    X = _X3.copy()
+    X[2] = sign * X[0]
+    H = 3
+    checks = verify_parallel_witness(X, H, act, 0, 2, sign)
+    atol = stol.eig_atol(checks["norm"], 3)
+    record.witness(f"{act}-{'repeated' if sign > 0 else 'antiparallel'}", {"X": X, "H": np.array(H)},
+                   certified=bool(checks["|K v|"] <= atol and checks["lambda_min"] <= atol), checks=checks,
+                   instance=f"{act}, H={H}, x_2 = {'+' if sign > 0 else '-'}x_0")
+    if act == "tanh" and sign < 0:  # ReLU is not odd: the antiparallel pair stays non-degenerate (recorded)
+        Xr = _X3.copy()
+        Xr[2] = -Xr[0]
+        lam = du.gram_recursion(Xr, H, "relu", method="closed").lam_min
+        record.note("relu lambda_min with an antiparallel pair", lam, instance="relu, H=3, x_2 = -x_0")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# du2019.thm
+# ------------------------------------------------------------------------------------------------------------
+_X4 = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [-0.8, 0.6]])
+
+
+@pytest.mark.claim("du2019.thm")
+@budget(0.8)
+@given(inst=gd_instances())
+@example(inst=GDInstance(_X4, np.array([1.0, -1.0, 0.5, 0.2]), 3, "tanh", 512, 1.0, 1))
+def test_gradient_descent_on_wide_nets_converges_linearly(inst, record):
+    check_gd_rate(inst, record)
+
+
+GD_WIDTHS = (64, 128, 256, 512, 1024)
+
+
+@pytest.mark.claim("du2019.thm")
+def test_weights_stay_near_initialisation_as_width_grows(record):
+    """One instance, widths 64..1024: the rate ratio and the weight movement (1/sqrt(m)) max_h ||W(k) - W(0)||_2
+    after 100 steps; the log-log slope of the movement against the width (theory: -1/2)."""
+    X, y, H, act = _X4, np.array([1.0, -1.0, 0.5, 0.2]), 2, "tanh"
+    lam0 = du.gram_recursion(X, H, act, method="polar").lam_min
+    moves = []
+    for m in GD_WIDTHS:
+        run = du.gd_run(X, y, H, m, act, seed=3, step_scale=0.5, steps=100)
+        ratio, _ = rate_ratio(run.losses, run.eta, lam0)
+        moves.append(float(run.movement.max()))
+        inst = f"{act}, H={H}, n=4 fixed inputs, m={m}, eta=0.5/lambda_max(G(0))"
+        record.note("sweep: weight movement", moves[-1], instance=inst,
+                    extra={"width": m, "rate_ratio": ratio, "final_loss_ratio": float(run.losses[-1] / run.losses[0]),
+                           "lambda0": lam0, "lambda0_measured": run.lam0})
+        record.leq(ratio, 1.0, tol=stol.GD_RTOL, instance=inst,
+                   what="sweep: L(k) <= (1 - eta lambda_min(K^(H)) / 2)^k L(0)",
+                   routes=("gradient descent (torch autograd)", "rate from lambda_min(K^(H)) (quadrature)"))
+    slope = float(np.polyfit(np.log(GD_WIDTHS), np.log(moves), 1)[0])
+    record.note("weight movement log-log slope", slope, instance="tanh sweep", extra={"widths": list(GD_WIDTHS)})
+    record.leq(slope, -0.25, tol=0.0, instance="tanh, H=2, widths 64..1024",
+               what="weight movement decreases with width (log-log slope <= -1/4; theory -1/2)",
+               routes=("gradient descent (torch autograd)", "O(1/sqrt(m)) laziness"))
+
+
+@pytest.mark.claim("du2019.thm.narrow")
+def test_rate_bound_fails_on_narrow_nets(record):
+    arrays = find_gd_violation(3, "softplus", 4, 0.5)
+    if arrays is None:
+        record.inconclusive("no narrow-net violation among the searched seeds")
+    checks = verify_gd_violation(arrays, "softplus")
+    record.witness("softplus-m4", arrays, certified=bool(checks["excess_ratio"] > 1.0 + 1e-3), checks=checks,
+                   instance=f"softplus, H=3, n=3, width 4, eta=0.5/lambda_max(G(0)), seed {int(arrays['seed'])}")
+
+
+@pytest.mark.claim("du2019.thm.large-step")
+def test_rate_bound_fails_above_the_stable_step(record):
+    arrays = find_gd_violation(2, "tanh", 256, 2.5, steps=20)
+    if arrays is None:
+        record.inconclusive("no large-step violation among the searched seeds")
+    checks = verify_gd_violation(arrays, "tanh")
+    record.witness("tanh-eta2.5", arrays, certified=bool(checks["excess_ratio"] > 1.0 + 1e-3), checks=checks,
+                   instance=f"tanh, H=2, n=3, width 256, eta=2.5/lambda_max(G(0)), seed {int(arrays['seed'])}")
