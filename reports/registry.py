@@ -89,8 +89,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("zhang2019.eq6", _Z, "Section 4, factorization identity",
           "The nuclear norm of a product W_H...W_1 X is the least average Schatten-H penalty over its "
           "factorizations, attained by the balanced one"),
-    Claim("zhang2019.exp-fig1", _Z, "Figure 1 and Table 1",
-          "Adding branches makes the landscape less non-convex (experiment)", kind=EXP, expected="reproduced"),
+    Claim("zhang2019.exp-fig1", _Z, "Figure 1 and Table 1 (in miniature)",
+          "Adding branches makes the landscape less non-convex: the exact gap of i.i.d. branch families shrinks "
+          "with I, and the fraction of training runs reaching the global minimum grows with the width "
+          "(experiment, reported)", kind=EXP, expected="reproduced"),
     # worked example of docs/new-claim.md (theorems/contrib/test_zhang2019_variants.py): one line per claim
     Claim("zhang2019.thm1.constant-0.9", _Z, "Theorem 1 with constant 0.9 (deliberately false)",
           "The gap is at most 0.9 Delta_worst / I", kind=FC, expected="counterexample-found"),
@@ -98,12 +100,34 @@ CLAIMS: tuple[Claim, ...] = (
           "On finite per-branch parameter grids the gap is at most Delta_worst / I", kind=DER),
     # survey
     Claim("du2019.gram", _S, "Du et al. 2019, limiting Gram matrix",
-          "The infinite-width Gram matrix of a deep fully connected net follows its recursion and is positive "
-          "definite on distinct non-parallel inputs"),
-    Claim("du2019.thm", _S, "Du et al. 2019, convergence theorem",
-          "Gradient descent on a wide enough deep net drives the training loss to zero at a linear rate"),
-    Claim("ergen2019.relaxation", _S, "Ergen & Pilanci 2019, single-neuron relaxation",
-          "A convex relaxation of the squared loss of one ReLU neuron, and how it relates to the original"),
+          "The infinite-width Gram matrix K^(H) of a deep fully connected net (recursion with the last expectation "
+          "over the covariance of layer H-1's outputs) is the limit of the finite-width Gram and is positive "
+          "definite on distinct non-parallel unit inputs"),
+    Claim("du2019.gram.printed-recursion", _S, "Du et al. 2019, Definition 1 as the survey prints it",
+          "K^(H) with its last expectation over A^(H-1) (built from K^(H-2)) is the infinite-width Gram; refuted "
+          "by the empirical Gram of random ReLU nets (H = 2: 0.285 measured, 0.253 printed, 0.285 corrected)",
+          expected="erratum", witness="du2019.gram.printed-recursion__relu-H2.npz"),
+    Claim("du2019.gram.parallel-inputs", _S, "Du et al. 2019, non-degeneracy assumption",
+          "Without distinct non-parallel inputs K^(H) is singular: a repeated input for every activation, an "
+          "antiparallel pair for odd ones (tanh, sin); not for ReLU", kind=FC, expected="counterexample-found"),
+    Claim("du2019.thm", _S, "Du et al. 2019, convergence theorem (corroboration)",
+          "Full-batch gradient descent on wide nets stays under (1 - eta lambda_0 / 2)^k L(0) and the weights "
+          "move O(1/sqrt(width)) from initialisation (constants unspecified: corroborated, not proved)"),
+    Claim("du2019.thm.narrow", _S, "Du et al. 2019, convergence theorem below its width",
+          "At small width the rate bound with lambda_0 = lambda_min(K^(H)) fails", kind=FC,
+          expected="counterexample-found"),
+    Claim("du2019.thm.large-step", _S, "Du et al. 2019, convergence theorem above its step size",
+          "With a step above 2 / lambda_max(G(0)) the rate bound fails on wide nets", kind=FC,
+          expected="counterexample-found"),
+    Claim("ergen2019.relaxation", _S, "Ergen & Pilanci 2019, single-neuron relaxation (survey's statement)",
+          "A global minimizer of the relaxed loss L_r globally minimizes the ReLU neuron's loss L; refuted: "
+          "X = [1, -1], Y = [1, 1] gives argmin L_r = 0 with L = 2 > 1 = min L", expected="erratum",
+          witness="ergen2019.relaxation__two-points.npz"),
+    Claim("ergen2019.relaxation.planted", _S, "Ergen & Pilanci 2019, relaxation with realizable labels (derived)",
+          "With planted labels Y = relu(X^T w*) every minimizer of L_r globally minimizes L", kind=DER),
+    Claim("ergen2019.relaxation.unbounded", _S, "Ergen & Pilanci 2019, relaxation with negative labels",
+          "With a negative label L_r can be unbounded below (no relaxed minimizer at all)", kind=FC,
+          expected="counterexample-found"),
     Claim("pilanci2020.two-layer", _S, "Pilanci & Ergen 2020",
           "A two-layer ReLU network with weight decay has the same optimum as a convex program over the "
           "data's hyperplane arrangements"),
