@@ -1,0 +1,206 @@
+"""Hypothesis strategies of the Kawaguchi et al. (2019) family: networks with per-unit activations drawn from the
+paper's whole class (ReLU, leaky ReLU with any slope in [-1, 1] including the boundary slopes -1 = absolute value
+and 1 = identity, mixed within a layer), inputs of four kinds, and points of the landscape built by construction
+(planted critical points, tight points, random and trained points).  Each instance carries what is known."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import strategies as st
+
+from landscape.kawaguchi2019 import data as kd
+from landscape.kawaguchi2019 import points as kp
+from landscape.kawaguchi2019.networks import Net
+
+SLOPE_KINDS = ("relu", "abs", "leaky", "identity")
+
+
+@st.composite
+def slopes_for(draw, width: int, kinds=SLOPE_KINDS) -> np.ndarray:
+    """One slope per unit: ReLU (0), absolute value (-1), identity (1) or a leaky slope drawn from [-1, 1]."""
+    out = []
+    for _ in range(width):
+        kind = draw(st.sampled_from(kinds))
+        if kind == "relu":
+            out.append(0.0)
+        elif kind == "abs":
+            out.append(-1.0)
+        elif kind == "identity":
+            out.append(1.0)
+        else:
+            out.append(draw(st.floats(-1.0, 1.0, allow_nan=False)))
+    return np.array(out)
+
+
+@st.composite
+def nets(draw, depth=(1, 4), width=(1, 4), d_y=(1, 3), d_x=(1, 4), kinds=SLOPE_KINDS, smooth=None) -> Net:
+    H = draw(st.integers(*depth), label="depth")
+    widths = tuple(draw(st.integers(*width), label=f"width{l}") for l in range(H))
+    dy = draw(st.integers(*d_y), label="d_y")
+    dx = draw(st.integers(*d_x), label="d_x")
+    if smooth is not None:
+        return Net(dx, widths, dy, slopes=(None,) * H, smooth=smooth)
+    slopes = tuple(draw(slopes_for(w, kinds)) for w in widths)
+    return Net(dx, widths, dy, slopes=slopes)
+
+
+@dataclass
+class PointInstance:
+    """A network, data and a point theta of its landscape, with how the point was made."""
+
+    net: Net
+    X: np.ndarray
+    Y: np.ndarray
+    theta: np.ndarray
+    kind: str
+    data: str
+    seed: int
+    info: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        extra = " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.info.items())
+        return (f"{self.kind} point, {self.net.summary()}, m={self.X.shape[0]} data={self.data} "
+                f"seed={self.seed} {extra}").strip()
+
+
+def _targets(kind: str, net: Net, theta, X, rng, draw) -> tuple[np.ndarray, dict]:
+    m = X.shape[0]
+    if kind in ("planted", "saddle"):
+        lo, hi = (-3.0, -1.0) if kind == "planted" else (-0.5, 0.5)
+        alpha = float(10 ** draw(st.floats(lo, hi), label="log10 alpha"))
+        Y = kp.plant_critical(net, theta, X, rng, alpha)
+        if Y is None:  # Jacobian of full row rank: every target is fit exactly, r = 0
+            Y, alpha = kp.unvec(kp.vec(kp.forward(net, theta, X).Yhat), m, net.d_y), 0.0
+        return Y, {"alpha": alpha}
+    if kind == "tight":
+        which = draw(st.sampled_from([0.0, 0.5, 1.0]), label="singular direction")
+        return kp.plant_tight(net, theta, X, rng, which, 0.5), {"direction": which}
+    return rng.standard_normal((m, net.d_y)), {}
+
+
+@st.composite
+def points(draw, kinds=("planted", "trained"), data_kinds=kd.KINDS, overdetermined: bool = True,
+           smooth=None, depth=(1, 4), width=(1, 4), d_y=(1, 3), kinds_of_units=SLOPE_KINDS) -> PointInstance:
+    """A point of the landscape of a drawn network on drawn data.  ``overdetermined`` chooses more equations
+    than parameters (m d_y > d_theta), where planted critical points are mostly local minima."""
+    if isinstance(smooth, tuple):
+        smooth = draw(st.sampled_from(smooth), label="smooth activation")
+    net = draw(nets(depth=depth, width=width, smooth=smooth, d_y=d_y, kinds=kinds_of_units))
+    data = draw(st.sampled_from(data_kinds), label="data")
+    seed = draw(st.integers(0, 2**31 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    if overdetermined:
+        m = int(np.ceil(1.3 * net.n_params / net.d_y)) + draw(st.integers(1, 8), label="extra rows")
+    else:
+        m = draw(st.integers(2, max(3, net.n_params // net.d_y)), label="m")
+    if data == "digits":
+        m = min(m, 1797)
+    X = kd.inputs(data, m, net.d_x, rng)
+    theta = net.init(rng)
+    kind = draw(st.sampled_from(kinds), label="point kind")
+    if kind == "trained":
+        Y = rng.standard_normal((m, net.d_y))
+        theta = kp.train(net, X, Y, theta, max_iter=draw(st.sampled_from([300, 600]), label="iterations"))
+        return PointInstance(net, X, Y, theta, kind, data, seed)
+    Y, info = _targets(kind, net, theta, X, rng, draw)
+    return PointInstance(net, X, Y, theta, kind, data, seed, info)
+
+
+@dataclass
+class Blocks:
+    """Random blocks B_1..B_n of p rows, some rank-deficient, some repeated (in the span of earlier ones), some
+    zero; and a vector y."""
+
+    blocks: list
+    y: np.ndarray
+    seed: int
+    structure: tuple
+
+    def summary(self) -> str:
+        return f"p={self.y.size} blocks={list(self.structure)} seed={self.seed}"
+
+
+@st.composite
+def block_families(draw, max_blocks: int = 6) -> Blocks:
+    p = draw(st.integers(2, 14), label="p")
+    n = draw(st.integers(1, max_blocks), label="blocks")
+    seed = draw(st.integers(0, 2**31 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    blocks, structure = [], []
+    for j in range(n):
+        kind = draw(st.sampled_from(["full", "low-rank", "repeat", "zero"] if j else ["full", "low-rank", "zero"]),
+                    label=f"block{j}")
+        w = draw(st.integers(1, 5), label=f"width{j}")
+        if kind == "full":
+            B = rng.standard_normal((p, w))
+        elif kind == "low-rank":
+            r = max(1, w - 1)
+            B = rng.standard_normal((p, r)) @ rng.standard_normal((r, w))
+        elif kind == "repeat":
+            prev = np.hstack(blocks)
+            B = prev @ rng.standard_normal((prev.shape[1], w))
+        else:
+            B = np.zeros((p, w))
+        blocks.append(B)
+        structure.append(f"{kind}:{w}")
+    return Blocks(blocks, rng.standard_normal(p), seed, tuple(structure))
+
+
+@dataclass
+class Pair:
+    """A (p x a) of rank r_a, C (p x b), and B = (I - P[A]) C (so A^T B = 0)."""
+
+    A: np.ndarray
+    C: np.ndarray
+    seed: int
+    rank: int
+
+    def summary(self) -> str:
+        return f"p={self.A.shape[0]} a={self.A.shape[1]} (rank {self.rank}) b={self.C.shape[1]} seed={self.seed}"
+
+
+@st.composite
+def orthogonal_pairs(draw) -> Pair:
+    p = draw(st.integers(2, 16), label="p")
+    a = draw(st.integers(1, 6), label="a")
+    b = draw(st.integers(1, 6), label="b")
+    r = draw(st.integers(0, min(a, p)), label="rank of A")
+    seed = draw(st.integers(0, 2**31 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((p, r)) @ rng.standard_normal((r, a)) if r else np.zeros((p, a))
+    C = rng.standard_normal((p, b))
+    if draw(st.booleans(), label="C partly inside col(A)") and r:
+        C[:, 0] = A @ rng.standard_normal(a)
+    return Pair(A, C, seed, r)
+
+
+@dataclass
+class LinearInstance:
+    net: Net
+    X: np.ndarray
+    Y: np.ndarray
+    seed: int
+    data: str
+
+    def summary(self) -> str:
+        return f"deep linear {self.net.summary()}, m={self.X.shape[0]} data={self.data} seed={self.seed}"
+
+
+@st.composite
+def deep_linear(draw, bottleneck: bool = False) -> LinearInstance:
+    """Identity units (slope 1); widths >= d_y (or one width below d_y: the bottleneck failure case)."""
+    H = draw(st.integers(1, 3), label="depth")
+    dy = draw(st.integers(2 if bottleneck else 1, 3), label="d_y")
+    widths = [draw(st.integers(dy, dy + 2), label=f"width{l}") for l in range(H)]
+    if bottleneck:
+        widths[draw(st.integers(0, H - 1), label="narrow layer")] = draw(st.integers(1, dy - 1), label="narrow")
+    dx = draw(st.integers(dy, 5), label="d_x")
+    data = draw(st.sampled_from(["gaussian", "low-rank", "duplicated"]), label="data")
+    seed = draw(st.integers(0, 2**31 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    m = draw(st.integers(dx + 2, 20), label="m")
+    X = kd.inputs(data, m, dx, rng)
+    Y = rng.standard_normal((m, dy))
+    net = Net(dx, tuple(widths), dy, slopes=tuple(np.ones(w) for w in widths))
+    return LinearInstance(net, X, Y, seed, data)

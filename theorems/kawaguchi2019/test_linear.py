@@ -1,0 +1,30 @@
+"""Kawaguchi et al. (2019), deep linear networks (after Theorem 2): with d_y <= every width, every local minimum
+attains the least-squares value; with a bottleneck narrower than d_y it cannot (failure case)."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from strategies import budget
+from strategies.kawaguchi2019 import deep_linear
+from theorems.kawaguchi2019.checks import _Bare, certify_bottleneck, check_linear, witness_arrays
+
+
+@pytest.mark.claim("kawaguchi2019.linear")
+@budget(1.0)
+@given(inst=deep_linear())
+def test_every_local_minimum_of_a_deep_linear_net_is_global(inst, record):
+    check_linear(inst, record)
+
+
+@pytest.mark.claim("kawaguchi2019.linear.bottleneck")
+def test_a_bottleneck_narrower_than_d_y_misses_the_least_squares_value(record):
+    from hypothesis import find
+
+    inst = find(deep_linear(bottleneck=True), lambda i: certify_bottleneck(i)["certified"])
+    checks = certify_bottleneck(inst)
+    theta = checks.pop("theta")
+    point = _Bare(inst.net, inst.X, inst.Y, theta)
+    record.note("L - OLS at the witness", checks["L"] - checks["ols"], instance=point)
+    record.witness("bottleneck", witness_arrays(inst.net, inst.X, inst.Y, theta), certified=checks["certified"],
+                   checks=checks, instance=point)

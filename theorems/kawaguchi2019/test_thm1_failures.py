@@ -1,0 +1,38 @@
+"""Kawaguchi et al. (2019), Theorem 1 outside its assumptions: L = J fails at non-critical points, at points
+critical in the output weights only, with a tanh output layer, and with weight decay (each certified, saved as a
+witness); inside the derived extension (smooth activations, linear output) L = J still holds at critical points."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from strategies import budget
+from strategies.kawaguchi2019 import points
+from theorems.kawaguchi2019.checks import check_failure_case, check_thm1_at_certified_minima
+
+
+@pytest.mark.claim("kawaguchi2019.thm1.non-critical")
+def test_L_exceeds_J_at_a_non_critical_point(record):
+    check_failure_case("non-critical", record)
+
+
+@pytest.mark.claim("kawaguchi2019.thm1.partial-critical")
+def test_L_exceeds_J_when_only_the_output_layer_is_optimal(record):
+    check_failure_case("partial-critical", record)
+
+
+@pytest.mark.claim("kawaguchi2019.thm1.nonlinear-output")
+def test_L_differs_from_J_at_a_local_minimum_with_tanh_output(record):
+    check_failure_case("nonlinear-output", record)
+
+
+@pytest.mark.claim("kawaguchi2019.thm1.weight-decay")
+def test_L_exceeds_J_at_a_local_minimum_of_the_weight_decayed_loss(record):
+    check_failure_case("weight-decay", record)
+
+
+@pytest.mark.claim("kawaguchi2019.thm1.smooth")
+@budget(0.8)
+@given(inst=points(kinds=("planted", "planted", "trained"), smooth=("tanh", "softplus"), depth=(1, 3), width=(1, 3)))
+def test_smooth_activations_with_linear_output_keep_L_equal_J(inst, record):
+    check_thm1_at_certified_minima(inst, record, need_class=False)
