@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PROOF_LEVELS = {"numerical": 0, "proved (interval)": 1, "proved (exact)": 2}
+# evidence of a claim's power (reports/summary.py): "weak" when a much tighter false variant would pass too,
+# "unmeasured" when no check is marked decisive, "none" when nothing passed
+EVIDENCE = {"none": 0, "unmeasured": 1, "weak": 1, "strong": 2}
 UNCHECKED = "not-yet-checked"
 
 
@@ -72,6 +75,7 @@ class GateResult:
     current_profile: str | None = None
     baseline_profile: str | None = None
     partial: bool = False
+    replay: list[str] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[Finding]:
@@ -110,6 +114,14 @@ def _number(value: Any, *keys: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return x if math.isfinite(x) else None
+
+
+def _figure(entry: dict, name: str) -> Any:
+    """A power figure: in the claim's ``power`` block (reports/summary.py), or at its top level (older layout)."""
+    power = entry.get("power")
+    if isinstance(power, dict) and name in power:
+        return power[name]
+    return entry.get(name)
 
 
 def _certified_witnesses(entry: dict) -> set[str]:
@@ -161,7 +173,9 @@ def gate(current: dict, baseline: dict, thresholds: Thresholds | None = None, pa
                     "verdict",
                     bv,
                     ev,
-                    "fixed: now the expected verdict" if fixed else "verdict changed",
+                    ("newly checked" if bv == UNCHECKED else "fixed: now the expected verdict")
+                    if fixed
+                    else "verdict changed",
                     regression=not fixed,
                 )
             )
@@ -184,6 +198,11 @@ def gate(current: dict, baseline: dict, thresholds: Thresholds | None = None, pa
                 regression=unexpected,
             )
         )
+    regressed = {f.claim for f in res.regressions}
+    for cid in sorted(regressed):
+        for test in (cur_claims.get(cid) or {}).get("tests", []):
+            if test.get("outcome") == "failed":
+                res.replay.append(f"pytest '{test['nodeid']}' --hypothesis-profile={res.current_profile or 'dev'}")
     return res
 
 
@@ -211,7 +230,7 @@ def _compare_conclusive(cid, e, b, add, th: Thresholds, same_profile: bool, min_
     if same_profile and base:
         share_floor = math.ceil(th.conclusive_share * base)
         if share_floor > floor:
-            floor, rule = share_floor, f"floor {floor} = {th.conclusive_share:g} x baseline"
+            floor, rule = share_floor, f"floor {share_floor} = {th.conclusive_share:g} x baseline"
     if cur < floor:
         add(Finding(cid, "conclusive examples", str(base), str(cur), rule))
     bd, cd = b.get("distinct_instances"), e.get("distinct_instances")
@@ -220,12 +239,12 @@ def _compare_conclusive(cid, e, b, add, th: Thresholds, same_profile: bool, min_
 
 
 def _compare_power(cid, e, b, add, th: Thresholds) -> None:
-    bt = _number(b.get("tightness"), "ratio", "value", "tightness")
-    ct = _number(e.get("tightness"), "ratio", "value", "tightness")
-    if bt is not None and ct is not None and ct < bt - th.tightness_drop:
+    bt = _number(_figure(b, "tightness"), "ratio", "value", "tightness")
+    ct = _number(_figure(e, "tightness"), "ratio", "value", "tightness")
+    if bt is not None and ct is not None and ct < bt - th.tightness_drop * max(1.0, bt):
         add(Finding(cid, "tightness (observed/bound)", _fmt(bt), _fmt(ct), f"drop > {th.tightness_drop:g}"))
-    bp = _number(b.get("detectable_perturbation"), "relative", "value", "size")
-    cp = _number(e.get("detectable_perturbation"), "relative", "value", "size")
+    bp = _number(_figure(b, "detectable_perturbation"), "relative", "value", "size")
+    cp = _number(_figure(e, "detectable_perturbation"), "relative", "value", "size")
     if bp is not None and cp is not None and bp > 0 and cp > th.perturbation_growth * bp:
         add(Finding(cid, "smallest detected perturbation", _fmt(bp), _fmt(cp), f"grew > {th.perturbation_growth:g}x"))
     bm, cm = b.get("mutation"), e.get("mutation")
@@ -246,9 +265,9 @@ def _compare_power(cid, e, b, add, th: Thresholds) -> None:
     bl, cl = b.get("proof_level"), e.get("proof_level")
     if bl in PROOF_LEVELS and cl is not None and PROOF_LEVELS.get(cl, -1) < PROOF_LEVELS[bl]:
         add(Finding(cid, "proof level", str(bl), str(cl), "proved (exact) > proved (interval) > numerical"))
-    be, ce = b.get("evidence"), e.get("evidence")
-    if be is not None and ce == "weak" and be != "weak":
-        add(Finding(cid, "evidence", str(be), "weak", "tightness far from 1: the search lost its hard cases"))
+    be, ce = _figure(b, "evidence"), _figure(e, "evidence")
+    if be in EVIDENCE and ce in EVIDENCE and EVIDENCE[ce] < EVIDENCE[be]:
+        add(Finding(cid, "evidence", str(be), str(ce), "strong > weak, unmeasured > none"))
 
 
 def _compare_info(cid, e, b, add, th: Thresholds) -> None:
@@ -289,6 +308,17 @@ def markdown(result: GateResult, baseline_name: str = "the baseline", info: bool
     table = ["| claim | what | baseline | now | rule |", "|---|---|---|---|---|"]
     if n:
         lines += table + [f.row() for f in result.regressions] + [""]
+    if result.replay:
+        lines += [
+            "Replay a failing test (with the run's example database in place, Hypothesis replays the shrunk "
+            "failure first; the nightly workflow keeps it as the artifact `hypothesis-example-db`, to unpack "
+            "into `.hypothesis/nightly`):",
+            "",
+            "```bash",
+            *result.replay,
+            "```",
+            "",
+        ]
     if info and result.info:
         lines += ["Other changes (not regressions):", ""] + table + [f.row() for f in result.info] + [""]
     return "\n".join(lines)

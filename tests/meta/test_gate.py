@@ -82,28 +82,39 @@ def test_conclusive_count_below_its_floor_fails(baseline):
     assert [(f.claim, f.what) for f in result.regressions] == [(cid, "conclusive examples")]
 
 
+def _power(tightness, perturbation, evidence) -> dict:
+    """A claim's power block as reports/summary.py writes it."""
+    return {"tightness": tightness, "detectable_perturbation": perturbation, "evidence": evidence}
+
+
 def test_tightness_power_and_mutation_figures_past_their_thresholds(baseline):
     base = copy.deepcopy(baseline)
     cid = _claim_with(base, lambda e: e["verdict"] == "verified")
-    base["claims"][cid].update(
-        tightness=0.99,
-        detectable_perturbation=1e-9,
-        evidence="strong",
-        mutation={"refuted": 3, "total": 3, "survivors": []},
-    )
+    base["claims"][cid].update(power=_power(0.99, 1e-9, "strong"), mutation={"refuted": 3, "total": 3, "survivors": []})
     small = copy.deepcopy(base)
-    small["claims"][cid].update(tightness=0.95, detectable_perturbation=5e-9)  # inside the thresholds
+    small["claims"][cid]["power"] = _power(0.95, 5e-9, "strong")  # inside the thresholds
     assert gate(small, base).passed
     big = copy.deepcopy(base)
-    big["claims"][cid].update(
-        tightness=0.5,
-        detectable_perturbation=1e-6,
-        evidence="weak",
-        mutation={"refuted": 2, "total": 3, "survivors": ["bound x 0.99"]},
-    )
+    big["claims"][cid].update(power=_power(0.3, 1e-6, "weak"),
+                              mutation={"refuted": 2, "total": 3, "survivors": ["bound x 0.99"]})  # fmt: skip
     whats = {f.what for f in gate(big, base).regressions}
     assert whats == {"tightness (observed/bound)", "smallest detected perturbation", "mutation score", "evidence"}
     assert Thresholds().tightness_drop == 0.10
+    old_layout = copy.deepcopy(base)  # the figures at the claim's top level are read too
+    old_layout["claims"][cid].pop("power")
+    old_layout["claims"][cid].update(tightness=0.3)
+    assert {f.what for f in gate(old_layout, base).regressions} == {"tightness (observed/bound)"}
+
+
+def test_a_violated_claim_gets_its_replay_command(baseline):
+    current = copy.deepcopy(baseline)
+    cid = _claim_with(current, lambda e: e["verdict"] == "verified" and e["tests"])
+    current["claims"][cid]["verdict"] = "violated"
+    nodeid = current["claims"][cid]["tests"][0]["nodeid"]
+    current["claims"][cid]["tests"][0]["outcome"] = "failed"
+    result = gate(current, baseline)
+    assert result.replay == [f"pytest '{nodeid}' --hypothesis-profile=ci"]
+    assert result.replay[0] in markdown(result)
 
 
 def test_old_baselines_without_the_new_fields_are_tolerated(baseline):
