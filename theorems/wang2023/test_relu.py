@@ -92,7 +92,8 @@ def test_mixed_sign_gap_has_the_hoelder_value(inst, record):
     cert = wr.standard_lower_bound_certificate(data, t)
     record.geq(cert["G_grid_min"], cert["G_star"], tol=tol.evaluation(P_t, 8), instance=inst,
                what="the one-variable lower bound is minimal at its stationary point")
-    record.geq(P_t - D_t, 0.0, tol=0.0, instance=inst, what="Hoelder value >= dual value (a gap)")
+    record.geq(P_t - D_t, 0.0, tol=0.0, instance=inst, evidence=False,
+               what="Hoelder value >= dual value (always true by the p-norm inequality; a sanity check)")
     overall = wr.overall_from_scaled(t * P_t)
     std = record.require(wr.train_standard3(data.X, data.Y, 3, 3, starts=1, seed=inst.seed), instance=inst,
                          what="standard-net training")

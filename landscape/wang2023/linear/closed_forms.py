@@ -151,3 +151,28 @@ def perturbation_allowance(sv, L: int, t: float, p: float, shift: float, count: 
     base = float(np.sum(sv ** p))
     lower = max(base - count * shift ** p, 0.0) ** (1.0 / p)
     return t ** (-(L - 2)) * (base ** (1.0 / p) - lower)
+
+
+def holder_lower_bound(X, Y, L: int, t: float, layers: int | None = None) -> float:
+    """A lower bound on ``P_lin(t)`` (and on the partial dual with ``layers - 2`` shared layers) that does not use the
+    paper's closed form, only two elementary inequalities evaluated on the instance.
+
+    Take any feasible point with ``q = layers`` factors in the first (shared) part: ``W = W_1 ... W_{q-2} M`` with
+    ``||W_i||_F <= t`` and ``M = W_{q-1} W_q`` (or, for a partial dual, the inner variable Z scaled by the remaining
+    budgets).  (i) Schatten-Hoelder, ``||A_1 ... A_k B||_{S_p} <= prod ||A_i||_{S_2} ||B||_{S_1}`` with
+    ``1/p = k/2 + 1``, and ``sum_j ||w_{q,j}|| >= ||M||_*`` (a sum of rank-one terms with unit columns) give
+    ``cost >= t^-(L-2) ||W||_{S_{2/q}}``; (ii) every interpolator satisfies ``X^+ X W = X^+ Y`` and an orthogonal
+    projection does not increase any singular value, so ``||W||_{S_p} >= ||X^+ Y||_{S_p}``.  The minimum-norm
+    interpolator is computed by least squares (``lstsq``), not through the pseudo-inverse the closed forms use;
+    singular values below ``RANK_RTOL sigma_1`` are dropped, which can only lower the bound.
+    """
+    X, Y = check_data(X, Y)
+    L, t = check_depth(L), check_scale(t)
+    q = L if layers is None else check_depth(layers)
+    if q > L:
+        raise ValueError(f"layers = {q} exceeds the depth L = {L}")
+    W = np.linalg.lstsq(X, Y, rcond=None)[0]
+    sv = np.linalg.svd(W, compute_uv=False)
+    sv = sv[sv > tol.RANK_RTOL * sv[0]] if sv.size and sv[0] > 0 else sv[:0]
+    p = 2.0 / q
+    return float(t ** (-(L - 2)) * np.sum(sv ** p) ** (1.0 / p)) if sv.size else 0.0

@@ -7,7 +7,15 @@ import numpy as np
 from landscape.core import tolerances as tol
 from landscape.core.results import RouteResult, solve_cvxpy
 from landscape.core.validate import finite_array, finite_scalar, positive_int
-from landscape.wang2023.linear.closed_forms import CLOSED, ClosedForms, check_data, check_depth, check_scale, spectrum
+from landscape.wang2023.linear.closed_forms import (
+    CLOSED,
+    ClosedForms,
+    check_data,
+    check_depth,
+    check_scale,
+    holder_lower_bound,
+    spectrum,
+)
 from landscape.wang2023.linear.stair_net import budget_cost, end_to_end, stair_factors
 
 
@@ -129,39 +137,47 @@ def aligned_path(X, Lam, L: int, t: float, *, width: int = 2) -> tuple[list[np.n
 # ==============================================================================================================
 # the duality gap of the standard net, certified from both sides
 # ==============================================================================================================
-def gap_certificate(X, Y, L: int, t: float = 1.0, closed: ClosedForms = CLOSED,
-                    solver: str = "CLARABEL") -> RouteResult:
-    """Bounds that pin ``P_lin(t)`` and ``D_lin(t)`` from both sides, and the gap they certify.
+def gap_certificate(X, Y, L: int, t: float = 1.0, closed: ClosedForms = CLOSED, solver: str = "CLARABEL",
+                    factors=None) -> RouteResult:
+    """Bounds that pin ``P_lin(t)`` and ``D_lin(t)`` from both sides, each by its own route, and the gap they certify.
 
-    * ``P_lower``: the closed form (10) (the paper's Lemmas: no feasible factorization does better; the suite
-      checks it separately by explicit factorizations and by training), ``P_upper``: the cost of the explicit
-      optimal factors (9) at an interpolating point;
+    * ``P_lower``: :func:`holder_lower_bound` (two elementary inequalities on the instance; NOT the paper's closed
+      form, so a closed form that overstated the optimum cannot certify a gap), ``P_upper``: the cost of explicit
+      factors (9) at an interpolating point (``factors(W, L, t, widths, m)``, default :func:`stair_factors`);
+      ``P_closed``: the paper's closed form (10), reported for comparison with both;
     * ``D_lower``: ``tr(Lam^T Y)`` at a dual feasible Lam (Clarabel, rescaled into the constraint),
       ``D_upper``: ``t^-(L-2) ||Z||_*`` at a bi-dual feasible Z (Clarabel, projected onto ``X Z = Y``).
 
     ``value`` is the certified gap ``P_lower - D_upper``; ``data`` holds every bound, the points behind them and
-    the overall (t-optimized) values.  ``ok`` is False when a solver did not report optimal.
+    the overall (t-optimized) values; ``checks`` the certificates' residuals.  ``ok`` is False when a solver did not
+    report optimal.
     """
     X, Y = check_data(X, Y)
     L, t = check_depth(L), check_scale(t)
     sp = spectrum(X, Y)
-    net = stair_factors(sp.W, L, L - 2, t, [sp.rank] * (L - 2), sp.rank)
+    build = stair_factors if factors is None else factors
+    net = build(sp.W, L, L - 2, t, [sp.rank] * (L - 2), sp.rank)
     dual = dual_t_by_cvxpy(X, Y, L, t, solver)
     bid = bidual_t_by_cvxpy(X, Y, L, t, solver)
     if not (dual.ok and bid.ok):
         return RouteResult(np.nan, f"dual: {dual.status}, bi-dual: {bid.status}", False, route="certificate")
-    P_lower = closed.primal_t(sp.sv, L, t)
+    P_lower = holder_lower_bound(X, Y, L, t)
     D_upper, D_lower = bid["certified_value"], dual["certified_value"]
     scale = t ** (L - 2)  # D_lin(t) = D_lin(1) / t^(L-2): the overall dual value from the same certificate
+    # overall (t-optimized) primal lower bound: min_t (L-2)/2 t^2 + c t^-(L-2) = (L/2) c^(2/L) for c = P_lower(1)
+    P_overall_lower = L / 2.0 * (P_lower * scale) ** (2.0 / L)
+    residual = float(np.linalg.norm(X @ end_to_end(net, X.shape[1]) - Y))
     return RouteResult(P_lower - D_upper, "optimal", True, route="certificate", data={
-        "P_lower": P_lower, "P_upper": budget_cost(net, t),
-        "factor_residual": float(np.linalg.norm(X @ end_to_end(net, X.shape[1]) - Y)),
+        "P_lower": P_lower, "P_upper": budget_cost(net, t), "P_closed": closed.primal_t(sp.sv, L, t),
+        "factor_residual": residual,
         "D_lower": D_lower, "D_upper": D_upper, "net": net, "Lam": dual["Lam_feasible"], "Z": bid["Z_feasible"],
         "dual_bound": t ** (-(L - 2)),
-        "P_overall": closed.primal(sp.sv, L), "D_overall_upper": L / 2.0 * (D_upper * scale) ** (2.0 / L),
+        "P_overall": closed.primal(sp.sv, L), "P_overall_lower": P_overall_lower,
+        "D_overall_upper": L / 2.0 * (D_upper * scale) ** (2.0 / L),
         "relative_gap_t": (P_lower - D_upper) / P_lower,
-        "relative_gap": 1.0 - L / 2.0 * (D_upper * scale) ** (2.0 / L) / closed.primal(sp.sv, L),
-        "sv": sp.sv})
+        "relative_gap": 1.0 - L / 2.0 * (D_upper * scale) ** (2.0 / L) / P_overall_lower,
+        "sv": sp.sv}).with_checks({"primal feasibility": residual, "dual feasibility": max(dual["excess"], 0.0),
+                                   "objective": abs(D_upper - D_lower)})
 
 
 def equal_values_witness() -> dict[str, np.ndarray]:

@@ -280,19 +280,29 @@ def check_subproblem_closed_forms(inst: WangLinearInstance, record, closed: wl.C
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 3's condition, both directions, under the reading of the module docstring
 # ------------------------------------------------------------------------------------------------------------
-def certify_gap_or_none(inst: WangLinearInstance, record, closed: wl.ClosedForms = C) -> wl.RouteResult:
-    """Pin P_lin(t) (closed form = explicit factors) and D_lin(t) (dual and bi-dual certificates) and return the
-    certificate of :func:`wl.gap_certificate` after checking its internal consistency."""
+def certify_gap_or_none(inst: WangLinearInstance, record, closed: wl.ClosedForms = C,
+                        factors=None) -> wl.RouteResult:
+    """Pin P_lin(t) from both sides (explicit factors above, the Hoelder inequality below, neither taken from the
+    paper's closed form) and D_lin(t) (dual and bi-dual certificates), compare the closed form (10) with the pinned
+    value, and return the certificate of :func:`wl.gap_certificate`.  ``factors`` (mutation hook) replaces the
+    construction of the explicit factors."""
     L, t = inst.L, inst.t
-    cert = record.decide(lambda: wl.gap_certificate(inst.X, inst.Y, L, t, closed=closed), instance=inst,
-                         what="gap certificate (Clarabel)")
+    cert = record.decide(lambda: wl.gap_certificate(inst.X, inst.Y, L, t, closed=closed, factors=factors),
+                         instance=inst, what="gap certificate (Clarabel)")
     record.close(cert["P_upper"], cert["P_lower"], tol=eval_tol(inst, cert["P_lower"]), instance=inst,
-                 what="explicit factors attain the closed form P_lin(t)")
+                 routes=("explicit factors (9)", "Hoelder lower bound"),
+                 what="explicit factors attain the Hoelder lower bound: P_lin(t) is pinned")
+    record.close(cert["P_closed"], cert["P_lower"], tol=eval_tol(inst, cert["P_lower"]), instance=inst,
+                 routes=("closed form (10)", "Hoelder lower bound"), what="closed form (10) = the pinned P_lin(t)")
     record.leq(cert["factor_residual"], 0.0, tol=eval_tol(inst, float(np.linalg.norm(inst.Y)) + cert["P_lower"]),
-               instance=inst, what="the explicit factors interpolate Y")
+               instance=inst, what="the explicit factors interpolate Y", evidence=False)
     record.leq(cert["D_lower"], cert["D_upper"], tol=eval_tol(inst, cert["D_upper"]), instance=inst,
+               routes=("dual certificate (Clarabel)", "bi-dual certificate (Clarabel)"),
                what="weak duality between the dual and bi-dual certificates")
     return cert
+
+
+GAP_ROUTES = ("Hoelder lower bound on P_lin(t)", "bi-dual certificate on D_lin(t)")
 
 
 def gap_floor(inst: WangLinearInstance, cert) -> float:
@@ -384,7 +394,8 @@ def gap_witness_checks(inst: WangLinearInstance, cert: wl.RouteResult) -> tuple[
     for W in Ws:
         E = E @ W
     checks = {
-        "P_lower_closed_form": cert["P_lower"], "P_upper_factors": float(np.linalg.norm(Ws[-1], axis=1).sum()),
+        "P_lower_hoelder": cert["P_lower"], "P_closed_form": cert["P_closed"],
+        "P_upper_factors": float(np.linalg.norm(Ws[-1], axis=1).sum()),
         "factor_residual": float(np.linalg.norm(inst.X @ E - inst.Y)),
         "max_layer_norm_excess": max([float(np.linalg.norm(W) - inst.t) for W in Ws[:-2]] + [0.0]),
         "max_column_norm_excess": float(np.linalg.norm(Ws[-2], axis=0).max() - 1),
@@ -581,29 +592,43 @@ def check_partly_parallel(inst: WangLinearInstance, record, closed: wl.ClosedFor
                      what="the best converged partly parallel run reaches D[s](t)")
 
 
-def stair_bounds(inst: WangLinearInstance, closed: wl.ClosedForms = C) -> tuple[list[float], list[float]]:
-    """Per stair s: the closed form (78) and the cost of an explicit partly parallel net (an upper bound)."""
+def stair_bounds(inst: WangLinearInstance, closed: wl.ClosedForms = C
+                 ) -> tuple[list[float], list[float], list[float]]:
+    """Per stair s: the closed form (78), the cost of an explicit partly parallel net (an upper bound on D[s](t)) and
+    the Hoelder lower bound with s + 2 factors (:func:`wl.holder_lower_bound`; independent of the closed form)."""
     L, t, sv = inst.L, inst.t, inst.planted_sv
     closed_vals = [closed.stair(sv, L, t, s) for s in range(L - 1)]
     upper = [wl.budget_cost(wl.stair_factors(wstar(inst), L, s, t, inst.widths[:s], inst.widths[-1],
                                              branch_width=1, seed=inst.seed), t) for s in range(L - 1)]
-    return closed_vals, upper
+    lower = [wl.holder_lower_bound(inst.X, inst.Y, L, t, layers=s + 2) for s in range(L - 1)]
+    return closed_vals, upper, lower
 
 
 def check_staircase(inst: WangLinearInstance, record, closed: wl.ClosedForms = C) -> None:
-    vals, upper = stair_bounds(inst, closed)
+    """(78) each stair pinned between an explicit net and the Hoelder bound, equal to the closed form; (79) the
+    stairs ordered (strictly for unequal values) by the lower bound of the upper stair against the explicit point
+    of the lower one, so no step compares the closed form with itself."""
+    vals, upper, lower = stair_bounds(inst, closed)
     L = inst.L
     for s in range(L - 1):
-        record.close(upper[s], vals[s], tol=eval_tol(inst, vals[s]), instance=inst,
-                     what="(78): an explicit partly parallel net costs t^-(L-2) ||X^+Y||_{S_{2/(s+2)}}")
+        record.close(upper[s], lower[s], tol=eval_tol(inst, lower[s]), instance=inst,
+                     routes=("explicit partly parallel net", "Hoelder lower bound"),
+                     what="an explicit partly parallel net attains the Hoelder bound: D[s](t) is pinned")
+        record.close(vals[s], lower[s], tol=eval_tol(inst, lower[s]), instance=inst,
+                     routes=("closed form (78)", "Hoelder lower bound"),
+                     what="(78): D[s](t) = t^-(L-2) ||X^+Y||_{S_{2/(s+2)}}")
         record.note(STAIR_NOTE, vals[s] / vals[0], instance=inst, extra={"L": L, "s": s, "rank": inst.rank})
     bid = record.decide(lambda: wl.bidual_t_by_cvxpy(inst.X, inst.Y, L, inst.t), instance=inst,
                         what="bi-dual (Clarabel)")
     record.close(vals[0], bid["certified_value"], tol=tol.conic_value(vals[0]), instance=inst,
+                 routes=("closed form (78)", "bi-dual certificate (Clarabel)"),
                  what="bottom stair D[0](t) = D_lin(t) (bi-dual certificate)")
     for s in range(L - 2):
-        record.geq(vals[s + 1] - vals[s], 0.0, tol=eval_tol(inst, vals[s + 1]), instance=inst,
+        step = lower[s + 1] - upper[s]
+        record.geq(step, 0.0, tol=eval_tol(inst, lower[s + 1]), instance=inst, decisive=inst.structure not in UNEQUAL,
+                   routes=("Hoelder lower bound on D[s+1]", "explicit net of stair s"),
                    what="(79): D[s+1](t) >= D[s](t)")
         if inst.structure in UNEQUAL:
-            record.geq(vals[s + 1] - vals[s], wl.GAP_MARGIN * eval_tol(inst, vals[s + 1]), tol=0.0, instance=inst,
+            record.geq(step, wl.GAP_MARGIN * eval_tol(inst, lower[s + 1]), tol=0.0, instance=inst, decisive=True,
+                       routes=("Hoelder lower bound on D[s+1]", "explicit net of stair s"),
                        what="(79): not all identical -> strictly decreasing stairs")
