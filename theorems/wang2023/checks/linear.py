@@ -250,7 +250,8 @@ def check_subproblem_closed_forms(inst: WangLinearInstance, record, closed: wl.C
                what="dual point feasible: ||X^T Lam||_2 <= t^-(L-2)")
     record.leq(dual["certified_value"], bid["certified_value"], tol=eval_tol(inst, D), instance=inst,
                what="weak duality: tr(Lam^T Y) <= t^-(L-2) ||Z||_*")
-    record.close(D, dual["certified_value"], tol=tol.conic_value(D), instance=inst,
+    record.close(D, dual["certified_value"], tol=tol.conic_value(D), instance=inst, decisive=True,
+                 routes=("closed form (11)", "dual certificate (Clarabel)"),
                  what="(11): D_lin(t) = t^-(L-2) ||X^+Y||_* (dual certificate)")
     record.close(D, bid["certified_value"], tol=tol.conic_value(D), instance=inst,
                  what="(11): D_lin(t) = t^-(L-2) ||X^+Y||_* (bi-dual certificate)")
@@ -549,7 +550,8 @@ def check_parallel_zero_gap(inst: WangLinearInstance, record, closed: wl.ClosedF
     record.close(value, D, tol=tol.conic_value(value), instance=inst, what="closed form ||X^+Y||_* = dual (16)")
     opt = wl.parallel_optimum(wstar(inst), L, inst.rank, branch_width=2)
     _interpolation_check(record, inst, opt, "explicit parallel net with rank(X^+Y) branches")
-    record.close(wl.power_cost(opt), D, tol=tol.conic_value(D), instance=inst,
+    record.close(wl.power_cost(opt), D, tol=tol.conic_value(D), instance=inst, decisive=True,
+                 routes=("explicit parallel net", "dual certificate (Clarabel)"),
                  what="zero gap: an explicit primal point with r branches costs the dual certificate")
     m = inst.rank + 1 if m is None else m
     tr = _trained(record, lambda: wl.train_stair_net(inst.X, inst.Y, wl.StairShape(L, 0, m, (), 2), "power",
