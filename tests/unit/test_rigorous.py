@@ -89,17 +89,22 @@ def test_exact_psd_and_sign_decisions():
 # ------------------------------------------------------------------------------------------------------------
 # every committed witness is proved; the table exits 0
 # ------------------------------------------------------------------------------------------------------------
+# claims whose witness is replayed only in part (the rest is a statistical estimate): numerical by design
+PARTLY = {"du2019.gram.printed-recursion"}
+
+
 def test_every_committed_witness_with_a_replay_is_proved():
     """Every committed witness of a family with a rigorous replay is proved; a witness of a family without one
     (added later by another family) is reported as numerical, never as rejected."""
     from landscape.rigorous import _families, claim_of
 
     results = {p.name: replay_arrays(p.name, load(p)) for p in committed()}
-    covered = {k: r for k, r in results.items() if claim_of(k) in _families()}
+    covered = {k: r for k, r in results.items() if claim_of(k) in _families() and claim_of(k) not in PARTLY}
     assert covered and all(r.proved for r in covered.values()), {k: r.summary() for k, r in covered.items()}
     assert {r.level for r in covered.values()} <= {PROVED_EXACT, PROVED_INTERVAL}
+    assert all(r.level == NUMERICAL and r.missing for k, r in results.items() if claim_of(k) in PARTLY)
     assert not any(r.rejected for r in results.values())
-    assert all(r.level == NUMERICAL and r.missing for k, r in results.items() if k not in covered)
+    assert all(r.level == NUMERICAL and r.missing for k, r in results.items() if claim_of(k) not in _families())
 
 
 def test_the_replay_command_prints_the_table(capsys):
@@ -302,3 +307,18 @@ def test_multibranch_witnesses_outside_their_failure_regime_are_rejected():
     assert replay_arrays(name, dict(a, tau=np.array(3.0))).rejected    # Assumption 1 holds again
     name, a = witness("zhang2019.thm1.coupled__two-branches")
     assert replay_arrays(name, dict(a, K=np.array(64.0))).rejected      # slack budget: no gap at all
+
+
+def test_relaxation_witness_with_realizable_labels_is_rejected():
+    name, a = witness("ergen2019.relaxation__two-points")
+    assert replay_arrays(name, a).level == PROVED_EXACT
+    a["Y"] = np.array([1.0, 0.0])   # Y = relu(X^T w*) with w* = 1: argmin L_r = 1 also minimizes L
+    assert replay_arrays(name, a).rejected
+
+
+def test_printed_recursion_witness_is_numerical_with_its_reason():
+    name, a = witness("du2019.gram.printed-recursion__relu-H2")
+    r = replay_arrays(name, a)
+    assert not r.rejected and r.level == NUMERICAL and "Monte Carlo" in r.missing
+    a["X"] = np.array([[1.0, 0.0], [1.0, 0.0]])   # parallel inputs: both readings give the same matrix
+    assert replay_arrays(name, a).rejected
