@@ -73,7 +73,9 @@ def to_arb(expr) -> arb:
 
 def sign_of(expr) -> int:
     """The sign (-1, 0, +1) of an exact algebraic number, decided rigorously (raises when undecided)."""
-    expr = sp.nsimplify(sp.sympify(expr)) if not isinstance(expr, sp.Basic) else expr
+    if not isinstance(expr, sp.Basic):   # a Python number: its exact value (never a decimal approximation)
+        f = Fraction(expr)
+        expr = sp.Rational(f.numerator, f.denominator)
     if expr.is_Rational:
         return int(sp.sign(expr))
     with precision(256):
