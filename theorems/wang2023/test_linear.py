@@ -212,8 +212,10 @@ def test_the_critical_branch_count_is_the_rank(inst, record):
     net, ey = wl.truncated_parallel(inst.X, inst.Y, inst.L, r - 1, branch_width=2)
     miss = float(np.linalg.norm(inst.X @ wl.end_to_end(net, inst.d) - inst.Y))
     floor = wl.GAP_MARGIN * eval_tol(inst, float(np.linalg.norm(inst.Y)))
-    record.geq(ey, floor, tol=0.0, instance=inst, what="r - 1 branches: the best fit misses Y (infeasible)")
+    record.geq(ey, floor, tol=0.0, instance=inst, routes=("Eckart-Young bound", "interpolation floor"),
+               what="r - 1 branches: the best fit misses Y (infeasible)")
     record.close(miss, ey, tol=eval_tol(inst, float(np.linalg.norm(inst.Y))), instance=inst,
+                 routes=("truncated net", "Eckart-Young bound"),
                  what="r - 1 branches: the truncated net attains the Eckart-Young bound")
     check_parallel_zero_gap(inst, record, m=r)
     record.note("critical branch count m*", r, instance=inst)

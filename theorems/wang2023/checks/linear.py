@@ -64,7 +64,19 @@ def _interpolation_check(record, inst, net: wl.StairNet, what: str, trained: boo
                       + np.linalg.norm(inst.Y))
         allowed = eval_tol(inst, scale)
     record.leq(float(np.linalg.norm(inst.X @ E - inst.Y)), 0.0, tol=allowed, instance=inst,
-               what=f"{what}: the net interpolates Y")
+               routes=("end-to-end map of the net", "targets Y"), what=f"{what}: the net interpolates Y")
+
+
+def pinned(record, inst: WangLinearInstance, net: wl.StairNet, t: float, layers: int, value: float,
+           what: str) -> None:
+    """The claim's decisive check: an explicit feasible net (upper bound) attains the Hoelder lower bound with
+    ``layers`` factors (:func:`wl.holder_lower_bound`, not the closed form), which pins the optimum, and the closed
+    form ``value`` equals the pinned optimum."""
+    lower = wl.holder_lower_bound(inst.X, inst.Y, inst.L, t, layers=layers)
+    record.close(wl.budget_cost(net, t), lower, tol=eval_tol(inst, lower), instance=inst,
+                 routes=("explicit net", "Hoelder lower bound"), what=f"{what}: explicit net attains the Hoelder bound")
+    record.close(value, lower, tol=eval_tol(inst, lower), instance=inst, routes=("closed form", "Hoelder lower bound"),
+                 decisive=True, what=f"{what}: closed form = pinned optimum")
 
 
 def check_standard_factors(record, inst, net: wl.StairNet, t: float, value: float, what: str) -> None:
@@ -73,12 +85,12 @@ def check_standard_factors(record, inst, net: wl.StairNet, t: float, value: floa
     _interpolation_check(record, inst, net, what)
     for W in Ws[:-2]:
         record.leq(float(np.linalg.norm(W)), t, tol=eval_tol(inst, t), instance=inst,
-                   what=f"{what}: ||W_i||_F <= t")
+                   routes=("factor norms", "budget t"), what=f"{what}: ||W_i||_F <= t")
     record.leq(float(np.linalg.norm(Ws[-2], axis=0).max()), 1.0, tol=eval_tol(inst, 1.0), instance=inst,
-               what=f"{what}: columns of W_(L-1) have norm <= 1")
+               routes=("column norms", "unit budget"), what=f"{what}: columns of W_(L-1) have norm <= 1")
     cost = float(np.linalg.norm(Ws[-1], axis=1).sum())
     record.close(cost, value, tol=eval_tol(inst, value), instance=inst,
-                 what=f"{what}: sum of row norms of W_L = closed form")
+                 routes=("explicit factors", "closed form"), what=f"{what}: sum of row norms of W_L = closed form")
 
 
 def perturbed_costs(inst: WangLinearInstance, t: float, count: int = 16) -> tuple[float, float]:
@@ -162,21 +174,26 @@ def check_factorization_closed_form(inst: WangLinearInstance, record, closed: wl
     value = closed.primal_t(sv, L, t)
     net = wl.stair_factors(wstar(inst), L, L - 2, t, inst.widths[:-1], inst.widths[-1], seed=inst.seed)
     check_standard_factors(record, inst, net, t, value, "Prop. 2(b) factors")
+    pinned(record, inst, net, t, L, value, "(a): t^-(L-2) ||W||_{S_{2/L}}")
     lowest, res = perturbed_costs(inst, t)
     if np.isfinite(lowest):
         record.geq(lowest, value, tol=eval_tol(inst, value) + _schatten_allowance(inst, t, 2.0 / L, res),
-                   instance=inst, what="no random feasible factorization beats the closed form")
+                   instance=inst, routes=("random feasible factorizations", "closed form"),
+                   what="no random feasible factorization beats the closed form")
     balanced = wl.standard_net(wl.balanced_factors(wstar(inst), L, inst.widths, seed=inst.seed))
     _interpolation_check(record, inst, balanced, "Prop. 2(c) balanced factors")
     overall = closed.primal(sv, L)
     record.close(wl.weight_decay_cost(balanced), overall, tol=eval_tol(inst, overall), instance=inst,
+                 routes=("balanced factors (Prop. 2(c))", "closed form"),
                  what="(1/2) sum ||W_l||^2 of the balanced factors = (L/2) sum sigma^(2/L)")
     if L >= 3:
         t_num, v_num = _minimize_over_t(lambda s: (L - 2) / 2.0 * s ** 2 + closed.primal_t(sv, L, s),
                                         closed.optimal_scale(sv, L))
         record.close(v_num, overall, tol=wl.T_MIN_VALUE_RTOL * (1 + overall), instance=inst,
+                     routes=("Brent minimization over t", "closed form"),
                      what="min_t (L-2)/2 t^2 + P(t) = (L/2) sum sigma^(2/L)")
         record.close(t_num, closed.optimal_scale(sv, L), tol=wl.T_MIN_ARG_RTOL * t_num, instance=inst,
+                     routes=("Brent minimization over t", "closed form"),
                      what="the minimizing t is ||W||_{S_{2/L}}^(1/L)")
 
 
@@ -190,14 +207,16 @@ def check_factorization_training(inst: WangLinearInstance, record, closed: wl.Cl
                                                   seed=inst.seed), instance=inst, what="weight decay (L-BFGS)")
     overall = closed.primal(sv, L)
     record.geq(min(wd["values"]), overall, tol=eval_tol(inst, overall) + _power_sum_allowance(inst, wd["residual"]),
-               instance=inst, what="no weight-decay run below (L/2) sum sigma^(2/L)")
+               instance=inst, routes=("weight-decay training (L-BFGS)", "closed form"),
+               what="no weight-decay run below (L/2) sum sigma^(2/L)")
     _note_reached(record, inst, "weight decay", wd.value, overall)
     bud = _trained(record, lambda: wl.train_stair_net(inst.X, inst.Y, shape, "budget", t=t, starts=starts,
                                                    seed=inst.seed), instance=inst, what="scale-t problem (L-BFGS)")
     value = closed.primal_t(sv, L, t)
     record.geq(min(bud["values"]), value,
                tol=eval_tol(inst, value) + _schatten_allowance(inst, t, 2.0 / L, bud["residual"]),
-               instance=inst, what="no scale-t run below t^-(L-2) ||W||_{S_{2/L}}")
+               instance=inst, routes=("scale-t training (L-BFGS)", "closed form"),
+               what="no scale-t run below t^-(L-2) ||W||_{S_{2/L}}")
     _note_reached(record, inst, "scale t", bud.value, value)
 
 
@@ -209,6 +228,7 @@ def check_primal_factors(inst: WangLinearInstance, record, closed: wl.ClosedForm
     value = closed.primal_t(sv, L, t)
     net = wl.stair_factors(wstar(inst), L, L - 2, t, inst.widths[:-1], inst.widths[-1], seed=inst.seed)
     check_standard_factors(record, inst, net, t, value, "factors (9)")
+    pinned(record, inst, net, t, L, value, "the factors (9) are optimal")
     # at t = t*, the factors (9) with balanced last two layers solve the weight-decay problem (5)
     ts = closed.optimal_scale(sv, L)
     star = wl.balance_last_two(wl.stair_factors(wstar(inst), L, L - 2, ts, inst.widths[:-1], inst.widths[-1],
@@ -216,6 +236,7 @@ def check_primal_factors(inst: WangLinearInstance, record, closed: wl.ClosedForm
     _interpolation_check(record, inst, star, "factors (9) at t*")
     overall = closed.primal(sv, L)
     record.close(wl.weight_decay_cost(star), overall, tol=eval_tol(inst, overall), instance=inst,
+                 routes=("factors (9) at t*", "closed form"),
                  what="factors (9) at t* cost (L/2) sum sigma^(2/L) in problem (5)")
     # Lemma 2: every interpolator W = X^+Y + (I - X^+X) R has singular values at least those of X^+Y
     if inst.d > inst.N:
@@ -230,9 +251,11 @@ def check_primal_factors(inst: WangLinearInstance, record, closed: wl.ClosedForm
             worst_sv = min(worst_sv, float(np.min(s - base)))
             worst_s = min(worst_s, float(np.sum(s ** (2.0 / L)) - np.sum(sv ** (2.0 / L))))
         record.geq(worst_sv, 0.0, tol=eval_tol(inst, sv[0]), instance=inst,
+                   routes=("random interpolators", "minimum-norm interpolator"),
                    what="Lemma 2: sigma_i(W) >= sigma_i(X^+Y) for every interpolator W")
         record.geq(worst_s, 0.0, tol=eval_tol(inst, overall) + min(inst.d, inst.K) * eval_tol(inst, sv[0]) ** (2 / L),
-                   instance=inst, what="||W||_{S_{2/L}} >= ||X^+Y||_{S_{2/L}} for every interpolator W")
+                   instance=inst, routes=("random interpolators", "minimum-norm interpolator"),
+                   what="||W||_{S_{2/L}} >= ||X^+Y||_{S_{2/L}} for every interpolator W")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -247,13 +270,16 @@ def check_subproblem_closed_forms(inst: WangLinearInstance, record, closed: wl.C
     dual = record.decide(lambda: wl.dual_t_by_cvxpy(X, Y, L, t), instance=inst, what="dual (11) (Clarabel)")
     bid = record.decide(lambda: wl.bidual_t_by_cvxpy(X, Y, L, t), instance=inst, what="bi-dual (Clarabel)")
     record.leq(dual["excess"], 0.0, tol=tol.conic_feasibility(bound), instance=inst,
+               routes=("dual point (Clarabel)", "constraint bound"),
                what="dual point feasible: ||X^T Lam||_2 <= t^-(L-2)")
     record.leq(dual["certified_value"], bid["certified_value"], tol=eval_tol(inst, D), instance=inst,
+               routes=("dual certificate (Clarabel)", "bi-dual certificate (Clarabel)"),
                what="weak duality: tr(Lam^T Y) <= t^-(L-2) ||Z||_*")
     record.close(D, dual["certified_value"], tol=tol.conic_value(D), instance=inst, decisive=True,
                  routes=("closed form (11)", "dual certificate (Clarabel)"),
                  what="(11): D_lin(t) = t^-(L-2) ||X^+Y||_* (dual certificate)")
     record.close(D, bid["certified_value"], tol=tol.conic_value(D), instance=inst,
+                 routes=("closed form (11)", "bi-dual certificate (Clarabel)"),
                  what="(11): D_lin(t) = t^-(L-2) ||X^+Y||_* (bi-dual certificate)")
     P = closed.primal_t(sv, L, t)
     net = wl.stair_factors(wstar(inst), L, L - 2, t, inst.widths[:-1], inst.widths[-1], seed=inst.seed)
@@ -262,19 +288,23 @@ def check_subproblem_closed_forms(inst: WangLinearInstance, record, closed: wl.C
     overall_P, overall_D = closed.primal(sv, L), closed.dual(sv, L)
     t_num, v_num = _minimize_over_t(lambda s: (L - 2) / 2.0 * s ** 2 + closed.primal_t(sv, L, s), t)
     record.close(v_num, overall_P, tol=wl.T_MIN_VALUE_RTOL * (1 + overall_P), instance=inst,
+                 routes=("Brent minimization over t", "closed form"),
                  what="P_lin = min_t (L-2)/2 t^2 + P_lin(t) = (L/2) sum sigma^(2/L)")
     record.close(t_num, closed.optimal_scale(sv, L), tol=wl.T_MIN_ARG_RTOL * t_num, instance=inst,
+                 routes=("Brent minimization over t", "closed form"),
                  what="optimal scale t* = ||X^+Y||_{S_{2/L}}^(1/L)")
     c1 = bid["certified_value"] * t ** (L - 2)  # D_lin(t) = D_lin(1) t^-(L-2): the dual constraint scales with t
     _, v_num = _minimize_over_t(lambda s: (L - 2) / 2.0 * s ** 2 + c1 * s ** (-(L - 2)), t)
     record.close(v_num, overall_D, tol=tol.conic_value(overall_D), instance=inst,
+                 routes=("Brent minimization of the certified D(t)", "closed form"),
                  what="D_lin = min_t (L-2)/2 t^2 + D_lin(t) = (L/2) ||X^+Y||_*^(2/L)")
     if not train:
         return
     bud = _trained(record, lambda: wl.train_stair_net(X, Y, _standard_shape(inst), "budget", t=t, starts=starts,
                                                    seed=inst.seed), instance=inst, what="P_lin(t) (L-BFGS)")
     record.geq(min(bud["values"]), P, tol=eval_tol(inst, P) + _schatten_allowance(inst, t, 2.0 / L, bud["residual"]),
-               instance=inst, what="(10): no trained standard net below P_lin(t)")
+               instance=inst, routes=("scale-t training (L-BFGS)", "closed form (10)"),
+               what="(10): no trained standard net below P_lin(t)")
     _note_reached(record, inst, "P_lin(t)", bud.value, P)
 
 
@@ -420,26 +450,32 @@ def check_bidual_parallel(inst: WangLinearInstance, record, closed: wl.ClosedFor
     dual = record.decide(lambda: wl.dual_t_by_cvxpy(X, Y, L, t), instance=inst, what="dual (Clarabel)")
     bid = record.decide(lambda: wl.bidual_t_by_cvxpy(X, Y, L, t), instance=inst, what="bi-dual (Clarabel)")
     record.close(D, dual["certified_value"], tol=tol.conic_value(D), instance=inst,
+                 routes=("closed form (11)", "dual certificate (Clarabel)"),
                  what="D_lin(t) = t^-(L-2) ||X^+Y||_* (dual certificate)")
     record.close(D, bid["certified_value"], tol=tol.conic_value(D), instance=inst,
+                 routes=("closed form (11)", "bi-dual certificate (Clarabel)"),
                  what="BD_lin(t) = t^-(L-2) ||X^+Y||_* (bi-dual certificate)")
     # (a): the semi-infinite constraint over all feasible paths is the spectral-norm constraint
     Lam = dual["Lam_feasible"]
     samples = wl.dual_constraint_samples(X, Lam, L, t, samples=200, width=2, seed=inst.seed)
     record.leq(float(samples.max()), 1.0, tol=eval_tol(inst, 1.0), instance=inst,
+               routes=("random feasible paths", "unit bound"),
                what="(a): ||Lam^T X W_1...w|| <= 1 on random feasible paths")
     _, tight = wl.aligned_path(X, Lam, L, t)
     record.close(tight, 1.0, tol=tol.conic_feasibility(1.0), instance=inst,
+                 routes=("aligned rank-one path", "unit bound"),
                  what="(a): the aligned rank-one path makes the constraint tight")
     # (b): a parallel net with budget t per branch attains the dual value
     net = wl.stair_factors(wstar(inst), L, 0, t, (), inst.rank, branch_width=2)
     _interpolation_check(record, inst, net, "parallel net (6)")
     record.close(wl.budget_cost(net, t), dual["certified_value"], tol=tol.conic_value(D), instance=inst,
+                 routes=("explicit parallel net (6)", "dual certificate (Clarabel)"), decisive=True,
                  what="(b): an explicit parallel net costs the dual value (BD = D)")
     # the dual after optimizing t, by a numerical minimization (exponent 2/L)
     c1 = dual["certified_value"] * t ** (L - 2)
     _, v_num = _minimize_over_t(lambda s: (L - 2) / 2.0 * s ** 2 + c1 * s ** (-(L - 2)), t)
     record.close(v_num, closed.dual(sv, L), tol=tol.conic_value(v_num), instance=inst,
+                 routes=("Brent minimization of the certified D(t)", "closed form"),
                  what="min_t (L-2)/2 t^2 + D_lin(t) = (L/2) ||X^+Y||_*^(2/L)")
     m = inst.rank + 1
     tr = _trained(record, lambda: wl.train_stair_net(X, Y, wl.StairShape(L, 0, m, (), 2), "budget", t=t,
@@ -447,6 +483,7 @@ def check_bidual_parallel(inst: WangLinearInstance, record, closed: wl.ClosedFor
                        what="parallel net (6) (L-BFGS)")
     lip = float(np.linalg.norm(Lam)) * tr["residual"]  # tr(Lam^T Y') >= tr(Lam^T Y) - ||Lam||_F ||Y' - Y||_F
     record.geq(min(tr["values"]), dual["certified_value"], tol=eval_tol(inst, D) + lip, instance=inst,
+               routes=("parallel-net training (L-BFGS)", "dual certificate (Clarabel)"),
                what="weak duality: no trained parallel net below the dual certificate")
     _note_reached(record, inst, "parallel net (6)", tr.value, D)
 
@@ -477,25 +514,29 @@ def check_parallel_weight_decay(inst: WangLinearInstance, record, closed: wl.Clo
                     what="per-branch rescaling keeps the network's map", routes=("balanced net", "original net"))
     target13 = wl.weight_decay_power_cost(net)
     record.geq(wl.weight_decay_cost(net), target13, tol=eval_tol(inst, target13), instance=inst,
-               what="AM-GM: (12)'s cost >= (13)'s objective")
+               routes=("(12) cost of a random net", "(13) objective"), what="AM-GM: (12)'s cost >= (13)'s objective")
     record.close(wl.weight_decay_cost(bal), target13, tol=eval_tol(inst, target13), instance=inst,
+                 routes=("balanced net in (12)", "(13) objective"), decisive=True,
                  what="balanced branches: (12)'s cost = (13)'s objective")
     derived = closed.parallel_weight_decay(sv, L)
     explicit = wl.balance_branches(wl.stair_factors(wstar(inst), L, 0, 1.0, (), inst.rank, branch_width=2))
     _interpolation_check(record, inst, explicit, "balanced explicit parallel net")
     record.close(wl.weight_decay_cost(explicit), derived, tol=eval_tol(inst, derived), instance=inst,
+                 routes=("explicit parallel net", "derived value"),
                  what="an explicit parallel net costs (L/2) sum sigma^(2/L) in (12)")
     m = inst.rank + 1
     tr = _trained(record, lambda: wl.train_stair_net(inst.X, inst.Y, wl.StairShape(L, 0, m, (), 2), "weight_decay",
                                                   starts=starts, seed=inst.seed), instance=inst,
                        what="parallel net (12) (L-BFGS)")
     record.geq(min(tr["values"]), derived, tol=eval_tol(inst, derived) + _power_sum_allowance(inst, tr["residual"]),
-               instance=inst, what="no trained parallel net below (L/2) sum sigma^(2/L) (derived value)")
+               instance=inst, routes=("parallel-net training (L-BFGS)", "derived value"),
+               what="no trained parallel net below (L/2) sum sigma^(2/L) (derived value)")
     _note_reached(record, inst, "parallel weight decay (derived value)", tr.value, derived)
     _require_converged(record, inst, tr, "parallel net (12)")
     best = tr["net"]
     record.close(wl.weight_decay_cost(best), wl.weight_decay_power_cost(best),
                  tol=wl.TRAIN_REACHED_RTOL * (1 + tr.value), instance=inst,
+                 routes=("trained net in (12)", "(13) at the trained net"),
                  what="at a stationary point of (12) every branch is balanced: (12) = (13)")
 
 
@@ -513,25 +554,27 @@ def check_power_penalty(inst: WangLinearInstance, record, closed: wl.ClosedForms
         record.inconclusive(f"random parallel net unusable: {solved.status}", instance=inst)
     net, res = solved["net"], solved["residual"]
     record.geq(wl.power_cost(net), wl.product_cost(net), tol=eval_tol(inst, wl.power_cost(net)), instance=inst,
-               what="AM-GM: (14) with beta = 1/L >= (15) at the rescaled point")
+               routes=("(14) cost", "(15) cost"), what="AM-GM: (14) with beta = 1/L >= (15) at the rescaled point")
     bal = wl.balance_branches(net)
     record.close(wl.power_cost(bal), wl.product_cost(net), tol=eval_tol(inst, wl.power_cost(net)), instance=inst,
-                 what="balanced branches: (14) = (15)")
+                 routes=("balanced net in (14)", "(15) cost"), decisive=True, what="balanced branches: (14) = (15)")
     dual = record.decide(lambda: wl.spectral_dual_by_cvxpy(X, Y, 1.0), instance=inst, what="dual (16) (Clarabel)")
     value = closed.parallel(sv, L)
     record.close(value, dual["certified_value"], tol=tol.conic_value(value), instance=inst,
-                 what="(16): D_prl = ||X^+Y||_*")
+                 routes=("closed form", "dual certificate (Clarabel)"), what="(16): D_prl = ||X^+Y||_*")
     Lam = dual["Lam_feasible"]
     record.geq(wl.product_cost(net), dual["certified_value"],
                tol=eval_tol(inst, value) + float(np.linalg.norm(Lam)) * res, instance=inst,
+               routes=("random parallel net in (15)", "dual certificate (Clarabel)"),
                what="weak duality (15) >= (16) at a random interpolating parallel net")
     samples = wl.dual_constraint_samples(X, Lam, L, 1.0, samples=200, width=2, seed=inst.seed)
     record.leq(float(samples.max()), 1.0, tol=eval_tol(inst, 1.0), instance=inst,
+               routes=("random unit paths", "unit bound"),
                what="(16)'s semi-infinite constraint holds on random unit paths")
     opt = wl.parallel_optimum(wstar(inst), L, inst.rank, branch_width=2)
     _interpolation_check(record, inst, opt, "explicit parallel optimum")
     record.close(wl.power_cost(opt), value, tol=eval_tol(inst, value), instance=inst,
-                 what="explicit parallel net: (14) costs ||X^+Y||_*")
+                 routes=("explicit parallel net", "closed form"), what="explicit parallel net: (14) costs ||X^+Y||_*")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -547,7 +590,8 @@ def check_parallel_zero_gap(inst: WangLinearInstance, record, closed: wl.ClosedF
                          what="dual (16) (Clarabel)")
     D = dual["certified_value"]
     value = closed.parallel(sv, L)
-    record.close(value, D, tol=tol.conic_value(value), instance=inst, what="closed form ||X^+Y||_* = dual (16)")
+    record.close(value, D, tol=tol.conic_value(value), instance=inst,
+                 routes=("closed form", "dual certificate (Clarabel)"), what="closed form ||X^+Y||_* = dual (16)")
     opt = wl.parallel_optimum(wstar(inst), L, inst.rank, branch_width=2)
     _interpolation_check(record, inst, opt, "explicit parallel net with rank(X^+Y) branches")
     record.close(wl.power_cost(opt), D, tol=tol.conic_value(D), instance=inst, decisive=True,
@@ -560,11 +604,13 @@ def check_parallel_zero_gap(inst: WangLinearInstance, record, closed: wl.ClosedF
     _interpolation_check(record, inst, tr["net"], "trained parallel net", trained=True)
     lip = float(np.linalg.norm(dual["Lam_feasible"])) * tr["residual"]
     record.geq(min(tr["values"]), D, tol=eval_tol(inst, D) + lip, instance=inst,
+               routes=("parallel-net training (L-BFGS)", "dual certificate (Clarabel)"),
                what="weak duality: no trained parallel net below the dual")
     _require_converged(record, inst, tr, "parallel net (14)")
     record.note("parallel net (14): relative excess of the best run", (tr.value - D) / (1 + D), instance=inst,
                 extra={"L": L})
     record.close(tr.value, D, tol=wl.TRAIN_REACHED_RTOL * (1 + D) + lip, instance=inst,
+                 routes=("parallel-net training (L-BFGS)", "dual certificate (Clarabel)"),
                  what="zero gap: the best converged training run reaches the dual value")
 
 
@@ -579,18 +625,22 @@ def check_partly_parallel(inst: WangLinearInstance, record, closed: wl.ClosedFor
         explicit = wl.stair_factors(wstar(inst), L, s, t, inst.widths[:s], m, branch_width=2, seed=inst.seed)
         _interpolation_check(record, inst, explicit, f"stair s={s}")
         record.close(wl.budget_cost(explicit, t), value, tol=eval_tol(inst, value), instance=inst,
+                     routes=("explicit partly parallel net", "closed form (78)"),
                      what="an explicit partly parallel net attains D[s](t)")
+        pinned(record, inst, explicit, t, s + 2, value, "(77): the partly parallel net's optimum is D[s](t)")
         shape = wl.StairShape(L, s, m, tuple(inst.widths[:s]), 2)
         tr = _trained(record, lambda: wl.train_stair_net(inst.X, inst.Y, shape, "budget", t=t, starts=starts,
                                                       seed=inst.seed + s), instance=inst,
                            what=f"partly parallel net s={s} (L-BFGS)")
         allow = eval_tol(inst, value) + _schatten_allowance(inst, t, 2.0 / (s + 2), tr["residual"])
         record.geq(min(tr["values"]), value, tol=allow, instance=inst,
+                   routes=("partly parallel training (L-BFGS)", "closed form (78)"),
                    what="no trained partly parallel net below D[s](t)")
         _require_converged(record, inst, tr, f"partly parallel net s={s}")
         record.note("partly parallel net: relative excess of the best run", (tr.value - value) / (1 + value),
                     instance=inst, extra={"L": L, "s": s})
         record.close(tr.value, value, tol=wl.TRAIN_REACHED_RTOL * (1 + value) + allow, instance=inst,
+                     routes=("partly parallel training (L-BFGS)", "closed form (78)"),
                      what="the best converged partly parallel run reaches D[s](t)")
 
 
