@@ -69,6 +69,14 @@ class Replay:
     def failures(self) -> list:
         return [s for s in self.steps if not s.holds]
 
+    def as_dict(self, path: str | Path | None = None) -> dict:
+        """A JSON-ready record of the replay (what ``python -m landscape.rigorous --json`` prints)."""
+        return {"witness": self.witness, "claim": self.claim, "level": self.level, "arithmetic": self.arithmetic,
+                "rejected": self.rejected, "statement": self.statement, "missing": self.missing,
+                "lemmas": list(self.lemmas), "seconds": round(self.seconds, 4),
+                "replay": replay_command(path if path is not None else WITNESS_DIR / self.witness),
+                "steps": [{"name": s.name, "holds": s.holds, "detail": s.detail} for s in self.steps]}
+
     def summary(self) -> str:
         bad = "; ".join(f"{s.name} [{s.detail}]" for s in self.failures())
         return (f"{self.witness}: {self.level}" + (f" REJECTED: {bad}" if bad else "")

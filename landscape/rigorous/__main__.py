@@ -6,6 +6,7 @@ rigorous re-check."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 
@@ -16,10 +17,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m landscape.rigorous", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", help="witness .npz files (default: every committed witness)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every step, lemma and statement")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per witness instead of the table")
     args = parser.parse_args(argv)
     files = args.files or [str(p) for p in committed()]
     start = time.perf_counter()
     results = [replay(f) for f in files]
+    if args.json:
+        print(json.dumps([r.as_dict(f) for f, r in zip(files, results)], indent=1))
+        return 2 if any(r.rejected for r in results) else (1 if any(not r.proved for r in results) else 0)
     width = max(len(r.witness) for r in results) if results else 10
     print(f"{'witness':<{width}}  {'level':<18} {'steps':>5}  {'time':>7}  note")
     for f, r in zip(files, results):

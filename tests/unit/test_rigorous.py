@@ -110,6 +110,11 @@ def test_every_committed_witness_with_a_replay_is_proved():
 def test_the_replay_command_prints_the_table(capsys):
     assert main([str(WITNESS_DIR / "zhang2019.thm2.recovery__tie.npz")]) == 0
     assert "proved (exact)" in capsys.readouterr().out
+    assert main(["--json", str(WITNESS_DIR / "du2019.gram.printed-recursion__relu-H2.npz")]) == 1
+    import json
+
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["level"] == NUMERICAL and row["missing"] and row["replay"].startswith("python -m landscape.rigorous")
 
 
 def test_a_witness_without_a_rigorous_recheck_is_numerical():
