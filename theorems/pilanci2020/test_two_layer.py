@@ -41,6 +41,7 @@ def test_sampled_arrangements_give_an_attained_upper_bound(inst, record):
                          what="convex program (Clarabel)")
     U, alpha = tlc.network_from_convex(conv["V"], conv["W"])
     record.close(tlc.nonconvex_objective(p, U, alpha), conv.value, tol=tol.conic_value(conv.value), instance=inst,
+                 routes=("network read off the blocks", "convex program over sampled cells"),
                  what="network built from the sampled-cell solution attains its value")
     record.note("sampled cells: the convex value is only an upper bound on p*, not an equality check", arr.P,
                 instance=inst, extra={"convex_value": conv.value, "cells": arr.P})

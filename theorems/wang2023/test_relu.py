@@ -85,19 +85,25 @@ def test_mixed_sign_gap_has_the_hoelder_value(inst, record):
     D_t = wr.rank_one_dual_closed_form(data, t)
     W1, W2, w3 = wr.mixed_sign_standard_net(data, t)
     record.leq(wr.interpolation_residual(wr.standard3_output(data.X, W1, W2, w3), data.Y), 0.0,
-               tol=wtol.INTERP_RTOL, instance=inst, what="explicit standard net interpolates")
-    record.leq(float(np.linalg.norm(W1)), t, tol=tol.evaluation(t, 4), instance=inst, what="within ||W_1|| <= t")
+               tol=wtol.INTERP_RTOL, instance=inst, routes=("net output", "targets Y"),
+               what="explicit standard net interpolates")
+    record.leq(float(np.linalg.norm(W1)), t, tol=tol.evaluation(t, 4), instance=inst, routes=("||W_1||", "budget t"),
+               what="within ||W_1|| <= t")
     record.close(float(np.abs(w3).sum()), P_t, tol=tol.evaluation(P_t, 8), instance=inst,
+                 routes=("explicit standard net", "Hoelder value"),
                  what="explicit standard net costs the Hoelder value")
     cert = wr.standard_lower_bound_certificate(data, t)
     record.geq(cert["G_grid_min"], cert["G_star"], tol=tol.evaluation(P_t, 8), instance=inst,
+               routes=("grid minimum of G", "stationary value of G"),
                what="the one-variable lower bound is minimal at its stationary point")
     record.geq(P_t - D_t, 0.0, tol=0.0, instance=inst, evidence=False,
+               routes=("Hoelder value", "dual closed form"),
                what="Hoelder value >= dual value (always true by the p-norm inequality; a sanity check)")
     overall = wr.overall_from_scaled(t * P_t)
     std = record.require(wr.train_standard3(data.X, data.Y, 3, 3, starts=1, seed=inst.seed), instance=inst,
                          what="standard-net training")
     record.geq(min(std["values"]), overall, tol=ctol(overall), instance=inst,
+               routes=("standard-net training (L-BFGS)", "Hoelder value (lower bound)"), decisive=True,
                what="no trained standard net beats the Hoelder value")
     record.note("gap P/D - 1 of the standard net (weight decay)", (P_t / D_t) ** (2.0 / 3.0) - 1.0, instance=inst)
 
@@ -160,7 +166,9 @@ def test_optimal_branches_are_dual_maximizers_on_general_data(inst, record):
         if abs(w) <= 1e-3 * total:
             continue  # complementary slackness bounds 1 - |lam^T f_j| only by (gap)/|w_j|
         record.close(float(np.sign(w) * (lam @ F[:, j])), 1.0, tol=ctol(D) * total / abs(w), instance=inst,
+                     routes=("branch outputs", "dual point (unit bound)"), decisive=True,
                      what="optimal branches are maximizers: sign(w_j) lam^T f_j = 1")
     gl = record.decide(lambda: wr.group_lasso(F, y), instance=inst, what="group lasso (26)")
     record.close(gl.value, r["certified"], tol=ctol(D), instance=inst,
+                 routes=("group lasso over the maximizers", "certified dual value"),
                  what="group lasso over the maximizers attains the certified dual value")
