@@ -44,6 +44,10 @@ PRUNE_RTOL = 1e-8
 # knapsack per choice: ~ 10 ms at this size).
 BRUTE_FORCE_LIMIT = 4096
 
+# The bracket test at 10^3-10^4 branches evaluates Delta on the rounded branch plus this many others (a lower
+# bound on Delta_worst, so a stricter check); Delta of every branch costs ~0.5 ms each, ~5 s at I = 10^4.
+BRACKET_DELTA_SAMPLE = 256
+
 # Committed witnesses of the deep linear family hold small integers and sqrt(2): every value they produce is exact
 # up to a few float64 roundings (~1e-15), so 1e-12 certifies them with a margin of 1e3 and cannot hide a real
 # discrepancy (the witness's gap is 2.0).
@@ -52,3 +56,33 @@ WITNESS_EXACT = 1e-12
 # The balanced factorization's product goes through X^+ (conditioning of X up to ~1e3 in the strategies) and H
 # matrix products: the reconstruction error is the plain evaluation error times cond(X), so allow 100x it.
 FACTORIZATION_FACTOR = 1e2
+
+# ---- deep linear routes (landscape.zhang2019.deep_linear), scaled by what the checks compare ---------------------
+# The objective of (4) contains the constant 1/2 ||Y - Y~||^2, which no weights can change and no solver sees (the
+# dual program works on Y~ alone).  A tolerance proportional to 1 + |P| therefore grew with a quantity outside the
+# comparison: on a large-gamma instance the recovery allowance exceeded the whole part of P the weights decide.
+# The scales below are those of the compared quantities instead.
+
+# Weights recovered from an interior-point dual point (Thm 2(b)): where gamma >= s_j the dual is flat along the
+# thresholded directions, so Y~ - Lam keeps spurious singular values that the truncated SVD turns into weights;
+# their cost is first order, gamma times their size, and their size is a fraction of ||Y~||.  Measured over 240
+# draws (both sides of the threshold): F(recovered) - P <= 2.8e-3 gamma ||Y~||_F, and <= 1.5e-6 ||Y~||_F^2 when
+# gamma ~ 0 (second order in the dual error).  The allowances below leave a factor >= 3.5 over the worst seen.
+RECOVERY_GAMMA_RTOL = 1e-2
+RECOVERY_SECOND_ORDER_RTOL = 1e-5
+
+
+def recovery(gamma: float, yt_norm: float, value: float, size: int) -> float:
+    """Allowance for F(recovered weights) - P: first order in gamma ||Y~||_F, second order in ||Y~||_F^2, plus the
+    float64 evaluation of F (``landscape.core.tolerances.evaluation``)."""
+    from landscape.core.tolerances import evaluation
+
+    g, y = abs(float(gamma)), abs(float(yt_norm))
+    return RECOVERY_GAMMA_RTOL * g * y + RECOVERY_SECOND_ORDER_RTOL * y * y + evaluation(value, size)
+
+
+def dual_scale(yt_norm: float) -> float:
+    """Magnitude of what Clarabel solves in the dual (5): the top-d_min squared singular values of Y~ - Lam, at most
+    ||Y~||_F^2 (Clarabel's tolerances are relative to it, with an absolute floor: ``conic_value`` adds the 1).
+    Measured |closed form - certified dual value| <= 6.3e-9 (1 + ||Y~||_F^2)."""
+    return float(yt_norm) ** 2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from landscape.zhang2019.deep_linear import DeepLinearProblem
+from landscape.zhang2019.deep_linear import DeepLinearProblem, balanced_factorization
 
 # gamma is kept this far (relatively) below sigma_min(Y~) on the "below" side: the computed singular values of
 # the assembled Y~ differ from the planted ones by ~1e-14 relative, so 1e-6 keeps the side of the threshold
@@ -100,16 +100,28 @@ class Factorization:
 
 @st.composite
 def weight_tuples(draw, max_depth: int = 5, max_dim: int = 4, max_n: int = 5):
-    """Arbitrary weights of arbitrary shapes (eq. 6's inequality needs no width condition), with scales drawn
-    per layer over four decades so that unbalanced factorizations are common."""
+    """Weights of arbitrary shapes (eq. 6's inequality needs no width condition).  ``random``: scales drawn per
+    layer over four decades, so unbalanced factorizations are common; ``balanced``: the balanced factorization of
+    a product (where the inequality is an equality), optionally perturbed by a small relative amount, so that the
+    boundary of the inequality is drawn too."""
     H = draw(st.integers(1, max_depth), label="H")
     widths = tuple(draw(st.integers(1, max_dim)) for _ in range(H + 1))
     n = draw(st.integers(1, max_n), label="n")
+    kind = draw(st.sampled_from(("random", "random", "balanced")), label="kind")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((widths[0], n))
-    weights = tuple(10 ** rng.uniform(-2, 2) * rng.standard_normal((widths[i], widths[i - 1]))
-                    for i in range(1, H + 1))
+    if kind == "random":
+        weights = tuple(10 ** rng.uniform(-2, 2) * rng.standard_normal((widths[i], widths[i - 1]))
+                        for i in range(1, H + 1))
+        return Factorization(X, widths, weights, seed)
+    rank = min(widths[1:-1], default=min(widths[0], widths[-1]))
+    Z = rng.standard_normal((widths[-1], rank)) @ rng.standard_normal((rank, widths[0])) @ X
+    U, s, Vt = np.linalg.svd(Z, full_matrices=False)
+    r = int(np.sum(s > 1e-10 * s[0])) if s.size and s[0] > 0 else 0
+    perturb = draw(st.sampled_from((0.0, 1e-3, 1e-1)), label="relative perturbation")
+    weights = tuple(W + perturb * np.linalg.norm(W) * rng.standard_normal(W.shape) / np.sqrt(W.size)
+                    for W in balanced_factorization(U[:, :r], s[:r], Vt[:r], X, widths))
     return Factorization(X, widths, weights, seed)
 
 

@@ -125,30 +125,95 @@ def pwl_branch_problems(draw, max_I: int = 64, max_breaks: int = 8, shapes=SHAPE
     return BranchProblem(mb.PWLBranches(ts, Gs, Hs, K), shape, seed, tau, scalars={"center": np.array(centers)})
 
 
+DEGENERATE = ("none", "duplicated samples", "rank-one inputs")
+
+
+def _degenerate_inputs(draw, rng, X):
+    """Degenerate data on demand: some samples repeated, or every input on one line (rank one)."""
+    kind = draw(st.sampled_from(DEGENERATE), label="degenerate data")
+    n = X.shape[0]
+    if kind == "duplicated samples" and n >= 2:
+        X = X.copy()
+        src = rng.integers(0, n, size=max(1, n // 2))
+        X[rng.integers(0, n, size=src.size)] = X[src]
+    elif kind == "rank-one inputs":
+        X = np.outer(rng.standard_normal(n), rng.standard_normal(X.shape[1]))
+    return X, kind
+
+
+def _concave_unit(rng, X, u: float):
+    """A unit ``v relu(w a.x + b) + e.x`` with v > 0: with every label +1 its g is concave in w.  The bias puts the
+    first kink inside (0, u) (b = -w_k max_j a.x_j < 0), so that on [0, u] g is flat up to w_k and then falls: the
+    plateau-then-drop shape where Delta > 0.  (All a.x_j = 0 leaves g flat: then Delta = 0.)"""
+    a = rng.standard_normal(X.shape[1])
+    s = X @ a
+    if np.max(s) <= 0:
+        a, s = -a, -s
+    w_k = float(rng.uniform(0.05, 0.95)) * u
+    return a, -w_k * float(max(np.max(s), 0.0)), float(abs(rng.standard_normal()) + 0.1)
+
+
+def _tight_budget(t, G):
+    """For identical branches with concave g on [0, u] and h = |w|: the level w* maximising
+    min(g(0), g(w)) - chord(w) (the definition of Delta there), where one branch alone at w* gives I (P - D) = Delta.
+    Candidates: breakpoints and the point where g falls back to g(0)."""
+    g0 = G[0]
+    chord = g0 + (G[-1] - g0) * (t - t[0]) / (t[-1] - t[0])
+    cand, vals = list(t), list(np.minimum(g0, G) - chord)
+    for k in range(1, t.size):  # g concave: it crosses the level g(0) downwards at most once
+        if G[k - 1] >= g0 > G[k]:
+            w = t[k - 1] + (G[k - 1] - g0) / (G[k - 1] - G[k]) * (t[k] - t[k - 1])
+            cand.append(w)
+            vals.append(g0 - (g0 + (G[-1] - g0) * (w - t[0]) / (t[-1] - t[0])))
+    return float(cand[int(np.argmax(vals))])
+
+
 @st.composite
 def relu_unit_problems(draw, max_I: int = 24, max_n: int = 12, max_d: int = 3):
-    """Family A from a drawn sample (Remark 2's empirical risk): ``f_i = v_i relu(w a_i.x + b_i) + e_i.x``."""
+    """Family A from a drawn sample (Remark 2's empirical risk): ``f_i = v_i relu(w a_i.x + b_i) + e_i.x``.
+
+    ``shape="random"``: independent units, random labels (separable or not), h_i = |w - c_i| with c_i inside the
+    interval, K anywhere in its feasible range.  ``shape="tight"``: the worst case of the bound, built from data: I
+    copies of one unit with v > 0 on W = [0, u], every label +1 (so g is concave), h = |w|, and K = w*/I with w*
+    the level where Delta is attained (``_tight_budget``; optionally a little below it), where the normalized gap
+    I (P - D) / Delta_worst is 1.  Either shape may get degenerate data (duplicated samples, rank-one inputs).
+    """
     I = draw(st.integers(1, max_I), label="I")
     n = draw(st.integers(1, max_n), label="n")
     d = draw(st.integers(1, max_d), label="d")
-    separable = draw(st.booleans(), label="separable labels")
+    shape = draw(st.sampled_from(("random", "tight")), label="shape")
+    separable = draw(st.booleans(), label="separable labels") if shape == "random" else True
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     k_frac = draw(st.floats(0, 1), label="K position")
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d))
-    y = np.sign(X @ rng.standard_normal(d)) if separable else rng.choice([-1.0, 1.0], n)
-    y[y == 0] = 1.0
-    units = (rng.standard_normal((I, d)), rng.standard_normal(I), rng.standard_normal(I),
-             0.3 * rng.standard_normal((I, d)))
-    lo = rng.uniform(-2, 0, I)
-    intervals = np.stack([lo, lo + rng.uniform(0.5, 3, I)], axis=1)
-    centers = intervals[:, 0] + rng.uniform(0, 1, I) * (intervals[:, 1] - intervals[:, 0])
+    X, degenerate = _degenerate_inputs(draw, rng, rng.standard_normal((n, d)))
+    if shape == "random":
+        y = np.sign(X @ rng.standard_normal(d)) if separable else rng.choice([-1.0, 1.0], n)
+        y[y == 0] = 1.0
+        units = (rng.standard_normal((I, d)), rng.standard_normal(I), rng.standard_normal(I),
+                 0.3 * rng.standard_normal((I, d)))
+        lo = rng.uniform(-2, 0, I)
+        intervals = np.stack([lo, lo + rng.uniform(0.5, 3, I)], axis=1)
+        centers = intervals[:, 0] + rng.uniform(0, 1, I) * (intervals[:, 1] - intervals[:, 0])
+    else:
+        y = np.ones(n)
+        u = float(rng.uniform(0.5, 3))
+        a, b, v = _concave_unit(rng, X, u)
+        units = (np.tile(a, (I, 1)), np.full(I, b), np.full(I, v), 0.3 * rng.standard_normal((I, d)))
+        intervals = np.tile([0.0, u], (I, 1))
+        centers = np.zeros(I)
     reach = 1.0 - mb.assumption1_margin(X, y, 1.0, units, intervals)  # max_j (1/I) sum_i max_w y_j f_i
     tau = (1.0 + draw(st.floats(*TAU_SLACK), label="tau slack")) * max(reach, 1e-3)
     # h_i = |w - c_i| with c_i inside the interval: the budget's least value is 0
-    K = k_frac * float(np.mean(np.maximum(centers - intervals[:, 0], intervals[:, 1] - centers)))
+    if shape == "random":
+        K = k_frac * float(np.mean(np.maximum(centers - intervals[:, 0], intervals[:, 1] - centers)))
+    else:
+        probe = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, 0.0)
+        below = draw(st.sampled_from((0.0, 0.0, 0.01, 0.1)), label="K below the tight level")
+        K = (1.0 - below) * _tight_budget(probe.t[0], probe.G[0]) / I
     inst = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, K, require_assumption1=True)
-    return BranchProblem(inst, "relu units", seed, tau, note=f"n={n} d={d} separable={separable}",
+    return BranchProblem(inst, f"relu units, {shape}", seed, tau,
+                         note=f"n={n} d={d} separable={separable} data={degenerate}",
                          scalars={"center": centers, "X": X, "y": y, "units": units, "intervals": intervals})
 
 
@@ -157,17 +222,23 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
                           tau_side: str = "above", max_choices: int = 20_000):
     """Family B: each branch an MLP (own depth, width, activation) whose parameters run along a line
     ``theta_0 + w d`` through parameter space; the grid holds G values of w, always including the minimizer of
-    ``h(w) = ||theta_0 + w d||^2`` (so that f^ is finite on the grid's hull).
+    ``h(w) = ||theta_0 + w d||^2`` (so that f^ is finite on the grid's hull).  Grids may hold tied budgets (points
+    mirrored about the minimizer of h) and the data may be degenerate (duplicated samples, rank-one inputs).
 
     ``tau_side="above"``: tau above every tabulated ``|f|`` (Assumption 1); ``"below"``: tau below the largest
-    reachable ``y f`` (Assumption 1 fails, the hinge can be active).  Returns ``scalars`` for exact Delta and the
-    raw outputs ``F`` (I, G, n) and labels for the enumeration route.
+    reachable ``y f`` (Assumption 1 fails, the hinge can be active).  With ``tau_side="above"`` a share of draws is
+    the tight family (``_tight_grid``), where the normalized gap is 1 - eps.  Returns ``scalars`` for exact Delta
+    and the raw outputs ``F`` (I, G, n) and labels for the enumeration route.
     """
     I = draw(st.integers(1, max_I), label="I")
     G = draw(st.integers(2, max_G), label="G")
     while G ** I > max_choices:
         G -= 1
+    if tau_side == "above" and draw(st.sampled_from(("networks", "tight")), label="shape") == "tight":
+        return _tight_grid(draw, I, G, max_n, max_d)
     n, d, seed, rng, X, y = _sample(draw, max_n, max_d)
+    X, degenerate = _degenerate_inputs(draw, rng, X)
+    mirrored = draw(st.booleans(), label="tied budgets")
     F = np.zeros((I, G, n))
     W, Hh, C, archs = np.zeros((I, G)), np.zeros((I, G)), np.zeros(I), []
     for i in range(I):
@@ -178,7 +249,10 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
         archs.append(branch.describe())
         theta0, direction = rng.standard_normal(branch.n_params), rng.standard_normal(branch.n_params)
         c = -float(theta0 @ direction) / float(direction @ direction)
-        w = np.sort(np.concatenate([[c], c + rng.uniform(-2, 2, G - 1)]))
+        offsets = rng.uniform(-2, 2, G - 1)
+        if mirrored and G >= 3:  # the second offset mirrors the first: two parameters with the same budget
+            offsets[1] = -offsets[0]
+        w = np.sort(np.concatenate([[c], c + offsets]))
         thetas = theta0[None, :] + w[:, None] * direction[None, :]
         F[i], W[i], Hh[i], C[i] = branch.forward_many(thetas, X), w, np.sum(thetas ** 2, axis=1), c
     reach = float(np.max(np.abs(F)))
@@ -193,8 +267,41 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
     budgets = (float(np.mean(Hh.min(axis=1))), float(np.mean(Hh.max(axis=1))))
     K = budgets[0] + draw(st.floats(0, 1), label="K position") * (budgets[1] - budgets[0])
     inst = mb.GridBranches(Gi, Hh, K, w=W, h_center=C)
-    return BranchProblem(inst, "grid networks", seed, tau, note=f"n={n} d={d} branches={','.join(archs)}",
+    return BranchProblem(inst, "grid networks", seed, tau,
+                         note=f"n={n} d={d} data={degenerate} tied={mirrored} branches={','.join(archs)}",
                          scalars={"w": W, "center": C, "F": F, "y": y, "X": X})
+
+
+def _tight_grid(draw, I: int, G: int, max_n: int, max_d: int) -> BranchProblem:
+    """The worst case of the grid reading, as networks: I copies of one unit ``v relu(w a.x + b) + e.x`` (v > 0,
+    labels +1, so g is concave) on the grid {0, points of (0, w_c] where g >= g(0), u}, h = w^2 (weight decay of the
+    one trainable weight).  No branch can afford u with K = (1 - eps) u^2 / I, so P = g(0); D and Delta follow
+    the chord from (0, g(0)) to (u, g(u)): the normalized gap is I (P - D) / Delta_worst = 1 - eps."""
+    n, d, seed, rng, X, _ = _sample(draw, max_n, max_d)
+    X, degenerate = _degenerate_inputs(draw, rng, X)
+    y = np.ones(n)
+    u = float(rng.uniform(0.5, 3))
+    a, b, v = _concave_unit(rng, X, u)
+    e = 0.3 * rng.standard_normal(d)
+    s = X @ a
+
+    def out(w):
+        return v * np.maximum(np.outer(w, s) + b, 0.0) + (X @ e)[None, :]  # (len(w), n)
+
+    dense = np.linspace(0.0, u, 513)
+    g_dense = np.mean(1.0 - out(dense), axis=1)  # the shape of g; tau only rescales it
+    plateau = dense[1:-1][g_dense[1:-1] >= g_dense[0]]
+    inner = np.sort(rng.choice(plateau, size=min(G - 2, plateau.size), replace=False)) if plateau.size else []
+    w = np.concatenate([[0.0], inner, [u]])
+    F1 = out(w)
+    tau = (1.0 + draw(st.floats(*TAU_SLACK), label="tau slack")) * max(float(np.max(np.abs(F1))), 1e-3)
+    eps = draw(st.sampled_from((1e-3, 0.01, 0.03, 0.05)), label="eps")
+    F = np.broadcast_to(F1, (I, *F1.shape)).copy()
+    Gi = np.mean(1.0 - y[None, None, :] * F / tau, axis=2)
+    W = np.tile(w, (I, 1))
+    inst = mb.GridBranches(Gi, W ** 2, (1.0 - eps) * u ** 2 / I, w=W, h_center=np.zeros(I))
+    return BranchProblem(inst, "grid networks, tight", seed, tau, note=f"n={n} d={d} data={degenerate} eps={eps}",
+                         scalars={"w": W, "center": np.zeros(I), "F": F, "y": y, "X": X})
 
 
 @st.composite

@@ -54,3 +54,12 @@ def test_weight_tuples_chain(inst):
     for i, W in enumerate(inst.weights, start=1):
         assert W.shape == (inst.widths[i], inst.widths[i - 1]) and np.all(np.isfinite(W))
     assert dl.product(inst.X, inst.weights).shape == (inst.widths[-1], inst.X.shape[1])
+
+
+@settings(max_examples=60)
+@given(inst=weight_tuples())
+def test_balanced_weight_tuples_sit_on_the_boundary_of_eq6(inst):
+    """Balanced tuples (unperturbed) attain eq. 6's inequality: penalty = nuclear norm of the product."""
+    reg = dl.regularizer(inst.X, inst.weights)
+    nuc = float(np.sum(np.linalg.svd(dl.product(inst.X, inst.weights), compute_uv=False)))
+    assert nuc <= reg * (1 + 1e-9) + 1e-12

@@ -75,3 +75,29 @@ def test_single_unit_failure_search_violates_assumption_1(bp):
     direct = np.mean(np.maximum(0.0, 1.0 - s["y"] * f / bp.tau), axis=1)
     assert np.max(np.abs(np.interp(w, t, L) - direct)) <= 1e-9 * (1 + np.abs(direct).max())
     assert isinstance(bp.inst, mb.PWLBranches)
+
+
+def _normalized_gap(inst) -> float:
+    P, D, delta = mb.primal_milp(inst), mb.dual_breakpoints(inst), mb.delta_exact(inst).worst
+    assert P.ok and delta > 0
+    return inst.I * (P.value - D.value) / delta
+
+
+@settings(max_examples=25, deadline=None)
+@given(bp=relu_unit_problems())
+def test_tight_relu_unit_problems_reach_the_worst_case(bp):
+    """The tight shape promises I (P - D) / Delta_worst = 1 (0.99 or 0.9 with K below the tight level): checked
+    with the exact routes, so the rem2 mutation meta-test can rely on it."""
+    if "tight" not in bp.shape:
+        return
+    assert np.all(bp.scalars["y"] == 1.0)
+    assert _normalized_gap(bp.inst) >= 0.9 - 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(bp=grid_network_problems())
+def test_tight_grid_problems_reach_one_minus_eps(bp):
+    if "tight" not in bp.shape:
+        return
+    eps = float(bp.note.split("eps=")[1])
+    assert _normalized_gap(bp.inst) >= 1.0 - eps - 1e-9

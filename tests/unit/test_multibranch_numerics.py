@@ -27,6 +27,7 @@ def test_certified_bracket_contains_the_exact_primal(I, G, seed):
     assert bracket.ok and P.ok
     slack = 1e-7 * (1 + abs(P.value))  # HiGHS tolerances on the MILP side
     assert abs(bracket["lower"] - D.value) <= 1e-12 * (1 + abs(D.value))
+    assert abs(mb.dual_bisection(inst).value - D.value) <= 1e-12 * (1 + abs(D.value))
     assert bracket["lower"] <= P.value + slack and P.value <= bracket["upper"] + slack
     # the bracket's upper end is an explicit feasible point: re-evaluate it from its choice
     value = np.mean([inst.G[i][bracket["choice"][i]] for i in range(I)])

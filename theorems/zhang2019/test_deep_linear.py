@@ -11,10 +11,8 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 
-from landscape.core import tolerances as tol
-from landscape.zhang2019 import deep_linear as dl
 from reports.registry import witness_path
-from strategies import budget
+from strategies.zhang2019 import spread_budget
 from strategies.zhang2019.deep_linear import (
     deep_linear_problems,
     explicit_factorization,
@@ -24,15 +22,15 @@ from strategies.zhang2019.deep_linear import (
 )
 from theorems.zhang2019.checks import (
     check_balanced_factorization,
+    check_penalty_bound,
     check_schatten_duality,
-    nuclear_norm,
     recovery_counterexample_is_certified,
     verify_recovery_counterexample,
 )
 
 
 @pytest.mark.claim("zhang2019.thm2")
-@budget(0.8)
+@spread_budget(0.8)
 @given(inst=deep_linear_problems(gamma_side="below"))
 @example(inst=tie_instance())
 def test_schatten_deep_linear_nets_have_zero_duality_gap(inst, record):
@@ -40,7 +38,7 @@ def test_schatten_deep_linear_nets_have_zero_duality_gap(inst, record):
 
 
 @pytest.mark.claim("zhang2019.thm2.large-gamma")
-@budget(0.6)
+@spread_budget(0.8)
 @given(inst=deep_linear_problems(gamma_side="above"))
 def test_zero_gap_persists_at_and_above_the_gamma_threshold(inst, record):
     """Theorem 2 assumes gamma < sigma_min(Y~) and is silent above it; the closed form is valid for every
@@ -66,17 +64,14 @@ def test_recovery_from_a_tied_dual_solution_can_miss_the_optimum(record):
 # eq. 6 — the factorization identity
 # ------------------------------------------------------------------------------------------------------------
 @pytest.mark.claim("zhang2019.eq6")
-@budget(2.0)
+@spread_budget(2.0)
 @given(inst=weight_tuples())
 def test_average_schatten_penalty_is_at_least_the_nuclear_norm(inst, record):
-    reg = dl.regularizer(inst.X, inst.weights)
-    nuc = nuclear_norm(dl.product(inst.X, inst.weights))
-    # both sides are sums of singular values raised to powers up to H: relative float64 evaluation error
-    record.geq(reg, nuc, tol=tol.evaluation(max(reg, nuc), max(max(inst.widths), inst.X.shape[1])), instance=inst,
-               what="(1/H) sum ||W_i||_{S_H}^H >= ||W_H...W_1 X||_*")
+    check_penalty_bound(inst, record)
 
 
 @pytest.mark.claim("zhang2019.eq6")
+@spread_budget(1.0)
 @given(inst=factorization_targets())
 @example(inst=explicit_factorization())
 def test_balanced_factorization_attains_the_nuclear_norm(inst, record):

@@ -11,7 +11,8 @@ S_i = {(h_i(w), g_i(w))}.  The package holds
 * ``instances``  the two exact families (``PWLBranches``: intervals with piecewise-linear g, h; ``GridBranches``:
                  finite parameter grids), networks that produce them, and the explicit worst case;
 * ``milp``       P by a HiGHS MILP and by enumeration;
-* ``dual``       D by exact maximisation of the one-dimensional dual function and by HiGHS' LP;
+* ``dual``       D by exact maximisation of the one-dimensional dual function, by bisection on its
+                 supergradient and by HiGHS' LP;
 * ``delta``      the theorem's Delta_i and the smaller rho_i, exactly;
 * ``bracket``    a certified bracket D <= P <= upper for very many branches.
 
@@ -29,19 +30,29 @@ from __future__ import annotations
 
 from landscape.zhang2019.multibranch.bracket import ROUTE_BRACKET, certified_bracket
 from landscape.zhang2019.multibranch.delta import BranchMeasure, delta_exact, rho_exact
-from landscape.zhang2019.multibranch.dual import ROUTE_HULL, ROUTE_LP, dual_breakpoints, dual_lp, phi
+from landscape.zhang2019.multibranch.dual import (
+                                                  ROUTE_BISECTION,
+                                                  ROUTE_HULL,
+                                                  ROUTE_LP,
+                                                  dual_bisection,
+                                                  dual_breakpoints,
+                                                  dual_lp,
+                                                  phi,
+)
 from landscape.zhang2019.multibranch.instances import (
-                                                       GridBranches,
-                                                       PWLBranches,
-                                                       assumption1_margin,
-                                                       explicit_instance,
-                                                       explicit_network,
-                                                       pwl_from_relu_units,
+                                                  GridBranches,
+                                                  PWLBranches,
+                                                  assumption1_margin,
+                                                  explicit_instance,
+                                                  explicit_network,
+                                                  pwl_from_relu_units,
 )
 from landscape.zhang2019.multibranch.milp import ROUTE_ENUM, ROUTE_MILP, primal_bruteforce, primal_milp
 
 __all__ = [
     "PWLBranches", "GridBranches", "BranchMeasure", "pwl_from_relu_units", "assumption1_margin", "primal_milp",
-    "dual_lp", "dual_breakpoints", "phi", "primal_bruteforce", "delta_exact", "rho_exact", "certified_bracket",
-    "explicit_instance", "explicit_network", "ROUTE_MILP", "ROUTE_ENUM", "ROUTE_LP", "ROUTE_HULL", "ROUTE_BRACKET",
+    "dual_lp", "dual_breakpoints", "dual_bisection", "phi", "primal_bruteforce", "delta_exact", "rho_exact",
+    "certified_bracket",
+    "explicit_instance", "explicit_network", "ROUTE_MILP", "ROUTE_ENUM", "ROUTE_LP", "ROUTE_HULL", "ROUTE_BISECTION",
+    "ROUTE_BRACKET",
 ]

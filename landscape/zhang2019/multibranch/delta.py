@@ -76,18 +76,24 @@ def _rho_points(G, H):
     return max(0.0, float(vals.max()))
 
 
-def delta_exact(inst):
+def delta_exact(inst, branches=None):
     """Delta_i = sup_{w~} f_hat_i(w~) - f_tilde_i(w~) exactly.  Family A: f_tilde is the lower hull of (t, G);
     f_hat(w~) = min{g : h <= h(w~)}; the difference is (min of affine) - affine between consecutive points of
     {t_k} u {w~ : h(w~) = H_k}, so endpoints and crossings suffice.  Family B (needs w): inner minima over the
-    grid, outer sup over [min w, max w]; +inf where some w~ there has an empty sublevel set."""
+    grid, outer sup over [min w, max w]; +inf where some w~ there has an empty sublevel set.
+
+    ``branches`` (indices) restricts the computation to those branches (``per_branch`` then follows their order and
+    ``worst`` is their largest value, a lower bound on Delta_worst)."""
     isA = _check_inst(inst)
+    idx = range(inst.I) if branches is None else [int(i) for i in branches]
     if isA:
-        d = np.array([_pwl_sup(t, g, h, False) for t, g, h in zip(inst.t, inst.G, inst.H)])
+        d = np.array([_pwl_sup(inst.t[i], inst.G[i], inst.H[i], False) for i in idx])
     else:
         if inst.w is None:
             raise ValueError("inst.w is required for delta_exact in family B (only rho_exact works without it)")
-        d = np.array([_delta_grid(w, g, h, c) for w, g, h, c in zip(inst.w, inst.G, inst.H, inst.h_center)])
+        d = np.array([_delta_grid(inst.w[i], inst.G[i], inst.H[i], inst.h_center[i]) for i in idx])
+    if d.size == 0:
+        raise ValueError("branches must name at least one branch")
     return BranchMeasure(d, float(d.max()))
 
 

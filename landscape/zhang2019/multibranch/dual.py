@@ -9,10 +9,11 @@ from scipy.optimize import linprog
 from landscape.zhang2019 import tolerances as ztol
 from landscape.zhang2019.multibranch.instances import _check_inst, _fits, _layout, _route, _scales
 
-__all__ = ["dual_lp", "dual_breakpoints", "phi", "ROUTE_LP", "ROUTE_HULL"]
+__all__ = ["dual_lp", "dual_breakpoints", "dual_bisection", "phi", "ROUTE_LP", "ROUTE_HULL", "ROUTE_BISECTION"]
 
 ROUTE_LP = "HiGHS LP relaxation"
 ROUTE_HULL = "lower hulls + slope sort"
+ROUTE_BISECTION = "bisection on phi's supergradient"
 
 
 # ---- relaxation (= dual) by lower hulls of the image points ------------------------------------------------------
@@ -198,3 +199,31 @@ def dual_breakpoints(inst):
     return _route(ROUTE_HULL, r["value"], "optimal", True, lam=r["lam"], solution=tuple(sol))
 
 
+
+
+def dual_bisection(inst, iters: int = 200):
+    """D by bisection on lam: phi is concave and piecewise linear, and mean_i H_i(k_i(lam)) - K_eff at a minimiser
+    k_i(lam) of G_ik + lam H_ik is a supergradient, positive left of the maximiser and negative right of it.  Uses
+    nothing of the hull construction, only minima over the raw points, so it serves as an independent route at any
+    size (O(I G) per step).  The value is the larger phi at the two ends of the final bracket on lam."""
+    _check_inst(inst)
+    Hp, Gp, K = inst._Hp, inst._Gp, inst.K_eff
+    ar = np.arange(inst.I)
+
+    def slope(lam):
+        return float(np.mean(Hp[ar, np.argmin(Gp + lam * Hp, axis=1)])) - K
+
+    lo, hi = 0.0, 1.0
+    if slope(0.0) <= 0:
+        return _route(ROUTE_BISECTION, phi(inst, 0.0), "optimal", True, lam=0.0, bracket=(0.0, 0.0))
+    while slope(hi) > 0:
+        hi *= 2.0
+        if not np.isfinite(hi) or hi > 1e300:  # no Slater point: phi keeps rising
+            return _route(ROUTE_BISECTION, float("nan"), "phi increases without bound in lam", False)
+    for _ in range(int(iters)):
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
+            break
+        lo, hi = (mid, hi) if slope(mid) > 0 else (lo, mid)
+    vlo, vhi = phi(inst, lo), phi(inst, hi)
+    return _route(ROUTE_BISECTION, max(vlo, vhi), "optimal", True, lam=lo if vlo >= vhi else hi, bracket=(lo, hi))

@@ -9,6 +9,7 @@ Every route solves the problem with the budget ``K_eff = K + feas_tol`` (see ``t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -122,9 +123,9 @@ class PWLBranches(_Instance):
     t[i] must be strictly increasing (at least two breakpoints), h_i convex, and K >= (1/I) sum_i min h_i.
     Rows may have different lengths (pass lists) or be given as I x (M+1) arrays.
     """
-    t: tuple
-    G: tuple
-    H: tuple
+    t: Any  # given as an (I, M+1) array or a list of rows; stored as a tuple of read-only float64 rows
+    G: Any
+    H: Any
     K: float
     feas_tol: float = field(init=False, repr=False)
     _Gp: np.ndarray = field(init=False, repr=False)
@@ -153,10 +154,10 @@ class GridBranches(_Instance):
     h_i(w) = phi_i(|w - h_center_i|) with phi_i increasing (weight decay: h_center = 0, the default), which is all
     Delta needs because it sees h_i only through its sublevel sets; H must be consistent with that ordering.
     """
-    G: tuple
-    H: tuple
+    G: Any  # given as an (I, n) array or a list of rows; stored as a tuple of read-only float64 rows
+    H: Any
     K: float
-    w: tuple | None = None
+    w: Any = None
     h_center: np.ndarray | None = None
     feas_tol: float = field(init=False, repr=False)
     _Gp: np.ndarray = field(init=False, repr=False)
