@@ -176,3 +176,50 @@ def _strict_everywhere(inst, record):
 def test_strictness_at_rank_one_is_refuted():
     message = refuted_under_ci_budget(wang_linear_instances(structures=("rank-one",), depth=(3, 6)), _strict_everywhere)
     assert message is not None and "strictly decreasing" in message
+
+
+# ------------------------------------------------------------------------------------------------------------
+# failure cases: a doctored witness must not certify
+# ------------------------------------------------------------------------------------------------------------
+def _committed_witness() -> dict:
+    from reports.registry import witness_path
+
+    with np.load(witness_path("wang2023.thm3.equal-implies-no-gap"), allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.mark.parametrize("doctor", [
+    pytest.param(lambda a: a.update(Y=np.diag([2.0, 1.0])), id="unequal singular values",
+                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "targets Y = diag(2, 1)")),
+    pytest.param(lambda a: a.update(W_3=2 * a["W_3"]), id="factors do not interpolate",
+                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "last factor x 2")),
+    pytest.param(lambda a: a.update(W_1=2 * a["W_1"], W_3=a["W_3"] / 2), id="first layer over budget",
+                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "first layer x 2 (over budget)")),
+    pytest.param(lambda a: a.update(Lam=2 * a["Lam"]), id="dual point infeasible",
+                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "dual point x 2 (infeasible)")),
+    pytest.param(lambda a: a.update(L=np.array(2)), id="depth two",
+                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "depth 2 instead of 3")),
+])
+def test_the_witness_certificate_rejects_a_doctored_witness(doctor):
+    arrays = _committed_witness()
+    doctor(arrays)
+    assert not tw.equal_values_witness_is_certified(tw.verify_equal_values_witness(arrays))
+
+
+@pytest.mark.parametrize("claim, stairs", [
+    pytest.param("wang2023.thm3.all-values-reading", False, id="thm3",
+                 marks=pytest.mark.mutation("wang2023.thm3.all-values-reading",
+                                            "rank-one target diag(1, 0) replaced by diag(1, 0.5)")),
+    pytest.param("wang2023.prop9.all-values-reading", True, id="prop9",
+                 marks=pytest.mark.mutation("wang2023.prop9.all-values-reading",
+                                            "rank-one target diag(1, 0) replaced by diag(1, 0.5)")),
+])
+def test_flatness_certificate_rejects_a_rank_two_target(claim, stairs):
+    """The reading-B counterexample needs a rank-one target: with a second non-zero singular value the explicit
+    primal point costs more than the dual point, and the certificate must say so."""
+    from strategies.wang2023.linear import identity_instance
+
+    for L in (3, 4, 5, 6):
+        assert tw.flat_rank_one_is_certified(tw.verify_flat_rank_one(tw.rank_one_zero_value_instance(L)), stairs)
+        doctored = identity_instance([1.0, 0.5], L=L, t=1.0, note="X = I_2, Y = diag(1, 0.5)")
+        assert not tw.flat_rank_one_is_certified(tw.verify_flat_rank_one(doctored), stairs), claim

@@ -2,6 +2,7 @@
 value (the dual 10 % too small, the penalty's constant off by 10 %), must be refuted within the ci budget."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from landscape.wang2023 import relu as wr
@@ -55,3 +56,25 @@ def test_thm5_family_refutes_mixed_sign_labels_when_they_are_included():
     with pytest.raises(ValueError, match="mixed sign"):
         refuted_under_ci_budget(rank_one_instances(cases=("mixed sign",)), wt.check_rank_one_standard_zero_gap,
                                 starts=1)
+
+
+def _witness():
+    from reports.registry import witness_path
+
+    with np.load(witness_path("wang2023.thm5.mixed-signs"), allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.mark.mutation("wang2023.thm5.mixed-signs", "labels of one sign y = (1, 1) instead of (1, -1)")
+def test_a_witness_with_labels_of_one_sign_is_rejected():
+    arrays = _witness()
+    arrays["Y"] = np.array([[1.0], [1.0]])  # labels of one sign: Theorem 5 holds there, nothing to refute
+    with pytest.raises(ValueError, match="mixed sign"):
+        wt.verify_mixed_sign_counterexample(arrays, starts=1)
+
+
+@pytest.mark.mutation("wang2023.thm5.mixed-signs", "last layer of the witness net x 0.5 (does not interpolate)")
+def test_a_witness_net_that_does_not_interpolate_is_rejected():
+    arrays = _witness()
+    arrays["w3"] = 0.5 * arrays["w3"]
+    assert not wt.mixed_sign_counterexample_is_certified(wt.verify_mixed_sign_counterexample(arrays, starts=1))

@@ -46,6 +46,7 @@ from theorems.wang2023.checks.linear import (
     check_subproblem_closed_forms,
     equal_values_witness_is_certified,
     eval_tol,
+    flat_rank_one_is_certified,
     gap_floor,
     gap_witness_checks,
     note_gap,
@@ -145,8 +146,7 @@ def test_rank_one_target_with_a_zero_singular_value_has_no_gap(record):
     for L in (3, 4, 5, 6):
         inst = rank_one_zero_value_instance(L)
         c = verify_flat_rank_one(inst)
-        certified = (not c["values_identical_all"] and c["dual_excess"] <= 1e-12
-                     and abs(c["P_upper"] - c["D_lower"]) <= 1e-12)
+        certified = flat_rank_one_is_certified(c)
         record.witness(f"L{L}", {"X": inst.X, "Y": inst.Y, "L": np.array(L), "t": np.array(inst.t)},
                        certified=certified, checks=c, instance=inst)
 
@@ -262,8 +262,7 @@ def test_stairs_are_strict_exactly_from_rank_two(inst, record):
 def test_stairs_of_a_rank_one_target_with_a_zero_value_are_flat(record):
     inst = rank_one_zero_value_instance(4)
     c = verify_flat_rank_one(inst)
-    certified = (not c["values_identical_all"] and c["dual_excess"] <= 1e-12 and c["spread_of_stairs"] <= 1e-12
-                 and abs(c["P_upper"] - c["D_lower"]) <= 1e-12)
+    certified = flat_rank_one_is_certified(c, stairs=True)
     record.witness("L4", {"X": inst.X, "Y": inst.Y, "L": np.array(4), "t": np.array(inst.t)}, certified=certified,
                    checks=c, instance=inst)
 

@@ -402,6 +402,15 @@ def verify_flat_rank_one(inst: WangLinearInstance) -> dict:
             "P_upper": stairs[-1], "spread_of_stairs": float(np.ptp(stairs))}
 
 
+def flat_rank_one_is_certified(c: dict, stairs: bool = False) -> bool:
+    """Whether :func:`verify_flat_rank_one`'s numbers prove the reading-B counterexample: the min(d, K) singular values
+    are not all identical, yet the explicit primal point costs exactly the feasible dual point's value (and, with
+    ``stairs``, every stair's explicit point costs the same)."""
+    exact = 1e-12  # identities and unit vectors: every quantity is exact up to a few ulps
+    return (not c["values_identical_all"] and c["dual_excess"] <= exact and abs(c["P_upper"] - c["D_lower"]) <= exact
+            and (not stairs or c["spread_of_stairs"] <= exact))
+
+
 def sweep_instance(L: int, spread: float) -> WangLinearInstance:
     """The gap sweep's instances: random full-row-rank X (2 x 3, seed fixed) and sv(X^+Y) = (1, 1/spread)."""
     structure = "equal" if spread == 1.0 else "distinct"
