@@ -12,6 +12,15 @@ A point is a *certified* local minimum only with evidence:
 
 Verdicts: ``"local-min"`` (strict, by the Hessian), ``"local-min (flat, perturbation)"``, ``"saddle"`` (a negative
 eigenvalue beyond tolerance, with its direction), ``"not-critical"`` (gradient too large), ``"inconclusive"``.
+
+An absolute gradient tolerance alone can be fooled: in a saturated region (an activation's derivative numerically
+zero at a sample the loss still weighs, weights drifting to infinity along a descent path that never ends) the
+gradient is small but not zero, the Hessian is flat, and no perturbation of the tested radii is lower, yet the
+point is not critical.  Callers that know the structure of their gradient therefore pass
+:class:`FirstOrderEvidence`: criticality is then judged relative to the size of the gradient's own terms
+(``term_scale``), a first-order lower bound from the caller's theory that proves the gradient non-zero makes the
+point inconclusive, and so does a saturation the caller detects; ``theta_max`` bounds the weights.  None of these
+can turn a point into a local minimum: they only withhold the verdict (``details["reason"]`` says why).
 """
 from __future__ import annotations
 
@@ -39,6 +48,22 @@ class Certificate:
     @property
     def is_local_min(self) -> bool:
         return self.verdict.startswith("local-min")
+
+
+@dataclass(frozen=True)
+class FirstOrderEvidence:
+    """What the caller's theory says about the gradient at a point.
+
+    ``term_scale``: the size the gradient would have if none of its terms cancelled (e.g. ``(1/n) sum_i |l'_i|
+    ||grad f_i||``); a point is critical only when ``||grad|| <= rel_grad_tol * term_scale`` (and ``<= grad_tol``).
+    ``floor``: a lower bound on ``||grad||`` proven by the theory at this point (0 when it proves nothing): a
+    positive floor means the gradient is not zero, so a small computed gradient is a saturated region, not a
+    critical point.  ``saturated``: the caller's own saturation finding (empty when none), e.g. a misclassified
+    sample whose gradient terms in every hidden weight are below the resolvable level.
+    """
+    term_scale: float | None = None
+    floor: float = 0.0
+    saturated: str = ""
 
 
 def _torch():
@@ -118,8 +143,11 @@ def perturbation_test(loss: Callable, theta: np.ndarray, radii=(1e-2, 1e-3, 1e-4
 
 
 def certify(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: float, method: str = "auto",
-            perturbation_radii=(1e-2, 1e-3, 1e-4), samples: int = 200, seed: int = 0) -> Certificate:
-    """Classify ``theta`` (see the module docstring); every number behind the verdict is kept."""
+            perturbation_radii=(1e-2, 1e-3, 1e-4), samples: int = 200, seed: int = 0,
+            first_order: FirstOrderEvidence | None = None, rel_grad_tol: float = 1e-6,
+            theta_max: float | None = None, hessian: np.ndarray | None = None) -> Certificate:
+    """Classify ``theta`` (see the module docstring); every number behind the verdict is kept.  ``hessian``: the
+    dense Hessian at ``theta`` when the caller has it in closed form (then no autograd Hessian is formed)."""
     theta = finite_array("theta", theta, ndim=1)
     grad_tol = finite_scalar("grad_tol", grad_tol, minimum=0.0, strict=True)
     eig_tol = finite_scalar("eig_tol", eig_tol, minimum=0.0, strict=True)
@@ -127,21 +155,46 @@ def certify(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: floa
     gnorm = float(np.linalg.norm(grad))
     if not np.isfinite(value) or not np.isfinite(gnorm):
         return Certificate("inconclusive", value, gnorm, grad_tol, details={"reason": "non-finite loss or gradient"})
-    if gnorm > grad_tol:
-        return Certificate("not-critical", value, gnorm, grad_tol)
+    threshold = grad_tol
+    if first_order is not None and first_order.term_scale is not None:
+        # relative to the gradient's own terms: cancellation down to rel_grad_tol of their size, never below the
+        # smallest positive float (an exactly zero gradient, e.g. at zero loss, is critical)
+        threshold = min(grad_tol, max(rel_grad_tol * float(first_order.term_scale), np.finfo(float).tiny))
+    if gnorm > threshold:
+        return Certificate("not-critical", value, gnorm, threshold)
+
+    def withheld(reason: str, lam=None, used: str = "") -> Certificate:
+        return Certificate("inconclusive", value, gnorm, threshold, lam, eig_tol, used, details={"reason": reason})
+
+    if first_order is not None and first_order.floor > 0.0:
+        return withheld(f"saturated: the first-order bound proves ||grad|| >= {first_order.floor:.3g} > 0, below the "
+                        f"resolvable threshold {threshold:.3g} (an asymptotic region, not a critical point)")
+    if theta_max is not None and float(np.max(np.abs(theta))) > theta_max:
+        return withheld(f"asymptotic: a weight of size {float(np.max(np.abs(theta))):.3g} > {theta_max:g}")
     try:
-        lam, vec, used = smallest_eigenpair(loss, theta, method)
+        if hessian is not None:
+            H = finite_array("hessian", hessian, shape=(theta.size, theta.size))
+            w, V = np.linalg.eigh(0.5 * (H + H.T))
+            lam, vec, used = float(w[0]), V[:, 0], "dense (closed form)"
+        else:
+            lam, vec, used = smallest_eigenpair(loss, theta, method)
     except Exception as exc:  # noqa: BLE001 - ARPACK's ArpackNoConvergence (clustered bottom spectrum) and kin
         # an unconverged Lanczos run only bounds lambda_min from ABOVE (a Ritz value): never a certificate
-        return Certificate("inconclusive", value, gnorm, grad_tol, details={"reason": f"{type(exc).__name__}: {exc}"})
-    if lam >= eig_tol:
-        return Certificate("local-min", value, gnorm, grad_tol, lam, eig_tol, used)
+        return withheld(f"{type(exc).__name__}: {exc}")
     if lam <= -eig_tol:
-        return Certificate("saddle", value, gnorm, grad_tol, lam, eig_tol, used, details={"direction": vec})
-    # flat directions: the second-order test cannot decide; look for a nearby lower point
+        return Certificate("saddle", value, gnorm, threshold, lam, eig_tol, used, details={"direction": vec})
+    if first_order is not None and first_order.saturated:
+        return withheld(f"saturated: {first_order.saturated}", lam, used)
+    if lam >= eig_tol:
+        return Certificate("local-min", value, gnorm, threshold, lam, eig_tol, used)
+    # flat directions: the second-order test cannot decide.  A Hessian that is numerically zero says nothing at all
+    # (a plateau, or a saturated region): inconclusive.  Otherwise look for a nearby lower point.
+    H = hessian if hessian is not None else (dense_hessian(loss, theta) if theta.size <= 400 else None)
+    if H is not None and float(np.max(np.abs(H))) <= eig_tol:
+        return withheld("the Hessian is numerically zero", lam, used)
     worst = perturbation_test(loss, theta, perturbation_radii, samples, seed)
     # a decrease smaller than the gradient's own first-order effect at the smallest radius is not evidence
     noise = gnorm * min(perturbation_radii) + 1e3 * np.finfo(float).eps * (1.0 + abs(value))
     if worst >= -noise:
-        return Certificate("local-min (flat, perturbation)", value, gnorm, grad_tol, lam, eig_tol, used, worst)
-    return Certificate("saddle", value, gnorm, grad_tol, lam, eig_tol, used + "+perturbation", worst)
+        return Certificate("local-min (flat, perturbation)", value, gnorm, threshold, lam, eig_tol, used, worst)
+    return Certificate("saddle", value, gnorm, threshold, lam, eig_tol, used + "+perturbation", worst)

@@ -8,7 +8,10 @@ An end point of a random-start L-BFGS run is
                       positive, or PSD plus a perturbation test), and no explicit escape move lowers it;
 * ``escaped``         small gradient, but a negative Hessian direction, a failed perturbation test or the
                       spare-neuron move exhibits a lower point nearby: not a local minimum;
-* ``unconverged``     the gradient is not small: the run says nothing about local minima.
+* ``unconverged``     the gradient is not small (absolutely, or relative to its own terms): the run says nothing
+                      about local minima;
+* ``inconclusive``    a small gradient in a saturated or asymptotic region (see :func:`first_order_evidence`):
+                      never counted as a local minimum.
 
 Only ``near-global`` and ``local-min`` end points exercise the theorems ("at every local minimum ...").
 
@@ -27,7 +30,7 @@ from landscape.core import certify as cert
 from landscape.core import optimize as opt
 from landscape.core.validate import positive_int
 from landscape.liang2018 import models as lg
-from landscape.liang2018.tolerances import CONSTRUCTION_EIG_TOL, PERTURBATION_RADII
+from landscape.liang2018.tolerances import CONSTRUCTION_EIG_TOL, PERTURBATION_RADII, SEARCH_REL_GRAD_TOL, THETA_MAX
 
 if TYPE_CHECKING:
     from landscape.liang2018.constructions.certificates import PointCertificate
@@ -87,7 +90,61 @@ def spare_neuron_escape(problem: lg.ShallowProblem, theta: np.ndarray, seed: int
     return None
 
 
-def classify(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, samples: int = 100) -> EndPoint:
+def gradient_term_scale(problem: lg.BinaryLossModel, theta: np.ndarray) -> float:
+    """``(1/n) sum_i |l'_i| ||grad_theta f_i||``: the size the gradient would have if none of its per-sample terms
+    cancelled (the outputs' Jacobian by ``torch.func.jacrev``)."""
+    import torch
+
+    J = torch.func.jacrev(problem.torch_outputs)(torch.tensor(theta, dtype=torch.float64)).numpy()
+    return float(np.mean(np.abs(problem.lambdas(theta)) * np.linalg.norm(J, axis=1)))
+
+
+def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separator=None) -> cert.FirstOrderEvidence:
+    """What Theorems 1-2's first-order argument says at ``theta`` (for :func:`landscape.core.certify.certify`).
+
+    * ``term_scale``: :func:`gradient_term_scale` (criticality is judged relative to it);
+    * ``floor`` (separable data with a known unit separator u, margin gamma = min_i y_i u^T x_i > 0): the bound of
+      ``liang2018.thm2.cert``, ``||grad L|| >= max_j |a_j| s_j gamma sum_i lambda_i / n`` with ``s_j = min_i
+      sigma'(w_j^T x_i)``.  The terms of ``u^T grad_{w_j} L`` all have one sign, so they cannot cancel: a positive
+      floor proves the gradient non-zero.  It is 0 exactly when every lambda_i is 0 (or sigma' underflows);
+    * ``saturated`` (analytic neurons only): a misclassified sample whose gradient terms in every hidden weight,
+      ``lambda_i |a_j| sigma'(w_j^T x_i) ||x_i|| / n``, are below the resolvable gradient level.  Theorems 1-2
+      argue through exactly these terms (at a critical point they force lambda = 0); when they are numerically
+      zero, a small gradient says nothing about the point (the certifier then withholds a local-minimum verdict,
+      while a negative Hessian eigenvalue still certifies a saddle).
+    """
+    scale = gradient_term_scale(problem, theta)
+    threshold = min(lg.CRITICAL_GRAD_TOL, max(SEARCH_REL_GRAD_TOL * scale, np.finfo(float).tiny))
+    _, a, W = problem.unpack(theta)
+    act = lg.activation(problem.act)
+    S = lg.activation_prime(problem.act, problem.X @ W / act.input_scale) / act.input_scale   # n x M
+    lam = problem.lambdas(theta)
+    floor = 0.0
+    if separator is not None:
+        u = np.asarray(separator, dtype=np.float64)
+        gamma = float(np.min(problem.y * (problem.X @ u))) / float(np.linalg.norm(u))
+        if gamma > 0:
+            floor = float(np.max(np.abs(a) * S.min(axis=0))) * gamma * float(np.sum(lam)) / problem.n
+    saturated = ""
+    wrong = np.flatnonzero(lg.sgn(problem.outputs(theta)) != problem.y)
+    # only for analytic neurons (sigma' > 0 or sigma'' > 0 everywhere): there a numerically zero sigma' is an
+    # asymptote the weights drift along.  A dead ReLU-class unit is different: sigma' = 0 exactly on a half-line,
+    # the loss is constant in its weights on a ball, and the perturbation test is valid evidence.
+    if wrong.size and (act.curved or act.increasing):
+        xn = np.linalg.norm(problem.X, axis=1)
+        reach = lam[wrong] * xn[wrong] * np.max(np.abs(a)[None, :] * np.abs(S[wrong]), axis=1) / problem.n
+        k = int(np.argmin(reach))
+        if reach[k] <= threshold:
+            saturated = (f"misclassified sample {int(wrong[k])}: its gradient terms in every hidden weight are at "
+                         f"most {reach[k]:.3g}, below the resolvable gradient {threshold:.3g} "
+                         "(sigma' numerically zero)")
+    return cert.FirstOrderEvidence(term_scale=scale, floor=floor, saturated=saturated)
+
+
+def classify(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, samples: int = 100,
+             separator=None) -> EndPoint:
+    """Classify one end point (module docstring).  Criticality is judged relative to the gradient's own terms, and
+    saturated or asymptotic points are ``inconclusive`` (:func:`first_order_evidence`), never local minima."""
     loss = problem.objective()
     value, grad = cert.gradient(loss, theta)
     gnorm = float(np.linalg.norm(grad))
@@ -99,9 +156,14 @@ def classify(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, sampl
     if gnorm > lg.CRITICAL_GRAD_TOL:
         return EndPoint(theta, "unconverged", value, errors, gnorm, margin)
     c = cert.certify(loss, theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL, samples=samples,
-                     seed=seed)
+                     seed=seed, first_order=first_order_evidence(problem, theta, separator),
+                     rel_grad_tol=SEARCH_REL_GRAD_TOL, theta_max=THETA_MAX)
+    if c.verdict == "not-critical":
+        return EndPoint(theta, "unconverged", value, errors, gnorm, margin, c, {"reason": "relative gradient"})
+    if c.verdict == "inconclusive":
+        return EndPoint(theta, "inconclusive", value, errors, gnorm, margin, c, dict(c.details))
     if not c.is_local_min:
-        return EndPoint(theta, "escaped" if c.verdict == "saddle" else c.verdict, value, errors, gnorm, margin, c)
+        return EndPoint(theta, "escaped", value, errors, gnorm, margin, c)
     move = spare_neuron_escape(problem, theta, seed)
     if move is not None:
         return EndPoint(theta, "escaped", value, errors, gnorm, margin, c, {"spare-neuron": move})
@@ -142,7 +204,7 @@ def descend(problem: lg.ShallowProblem, starts: int, seed: int, *, extra_starts=
 
 
 def search(problem: lg.ShallowProblem, starts: int, seed: int, extra_starts=(), max_iter: int = 400,
-           scale: float = 1.0, near_constant: bool = True) -> list[EndPoint]:
+           scale: float = 1.0, near_constant: bool = True, separator=None) -> list[EndPoint]:
     """:func:`descend`, then every end point classified (:func:`classify`)."""
     out = []
     for k, (theta0, theta) in enumerate(descend(problem, starts, seed, extra_starts=extra_starts, max_iter=max_iter,
@@ -150,7 +212,7 @@ def search(problem: lg.ShallowProblem, starts: int, seed: int, extra_starts=(), 
         if not np.all(np.isfinite(theta)):
             out.append(EndPoint(theta0, "unconverged", float("nan"), -1, float("nan"), float("nan")))
             continue
-        out.append(classify(problem, theta, seed=seed + k))
+        out.append(classify(problem, theta, seed=seed + k, separator=separator))
     return out
 
 

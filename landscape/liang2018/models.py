@@ -95,6 +95,15 @@ THM1_ACTIVATIONS = tuple(n for n, a in ACTIVATIONS.items() if a.curved)
 THM2_ACTIVATIONS = tuple(n for n, a in ACTIVATIONS.items() if a.increasing)
 
 
+def activation_prime(name: str, z) -> np.ndarray:
+    """``sigma'(z)`` elementwise by automatic differentiation of the activation alone (the neuron's own
+    ``input_scale`` is not applied: pass ``z`` already scaled)."""
+    torch = _t()
+    t = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
+    activation(name)(t).sum().backward()
+    return t.grad.numpy()
+
+
 def activation(name: str) -> ClassActivation:
     try:
         return ACTIVATIONS[name]

@@ -26,6 +26,16 @@ HESSIAN_EIG_TOL = 1e-6
 # The value is recorded, never used as the error test (errors are always counted exactly).
 NEAR_ZERO_LOSS = 1e-10
 
+# The search's classifier judges criticality relative to the size of the gradient's own terms,
+# (1/n) sum_i lambda_i ||grad f_i|| (see landscape.core.certify.FirstOrderEvidence): a gradient below
+# SEARCH_REL_GRAD_TOL of that size (and below CRITICAL_GRAD_TOL) is one whose terms cancel to six digits.  Rounding
+# leaves ~1e3 eps relative; a point drifting to infinity typically shows 1e-3..1.
+SEARCH_REL_GRAD_TOL = 1e-6
+
+# Weights beyond this are an asymptotic region (inputs are O(1..10) and starts O(1); the activations saturate, or
+# overflow for e^z, long before): such an end point is never certified, whatever its gradient.
+THETA_MAX = 1e3
+
 
 # ------------------------------------------------------------------------------------------------------------
 # Tolerances of the failure-case constructions (each with its reason)

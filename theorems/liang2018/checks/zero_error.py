@@ -24,7 +24,7 @@ def check_zero_error_at_minima(inst: LiangInstance, record, starts: int = 3, ext
     """Every end point that is a certified local minimum (or within 1e-10 of the global infimum 0) has zero
     training error, counted exactly.  Examples whose runs all fail to converge are inconclusive."""
     p = inst.problem
-    ends = lm.search(p, starts, inst.seed, extra_starts=extra_starts)
+    ends = lm.search(p, starts, inst.seed, extra_starts=extra_starts, separator=inst.separator)
     exercised = [e for e in ends if e.exercises_claim]
     for e in ends:
         record.note(f"end point: {e.status}", True, instance=inst)
