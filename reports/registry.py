@@ -113,6 +113,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("du2019.thm", _S, "Du et al. 2019, convergence theorem (corroboration)",
           "Full-batch gradient descent on wide nets stays under (1 - eta lambda_0 / 2)^k L(0) and the weights "
           "move O(1/sqrt(width)) from initialisation (constants unspecified: corroborated, not proved)"),
+    Claim("du2019.dynamics", _S, "Du et al. 2019, residual dynamics of one GD step (derived)",
+          "y - u(k+1) = (I - eta G(k))(y - u(k)) up to O(eta^2) for smooth activations, G(k) the full tangent Gram",
+          kind=DER),
     Claim("du2019.thm.narrow", _S, "Du et al. 2019, convergence theorem below its width",
           "At small width the rate bound with lambda_0 = lambda_min(K^(H)) fails", kind=FC,
           expected="counterexample-found"),
