@@ -32,7 +32,7 @@ from landscape.core.validate import finite_array, finite_scalar, positive_int
 __all__ = [
     "GramActivation", "ACTIVATIONS", "activation", "c_sigma", "gaussian_moment", "gram_recursion", "GramResult",
     "unit_inputs_check", "empirical_gram", "EmpiricalGram", "finite_width_gram", "DeepNet", "init_net",
-    "net_output", "gd_run", "GDRun", "full_ntk", "FINALS", "METHODS",
+    "net_output", "gd_run", "GDRun", "full_ntk", "one_step_residual", "FINALS", "METHODS",
 ]
 
 FINALS = ("limit", "printed")
@@ -479,3 +479,23 @@ def gd_run(X, y, H: int, width: int, act: str | GramActivation, seed: int, *, st
     movement = np.array([float(np.linalg.norm(D, 2)) / np.sqrt(m) if np.all(np.isfinite(D)) else float("inf")
                          for D in diffs])
     return GDRun(np.array(losses), movement, float(eta), lam0, lam_max, m, len(losses) - 1)
+
+
+def one_step_residual(net: DeepNet, X, y, eta: float, gram=None) -> float:
+    """|| (y - u(k+1)) - (I - eta G(k)) (y - u(k)) || for one full-batch GD step of size eta from ``net``'s weights,
+    G(k) the full tangent Gram (``gram(net, X)`` replaces it, for mutation tests).  Second order in eta."""
+    import torch
+
+    X = unit_inputs_check(X)
+    y = finite_array("y", y, ndim=1, shape=(X.shape[0],))
+    eta = finite_scalar("eta", eta, minimum=0, strict=True)
+    G = full_ntk(net, X) if gram is None else gram(net, X)
+    params = [W.detach().clone().requires_grad_(True) for W in net.Ws] + [net.a.detach().clone().requires_grad_(True)]
+    u = net_output(net, X, Ws=params[:-1], a=params[-1])
+    loss = 0.5 * torch.sum((u - torch.as_tensor(y)) ** 2)
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        new = [p_ - eta * g_ for p_, g_ in zip(params, grads)]
+        u1 = net_output(net, X, Ws=new[:-1], a=new[-1]).numpy()
+    r0 = y - u.detach().numpy()
+    return float(np.linalg.norm((y - u1) - (r0 - eta * G @ r0)))

@@ -8,10 +8,12 @@ import math
 
 GRAM_SWEEP = "sweep: empirical max error vs limit"
 GD_SWEEP = "sweep: weight movement"
+NARROW = "sweep: fraction of seeds leaving the rate bound"
 SLOPE = "weight movement log-log slope"
 LAM = "lambda_min(K^(H))"
 FAIL_FRACTION = "fraction of random non-negative-label instances where the survey's statement fails"
 SURVEY_CLAIMS = ("du2019.gram", "du2019.gram.printed-recursion", "du2019.gram.parallel-inputs", "du2019.thm",
+                 "du2019.dynamics",
                  "du2019.thm.narrow", "du2019.thm.large-step", "ergen2019.relaxation", "ergen2019.relaxation.planted",
                  "ergen2019.relaxation.unbounded")
 
@@ -83,6 +85,14 @@ def survey_section(summary: dict) -> list[str]:
             lines.append(f"\nLog-log slope of the movement against the width: {_fmt(slope.get('mean'))} "
                          "(theory: -1/2).")
         lines.append("")
+    narrow = sorted(_values(summary, "du2019.thm.narrow", NARROW), key=lambda v: v.get("width", 0))
+    if narrow:
+        lines += ["Where it stops holding, by width (softplus, H = 3, n = 5, eta = 1/lambda_max(G(0)), 150 steps; "
+                  "violations of the bound with lambda_0 = lambda_min(K^(H)) among the seeds):", "",
+                  "| width m | " + " | ".join(str(v.get("width")) for v in narrow) + " |",
+                  "|---|" + "---|" * len(narrow),
+                  "| seeds leaving the bound | " + " | ".join(f"{v.get('violations')}/{v.get('seeds')}"
+                                                         for v in narrow) + " |", ""]
     for cid, label in (("du2019.thm.narrow", "narrow net"), ("du2019.thm.large-step", "step above 2/lambda_max")):
         for w in claims.get(cid, {}).get("witnesses", []):
             c = w.get("checks", {})

@@ -95,3 +95,13 @@ def test_dropping_the_planting_is_refuted():
     message = refuted_under_ci_budget(strat, check_planted_relaxation, labels=_unplanted)
     assert message is not None and "L(argmin L_r)" in message
 
+
+
+@pytest.mark.mutation("du2019.dynamics", "G(k) replaced by the last layer's Gram G^(H) only (other layers dropped)")
+def test_a_partial_tangent_gram_is_refuted():
+    from landscape.survey import du2019 as du
+    from theorems.survey.checks import check_one_step_dynamics
+
+    strat = gd_instances(acts=("tanh", "softplus"), widths=(16,), max_n=4, H=(2, 2))
+    message = refuted_under_ci_budget(strat, check_one_step_dynamics, gram=du.finite_width_gram)
+    assert message is not None and "second order" in message
