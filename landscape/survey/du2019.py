@@ -21,8 +21,9 @@ empirical route.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -358,7 +359,7 @@ class DeepNet:
     """Weights of one network: Ws[0] (m x d), Ws[h] (m x m), a (m); activation and c_sigma."""
 
     Ws: list
-    a: object
+    a: Any  # torch.Tensor (torch is imported lazily so the module loads without it)
     act: GramActivation
     c: float
 
@@ -366,7 +367,7 @@ class DeepNet:
     def width(self) -> int:
         return int(self.a.shape[0])
 
-    def clone(self) -> "DeepNet":
+    def clone(self) -> DeepNet:
         return DeepNet([W.detach().clone() for W in self.Ws], self.a.detach().clone(), self.act, self.c)
 
 

@@ -81,11 +81,14 @@ def experiments_plot(summary: dict, out, plt) -> list[str]:
             by[int(v["seed"])].append(v)
         for i, (seed, vs) in enumerate(sorted(by.items())):
             vs = sorted(vs, key=lambda v: v["I"])
-            a1.semilogx([v["I"] for v in vs], [v["value"] for v in vs], "o-", color=f"C{i}", ms=4,
-                        label=f"I (P - D), seed {seed}")
-            a1.semilogx([v["I"] for v in vs], [v["delta_worst"] for v in vs], "--", color=f"C{i}", lw=0.8,
-                        label=f"Delta_worst, seed {seed}")
+            Is = [v["I"] for v in vs]
+            a1.loglog(Is, [max(v["value"], 1e-12) for v in vs], "o-", color=f"C{i}", ms=4,
+                      label=f"I (P - D), seed {seed}")
+            a1.loglog(Is, [max(v["gap"], 1e-12) for v in vs], "^:", color=f"C{i}", ms=3, label=f"P - D, seed {seed}")
+            a1.loglog(Is, [v["delta_worst"] for v in vs], "--", color=f"C{i}", lw=0.8,
+                      label=f"Delta_worst, seed {seed}")
         a1.set_xscale("log", base=2)
+        a1.set_ylabel("(zero gaps drawn at 1e-12)")
         a1.set_xlabel("branches I")
         a1.set_title("(a) exact gap, i.i.d. branches")
         a1.legend(fontsize=6)
@@ -93,8 +96,8 @@ def experiments_plot(summary: dict, out, plt) -> list[str]:
         hs = sorted(hits, key=lambda v: v["width"])
         x = [v["width"] for v in hs]
         y = [v["value"] for v in hs]
-        a2.errorbar(x, y, yerr=[[v["value"] - v["wilson_low"] for v in hs], [v["wilson_high"] - v["value"] for v in hs]],
-                    fmt="o-", capsize=3)
+        err = [[v["value"] - v["wilson_low"] for v in hs], [v["wilson_high"] - v["value"] for v in hs]]
+        a2.errorbar(x, y, yerr=err, fmt="o-", capsize=3)
         a2.set_xlabel("student width")
         a2.set_ylabel("fraction reaching the global minimum")
         a2.set_ylim(-0.05, 1.05)

@@ -141,7 +141,8 @@ def verify_parallel_witness(X: np.ndarray, H: int, act: str, i: int, j: int, sig
     v = np.zeros(X.shape[0])
     v[i], v[j] = 1.0, -sign
     Kv = float(np.linalg.norm(res.K @ v))
-    return {"|K v|": Kv, "lambda_min": float(res.lam_min), "row_diff": float(np.max(np.abs(res.K[i] - sign * res.K[j]))),
+    row_diff = float(np.max(np.abs(res.K[i] - sign * res.K[j])))
+    return {"|K v|": Kv, "lambda_min": float(res.lam_min), "row_diff": row_diff,
             "norm": float(np.linalg.norm(res.K, 2))}
 
 
