@@ -90,7 +90,7 @@ class GDInstance:
 
 
 @st.composite
-def gd_instances(draw, acts=("tanh", "softplus", "sin", "gelu"), widths=(128, 256, 512), max_n: int = 6,
+def gd_instances(draw, acts=("tanh", "softplus", "sin", "gelu"), widths=(128, 256), max_n: int = 6,
                  step=(0.25, 1.0), H=(2, 3)) -> GDInstance:
     """Unit-norm non-parallel inputs, labels in [-1, 1] (|y| = O(1)), a smooth activation, a wide net and a step
     below the linearised stability limit 2 / lambda_max(G(0)) (step_scale in ``step``)."""
