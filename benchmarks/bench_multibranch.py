@@ -58,6 +58,19 @@ def test_bench_bracket_I10000_G512(benchmark):
                                 width=result["upper"] - result["lower"])
 
 
+@pytest.mark.parametrize("route", ["hull", "bisection", "lp"])
+def test_bench_dual_routes_I10000(benchmark, route):
+    """The three dual routes at the bracket test's scale (I = 10^4, 7 points per branch): the hull/slope sort,
+    the bisection on phi's supergradient that checks it in the claim test, and HiGHS' LP (~10 s, which is why
+    the claim test does not use it there)."""
+    inst = pwl_instance(10_000, 6)
+    fn = {"hull": mb.dual_breakpoints, "bisection": mb.dual_bisection, "lp": mb.dual_lp}[route]
+    benchmark.group = "dual D: I = 10^4, 7 points per branch"
+    result = benchmark.pedantic(fn, args=(inst,), rounds=1 if route == "lp" else 5, warmup_rounds=0)
+    assert result.ok
+    benchmark.extra_info.update(value=result.value)
+
+
 def test_cost_sweep_over_I_and_G():
     """Not a pytest-benchmark measurement: a sweep (median of 3) saved as JSON and a plot."""
     rows = []

@@ -29,7 +29,9 @@ from theorems.zhang2019.checks import (
 )
 
 
-@pytest.mark.claim("zhang2019.thm2")
+@pytest.mark.claim("zhang2019.thm2",
+                   covers=("H 2..4, rank-deficient X (cond up to 1e3), targets partly outside Row(X), tied singular "
+                           "values, gamma from 0 to just below sigma_min, the catalog's tie instance"))
 @spread_budget(0.8)
 @given(inst=deep_linear_problems(gamma_side="below"))
 @example(inst=tie_instance())
@@ -37,7 +39,8 @@ def test_schatten_deep_linear_nets_have_zero_duality_gap(inst, record):
     check_schatten_duality(inst, record)
 
 
-@pytest.mark.claim("zhang2019.thm2.large-gamma")
+@pytest.mark.claim("zhang2019.thm2.large-gamma",
+                   covers=("as thm2 with gamma from sigma_min (exactly) to 3 sigma_max"))
 @spread_budget(0.8)
 @given(inst=deep_linear_problems(gamma_side="above"))
 def test_zero_gap_persists_at_and_above_the_gamma_threshold(inst, record):
@@ -63,14 +66,17 @@ def test_recovery_from_a_tied_dual_solution_can_miss_the_optimum(record):
 # ------------------------------------------------------------------------------------------------------------
 # eq. 6 — the factorization identity
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.eq6")
+@pytest.mark.claim("zhang2019.eq6",
+                   covers=("any depth 1..5 and widths, weights over four decades, balanced factorizations (equality)"
+                           " and small perturbations of them"))
 @spread_budget(2.0)
 @given(inst=weight_tuples())
 def test_average_schatten_penalty_is_at_least_the_nuclear_norm(inst, record):
     check_penalty_bound(inst, record)
 
 
-@pytest.mark.claim("zhang2019.eq6")
+@pytest.mark.claim("zhang2019.eq6",
+                   covers=("targets Z = A X of rank <= d_min, rank-deficient X, depth 2..5"))
 @spread_budget(1.0)
 @given(inst=factorization_targets())
 @example(inst=explicit_factorization())

@@ -44,7 +44,10 @@ from theorems.zhang2019.checks import (
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 1 (family A: literally inside the theorem)
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.thm1")
+@pytest.mark.claim("zhang2019.thm1",
+                   covers=("family A (interval W_i, PWL g_i, convex PWL h_i radial about a centre): random, plateau-"
+                           "drop, convex (Delta = 0), identical-plateau worst case (normalized gap 1); I in 1..64; K"
+                           " from its least feasible value to slack; tau just above the reach"))
 @spread_budget(1.0)
 @given(bp=pwl_branch_problems())
 @example(bp=explicit_problem(5, 0.3))
@@ -53,14 +56,16 @@ def test_normalized_gap_at_most_two_over_I(bp, record):
     check_gap_bound(bp, record)
 
 
-@pytest.mark.claim("zhang2019.thm1")
+@pytest.mark.claim("zhang2019.thm1",
+                   covers=("family A, I <= 6, every shape"))
 @spread_budget(0.4)
 @given(bp=pwl_branch_problems(max_I=6))
 def test_delta_matches_a_dense_tabulation(bp, record):
     check_delta_by_tabulation(bp, record)
 
 
-@pytest.mark.claim("zhang2019.thm1")
+@pytest.mark.claim("zhang2019.thm1",
+                   covers=("family A with I in 10^3..10^4, every shape"))
 @spread_budget(0.2)
 @given(bp=pwl_branch_problems(min_I=1000, max_I=10_000, max_breaks=6))
 def test_gap_bound_at_thousands_of_branches_by_a_certified_bracket(bp, record):
@@ -72,7 +77,10 @@ def test_gap_bound_at_thousands_of_branches_by_a_certified_bracket(bp, record):
 # ------------------------------------------------------------------------------------------------------------
 # Remark 2: the empirical risk of a drawn sample, branches built from data
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.rem2")
+@pytest.mark.claim("zhang2019.rem2",
+                   covers=("drawn samples (n <= 12, d <= 3; duplicated samples, rank-one inputs), ReLU-unit "
+                           "branches, random or separable labels; tight shape: identical units, labels +1, K at the "
+                           "level where Delta is attained (normalized gap 1)"))
 @spread_budget(0.8)
 @given(bp=relu_unit_problems())
 def test_empirical_risk_gap_at_most_two_over_I(bp, record):
@@ -82,7 +90,9 @@ def test_empirical_risk_gap_at_most_two_over_I(bp, record):
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 1 on finite parameter grids (derived extension), with heterogeneous MLP branches
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.thm1.finite")
+@pytest.mark.claim("zhang2019.thm1.finite",
+                   covers=("finite grids of MLP branches (depth 0-2, every catalogued activation), tied budgets, "
+                           "duplicated samples, rank-one inputs; tight grids with normalized gap 1 - eps"))
 @spread_budget(0.8)
 @given(bp=grid_network_problems())
 def test_grid_networks_gap_at_most_two_over_I(bp, record):
@@ -92,7 +102,8 @@ def test_grid_networks_gap_at_most_two_over_I(bp, record):
 # ------------------------------------------------------------------------------------------------------------
 # Remark 3: a slack budget (K at or above the largest regularizer value) closes the gap
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.rem3")
+@pytest.mark.claim("zhang2019.rem3",
+                   covers=("family A, I <= 16, every shape, budget 1.5 x max + 1"))
 @spread_budget(0.8)
 @given(bp=pwl_branch_problems(max_I=16))
 def test_slack_budget_has_zero_gap(bp, record):
@@ -102,7 +113,9 @@ def test_slack_budget_has_zero_gap(bp, record):
 # ------------------------------------------------------------------------------------------------------------
 # Remark 1: the normalized gap is scale-free
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.rem1")
+@pytest.mark.claim("zhang2019.rem1",
+                   covers=("family A, I <= 16, every shape; objective scale 0.1..10 with per-branch shifts, "
+                           "regularizer scale 0.1..10"))
 @spread_budget(0.8)
 @given(bp=pwl_branch_problems(max_I=16))
 def test_normalized_gap_is_invariant_to_rescaling(bp, record):
@@ -112,7 +125,8 @@ def test_normalized_gap_is_invariant_to_rescaling(bp, record):
 # ------------------------------------------------------------------------------------------------------------
 # The constant: 1 instead of 2 (derived), attained by the explicit instance
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.thm1.sharp")
+@pytest.mark.claim("zhang2019.thm1.sharp",
+                   covers=("family A as for thm1, including the identical-plateau worst case"))
 @spread_budget(1.0)
 @given(bp=pwl_branch_problems())
 @example(bp=explicit_problem(3, 0.25))
