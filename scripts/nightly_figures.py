@@ -4,6 +4,7 @@ share and the volume of the JSON-line records, as a JSON file and a Markdown tab
     python scripts/nightly_figures.py --families zhang2019 wang2023 --limit 900   # one family after another
     python scripts/nightly_figures.py --shards 1 2 4 --limit 900                   # each N: its groups in turn
     python scripts/nightly_figures.py --families zhang2019 --profile ci            # the same figures for ci
+    python scripts/nightly_figures.py --estimate        # nightly time per family from .test_durations (no run)
 
 Every run gets its own report folder under ``--out`` (default ``reports/out/figures``); a run that hits ``--limit``
 seconds is killed and measured from the records it left (marked ``killed``).  Extra pytest arguments follow ``--``
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import subprocess
@@ -79,6 +81,50 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def hypothesis_tests() -> set[str]:
+    """Node ids (file::function) of the tests under theorems/ that Hypothesis drives (decorated with ``given``)."""
+    import ast
+
+    found = set()
+    for path in sorted((ROOT / "theorems").rglob("test_*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and any(
+                "given" in ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list
+            ):
+                found.add(f"{path.relative_to(ROOT).as_posix()}::{node.name}")
+    return found
+
+
+def estimate(durations_path: Path, scale: float, shard_limit_s: float) -> str:
+    """Nightly wall time per family from measured (ci) durations: a Hypothesis test's examples scale by ``scale``
+    (nightly / ci max_examples), a test without ``given`` (a construction, a fixed search) does not."""
+    durations = json.loads(durations_path.read_text(encoding="utf-8"))
+    given = hypothesis_tests()
+    fam: dict[str, list[float]] = {}
+    longest: dict[str, tuple[float, str]] = {}
+    for node, secs in durations.items():
+        base = node.split("[", 1)[0]
+        est = secs * (scale if base in given else 1.0)
+        family = node.split("/")[1]
+        fam.setdefault(family, [0.0, 0.0])
+        fam[family][0] += secs
+        fam[family][1] += est
+        if est > longest.get(family, (0.0, ""))[0]:
+            longest[family] = (est, node.split("::", 1)[1])
+    total = sum(v[1] for v in fam.values())
+    lines = ["| family | measured (ci) s | estimated nightly s | longest test (estimated s) |", "|---|---|---|---|"]
+    for family, (ci_s, est_s) in sorted(fam.items(), key=lambda kv: -kv[1][1]):
+        lines.append(f"| {family} | {ci_s:.0f} | {est_s:.0f} | {longest[family][1]} ({longest[family][0]:.0f}) |")
+    top = max(v[0] for v in longest.values())
+    lines += [
+        "",
+        f"estimated nightly total: {total / 3600:.1f} h on one core; {total / 7200:.1f} h on 2 cores (xdist);",
+        f"shards of <= {shard_limit_s / 60:.0f} min: at least {math.ceil(total / shard_limit_s)} (pytest-split); "
+        f"the longest single test alone takes {top / 60:.0f} min (a test is not split across shards)",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
@@ -90,7 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="nightly")
     ap.add_argument("--limit", type=float, default=900.0, help="seconds per run before it is killed")
     ap.add_argument("--out", default="reports/out/figures")
+    ap.add_argument("--estimate", action="store_true", help="only estimate nightly times from .test_durations")
+    ap.add_argument("--scale", type=float, default=100.0, help="nightly / ci examples per Hypothesis test")
     args = ap.parse_args(argv)
+    if args.estimate:
+        print(estimate(ROOT / ".test_durations", args.scale, 15 * 60))
+        return 0
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
     rows = []
