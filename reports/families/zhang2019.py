@@ -32,6 +32,12 @@ def multibranch_section(summary: dict) -> list[str]:
              f"{len(ratios)} exact examples with Delta_worst > 0. The smallest constant c for which "
              f"`P - D <= c Delta_worst / I` held on every example of this run: **c = {c:.6g}** "
              f"(the paper proves c = 2; {c / 2:.3g} of it is used).", "",
+             "With one budget row the best constant is 1, not 2 (`zhang2019.thm1.sharp`: the LP relaxation's vertex "
+             "has at most one fractional branch, and the explicit instance attains 1/I), so no example can use more "
+             "than "
+             "half of the paper's bound: a tightness of 0.5 for `thm1`, `rem2` and `thm1.finite` is the largest "
+             "possible. Their power is shown by mutation instead: the bound with 0.9/I in place of 2/I is refuted "
+             "under the ci budget by the drawn tight families (tests/mutation/test_zhang2019_mutations.py).", "",
              "| I | examples | worst I(P-D)/Delta | as a fraction of 2 | median | worst instance |",
              "|---|---|---|---|---|---|"]
     for I in sorted(per_I):
