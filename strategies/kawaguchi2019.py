@@ -204,3 +204,105 @@ def deep_linear(draw, bottleneck: bool = False) -> LinearInstance:
     Y = rng.standard_normal((m, dy))
     net = Net(dx, tuple(widths), dy, slopes=tuple(np.ones(w) for w in widths))
     return LinearInstance(net, X, Y, seed, data)
+
+
+@dataclass
+class PatternInstance:
+    """Prop. 2: a fixed activation pattern Lam (m x d, entries of modulus <= 1), independent of the data."""
+
+    part: str
+    Lam: np.ndarray
+    d_x: int
+    t: float
+    seed: int
+    draws: int
+
+    def summary(self) -> str:
+        m, d = self.Lam.shape
+        return (f"Prop. 2({self.part}) m={m} d={d} d_x={self.d_x} t={self.t} zeros={int(np.sum(self.Lam == 0))} "
+                f"seed={self.seed} draws={self.draws}")
+
+
+@st.composite
+def prop2_patterns(draw, draws: int = 40) -> PatternInstance:
+    part = draw(st.sampled_from(["i", "i", "i", "ii"]), label="part")
+    seed = draw(st.integers(0, 2**31 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    if part == "i":
+        m, d = 2000, 1
+        d_x = draw(st.integers(1, 2), label="d_x")
+        unit = draw(st.sampled_from(["relu", "leaky", "abs"]), label="unit")
+        zeros = draw(st.integers(0, m // 4), label="zeros") if unit == "relu" else 0
+        if unit == "relu":
+            lam = np.ones(m)
+            lam[rng.choice(m, size=zeros, replace=False)] = 0.0
+        elif unit == "leaky":
+            a = draw(st.floats(0.5, 1.0), label="slope")
+            lam = np.where(rng.random(m) < 0.5, 1.0, a)
+        else:
+            lam = np.where(rng.random(m) < 0.5, 1.0, -1.0)
+        t = draw(st.sampled_from([1.0, 3.0]), label="t")
+        return PatternInstance("i", lam[:, None], d_x, t, seed, draws)
+    m, d, d_x = 10, 100, 48
+    Lam = (rng.random((m, d)) < 0.5).astype(float)
+    Lam[np.arange(m), rng.integers(0, d, size=m)] = 1.0  # no all-zero row
+    return PatternInstance("ii", Lam, d_x, 0.0, seed, draws)
+
+
+@dataclass
+class HighwayInstance:
+    hw: object
+    X: np.ndarray
+    Y: np.ndarray
+    theta: np.ndarray
+    free: np.ndarray | None
+    seed: int
+    data: str
+    alpha: float
+
+    @property
+    def net(self):
+        return self.hw.net
+
+    def summary(self) -> str:
+        return f"{self.hw.summary()}, m={self.X.shape[0]} data={self.data} seed={self.seed} alpha={self.alpha:.3g}"
+
+
+@st.composite
+def highway_points(draw, strong: bool = False, restricted: bool = False, narrow: bool = False) -> HighwayInstance:
+    """A highway network (n >= d_y linear units per layer after t; ``narrow``: n = d_y - 1, violating Definition
+    1 (i)) with the separated edges at zero, and targets planted so that theta is critical over all parameters
+    (Theorem 2, Corollary 2) or over the free ones only (``restricted``: Corollary 1)."""
+    from landscape.kawaguchi2019 import highway as kh
+
+    H = draw(st.integers(1, 3), label="depth")
+    t = draw(st.integers(0, H), label="t")
+    dy = draw(st.integers(2 if narrow else 1, 2), label="d_y")
+    n = dy - 1 if narrow else draw(st.integers(dy, dy + 1), label="n")
+    dx = draw(st.integers(1, 3), label="d_x")
+    nl = [draw(st.integers(1, 3), label=f"nonlinear{l}") for l in range(H)]
+    slopes = [draw(slopes_for(nl[l], ("relu", "abs", "leaky"))) for l in range(H)]
+    widths = [nl[l] + (n if l + 1 > t else 0) for l in range(H)]
+    if narrow and t == H:
+        t = H - 1
+        widths = [nl[l] + (n if l + 1 > t else 0) for l in range(H)]
+    hw = kh.build(dx, widths, dy, t, n, slopes, strong)
+    data = draw(st.sampled_from(["gaussian", "low-rank", "duplicated", "digits"]), label="data")
+    seed = draw(st.integers(0, 2**31 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    net = hw.net
+    m = int(np.ceil(1.3 * net.n_params / dy)) + draw(st.integers(1, 6), label="extra rows")
+    X = kd.inputs(data, m, dx, rng)
+    theta = net.init(rng)
+    theta[hw.separated] = 0.0
+    free = ~hw.separated if restricted else None
+    alpha = float(10 ** draw(st.floats(-3.0, -1.0), label="log10 alpha"))
+    from landscape.kawaguchi2019.tangent import jacobian_autodiff
+
+    Jac = jacobian_autodiff(net, theta, X)
+    if free is not None:
+        Jac = Jac[:, free]
+    Y = kp.plant_critical(net, theta, X, rng, alpha, Jac=Jac)
+    if Y is None:
+        Y, alpha = kp.unvec(kp.vec(kp.forward(net, theta, X).Yhat), m, dy), 0.0
+    return HighwayInstance(hw, X, Y, theta, free, seed, data, alpha)

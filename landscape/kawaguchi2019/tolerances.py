@@ -57,3 +57,7 @@ def gap_rank(s: np.ndarray, cutoff: float) -> tuple[int, float]:
         return 0, np.inf
     below = s[k] if k < s.size else 0.0
     return k, (s[k - 1] / below) if below > 0 else np.inf
+
+# Singular values below this (times the data scale) have squares that underflow or lose all precision in
+# float64 (e.g. a leaky slope of 1e-227 drawn from the class): such a spectrum cannot be resolved -> inconclusive.
+TINY_SINGULAR = 1e-100

@@ -464,3 +464,150 @@ def certify_bottleneck(inst) -> dict:
     return {"L": L, "ols": ols, "reduced_rank": rrr, "rank_limit": r, "certificate": pc.certificate.verdict,
             "grad_norm": g, "theta": theta,
             "certified": bool(pc.local_min and L - ols > ktol.CERTIFY_FACTOR * (rnd + g))}
+
+
+# -- Proposition 2 ----------------------------------------------------------------------------------------------
+def prop2_losses(inst, drop_factor: bool = False) -> dict:
+    """Monte Carlo over independent Gaussian (X, Y) with the pattern fixed: the Lemma-5 loss of each draw, the
+    stated bound, the stated failure probability, and the counts."""
+    from scipy import stats
+
+    Lam, d_x = inst.Lam, inst.d_x
+    m, d = Lam.shape
+    rng = np.random.default_rng(inst.seed + 1)
+    k_dim = d_x * d
+    if inst.part == "i":
+        delta = kb.smin_relu_single_unit(Lam[:, 0])
+        ok = kb.prop2_i_conditions(m, d_x, d, delta)
+        p_fail = kb.prop2_i_failure_probability(m, d_x, d, delta, inst.t)
+    else:
+        delta = kb.smin_over_row_subsets(Lam, range(1, m + 1))
+        ok = kb.prop2_ii_conditions(m, d_x, d, delta)
+        p_fail = kb.prop2_ii_failure_probability(d_x)
+    viol, ratios, ranks = 0, [], []
+    for _ in range(inst.draws):
+        X = rng.standard_normal((m, d_x))
+        y = rng.standard_normal(m)
+        Dt = kb.lemma5_matrix(Lam, X)
+        U, s, _ = kt.svd(Dt)
+        k = int(np.sum(s > kt.default_cutoff(Dt, s[0])))
+        res = y - U[:, :k] @ (U[:, :k].T @ y)
+        L = 0.5 * float(res @ res)
+        Y2 = float(y @ y)
+        if inst.part == "i":
+            bound = kb.prop2_i_bound(m, d_x, d, inst.t, Y2)
+            if drop_factor:
+                bound = (m - k_dim) / (2.0 * m) * Y2
+            viol += L > bound + ktol.roundoff(Y2, m)
+        else:
+            viol += L > ktol.roundoff(Y2, m * k_dim) * (1.0 if not drop_factor else -1.0)
+        ratios.append(2 * L / Y2)
+        ranks.append(k)
+    n = inst.draws
+    ci = stats.binomtest(viol, n).proportion_ci(confidence_level=1 - 2 * ktol.ALPHA, method="exact")
+    out = {"conditions": bool(ok), "delta": delta, "p_fail_stated": p_fail, "violations": viol, "draws": n,
+           "cp_lower": float(ci.low), "cp_upper": float(ci.high), "mean_ratio": float(np.mean(ratios)),
+           "rank_min": int(min(ranks)), "rank_max": int(max(ranks))}
+    if inst.part == "i" and min(ranks) == max(ranks):
+        kk = ranks[0]
+        out["ks_pvalue_beta"] = float(stats.kstest(ratios, stats.beta((m - kk) / 2, kk / 2).cdf).pvalue)
+        out["stated_over_trivial"] = float((1 + 6 * np.sqrt(inst.t / m)) * (m - k_dim) / m)
+        out["t_needed_to_beat_trivial"] = float(m * k_dim ** 2 / (36.0 * (m - k_dim) ** 2))
+    # draws needed before the test can fail at all: all of n violating gives cp_lower = ALPHA^(1/n)
+    out["draws_needed_to_fail"] = int(np.ceil(np.log(ktol.ALPHA) / np.log(max(p_fail, 1e-300)))) \
+        if 0 < p_fail < 1 else (1 if p_fail <= 0 else 10**9)
+    return out
+
+
+def check_prop2(inst, record, drop_factor: bool = False) -> None:
+    """The probability that the stated bound fails, estimated over ``inst.draws`` data sets, must not exceed the
+    stated failure probability: the claim is refuted when the Clopper-Pearson lower end (one-sided level
+    1 - ALPHA) is above it.  With ``draws`` data sets the test can fail only if ``draws >= draws_needed_to_fail``
+    (all draws violating); the draw count used (40) exceeds it for every stated probability below 0.84."""
+    out = prop2_losses(inst, drop_factor)
+    if not out["conditions"]:
+        record.inconclusive(f"the pattern does not meet the proposition's conditions (delta={out['delta']:.3g})",
+                            instance=inst)
+    record.holds(inst.draws >= out["draws_needed_to_fail"], instance=inst,
+                 what="enough draws for the test to be able to fail", evidence=False)
+    record.leq(out["cp_lower"], out["p_fail_stated"], tol=0.0, instance=inst,
+               what="P(bound fails): Clopper-Pearson lower end <= stated failure probability",
+               routes=("Monte Carlo frequency (Clopper-Pearson)", "stated failure probability"), decisive=True,
+               extra={k: v for k, v in out.items() if isinstance(v, (int, float))})
+    record.note("violation frequency", out["violations"] / out["draws"], instance=inst,
+                extra={"part": inst.part, "p_fail_stated": out["p_fail_stated"]})
+    if "stated_over_trivial" in out:
+        record.note("stated bound / trivial bound 1/2||Y||^2", out["stated_over_trivial"], instance=inst,
+                    extra={"t": inst.t, "t_needed_to_beat_trivial": out["t_needed_to_beat_trivial"],
+                           "p_fail_stated": out["p_fail_stated"]})
+        record.note("KS p-value of 2L/||Y||^2 against Beta((m-k)/2, k/2)", out["ks_pvalue_beta"], instance=inst)
+    else:
+        record.note("rank of D~ (part ii; m = 10 means L = 0 with probability one)", out["rank_min"],
+                    instance=inst, extra={"p_success_stated": 1 - out["p_fail_stated"]})
+
+
+# -- Theorem 2 and Corollaries 1-2 --------------------------------------------------------------------------------
+def check_highway(inst, record, only_ends: bool = False, gain_factor: float = 1.0) -> None:
+    """L <= RHS(S) for every S at a certified differentiable local minimum (over the free parameters for
+    Corollary 1), within the derived slack; RHS(S) by lstsq-regression-minus-Gram-Schmidt-gain and by one
+    projection must agree.  ``gain_factor`` multiplies the per-unit gain (mutation: 2 doubles it)."""
+    from landscape.kawaguchi2019 import highway as kh
+
+    hw = inst.hw
+    require_class(hw.net, "Theorem 2")
+    if np.any(inst.theta[hw.separated] != 0.0):
+        raise ValueError("theta: the separated edges must be exactly zero (Definition 1 (iii))")
+    pc = certify_point(hw.net, inst.X, inst.Y, inst.theta, free=inst.free)
+    L = loss_value(hw.net, inst.theta, inst.X, inst.Y)
+    g = autodiff_gradient(hw.net, inst.X, inst.Y, inst.theta)
+    if inst.free is not None:
+        g = g[inst.free]
+    sides = kh.both_sides(hw, inst.theta, inst.X, inst.Y, float(np.linalg.norm(g)), free=inst.free,
+                          only_ends=only_ends, gap_ratio=ktol.GAP_RATIO)
+    Y2 = float(np.sum(inst.Y ** 2))
+    rnd = ktol.roundoff(Y2, inst.X.shape[0] * hw.net.d_y + hw.net.n_params) * 1e2
+    if min([sd.s_min for sd in sides if sd.s_min > 0], default=1.0) < ktol.TINY_SINGULAR * max(1.0, Y2):
+        record.inconclusive("kept singular values of [PhiBar(S), D] near float64 underflow (their squares are "
+                            "not representable)", instance=inst)
+    if min(sd.gap for sd in sides) < ktol.GAP_RATIO:
+        record.inconclusive(f"no clear spectral gap of [PhiBar(S), D] (ratio {min(sd.gap for sd in sides):.2e})",
+                            instance=inst)
+    for sd in sides:
+        record.close(sd.rhs_gs, sd.rhs_closed, tol=rnd * 10, instance=inst,
+                     what="RHS(S): regression minus per-unit gain = single projection",
+                     routes=("lstsq regression minus Gram-Schmidt gain", "projection on [PhiBar(S), D]"),
+                     extra={"S": list(sd.S)})
+    record.note("Lemma 4 residual max_S |PhiBar(S)^T r|", max(sd.lemma4 for sd in sides), instance=inst)
+    if not pc.local_min:
+        record.inconclusive(f"not a certified differentiable local minimum: {pc.summary()}", instance=inst)
+    margins = [(sd.regression - gain_factor * sd.gs_gain) + sd.slack + rnd - L for sd in sides]
+    j = int(np.argmin(margins))
+    sd = sides[j]
+    record.leq(L, sd.regression - gain_factor * sd.gs_gain, tol=sd.slack + rnd, instance=inst,
+               what="L <= RHS(S) (worst S)", routes=("forward-pass loss", "lstsq regression minus Gram-Schmidt gain"),
+               decisive=True, extra={"S": list(sd.S), "subsets": len(sides)})
+    full = max(sides, key=lambda q: len(q.S))
+    record.note("L / RHS(S) for the largest S", L / full.rhs_gs if full.rhs_gs > 0 else 1.0, instance=inst)
+
+
+def certify_narrow_highway(inst) -> dict:
+    """Numbers certifying that a highway narrower than d_y breaks the bound: a certified local minimum where
+    L > RHS(S) for some S by more than the slack."""
+    from landscape.kawaguchi2019 import highway as kh
+
+    pc = certify_point(inst.hw.net, inst.X, inst.Y, inst.theta)
+    L = loss_value(inst.hw.net, inst.theta, inst.X, inst.Y)
+    g = float(np.linalg.norm(autodiff_gradient(inst.hw.net, inst.X, inst.Y, inst.theta)))
+    sides = kh.both_sides(inst.hw, inst.theta, inst.X, inst.Y, g)
+    # the slack a residual gradient explains, as if every Lemma-4 residual were bounded by |g| (sigma = 1):
+    # the narrow highway has sigma_l = 0, so the theorem's own slack is infinite and a witness must beat this one
+    sides = [kh.Sides(sd.S, sd.regression, sd.gs_gain, sd.rhs_gs, sd.rhs_closed,
+                      g ** 2 * (1 + len(sd.S)) / (2 * sd.s_min ** 2) if sd.s_min > 0 else np.inf, sd.lemma4,
+                      sd.gap, sd.s_min) for sd in sides]
+    Y2 = float(np.sum(inst.Y ** 2))
+    rnd = ktol.roundoff(Y2, inst.X.shape[0] * inst.hw.net.d_y + inst.hw.net.n_params) * 1e2
+    excess = [(L - sd.rhs_closed, sd) for sd in sides]
+    e, sd = max(excess, key=lambda q: q[0] - q[1].slack)
+    return {"L": L, "rhs": sd.rhs_closed, "S": np.array(sd.S), "excess": e, "slack": sd.slack,
+            "lemma4_residual": sd.lemma4, "certificate": pc.certificate.verdict,
+            "certified": bool(pc.local_min and e > ktol.CERTIFY_FACTOR * (sd.slack + rnd))}
