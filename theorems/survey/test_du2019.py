@@ -124,30 +124,32 @@ def test_gradient_descent_on_wide_nets_converges_linearly(inst, record):
     check_gd_rate(inst, record)
 
 
-GD_WIDTHS = (64, 128, 256, 512, 1024)
+GD_WIDTHS = (64, 128, 256, 512)
 
 
 @pytest.mark.claim("du2019.thm")
 def test_weights_stay_near_initialisation_as_width_grows(record):
-    """One instance, widths 64..1024: the rate ratio and the weight movement (1/sqrt(m)) max_h ||W(k) - W(0)||_2
-    after 100 steps; the log-log slope of the movement against the width (theory: -1/2)."""
+    """One input set, widths 64..512, three initialisations each: the rate ratio and the weight movement
+    (1/sqrt(m)) max_h ||W(k) - W(0)||_2 after 60 steps (mean over the seeds); the log-log slope of the movement
+    against the width (theory: -1/2)."""
     X, y, H, act = _X4, np.array([1.0, -1.0, 0.5, 0.2]), 2, "tanh"
     lam0 = du.gram_recursion(X, H, act, method="polar").lam_min
     moves = []
     for m in GD_WIDTHS:
-        run = du.gd_run(X, y, H, m, act, seed=3, step_scale=0.5, steps=100)
-        ratio, _ = rate_ratio(run.losses, run.eta, lam0)
-        moves.append(float(run.movement.max()))
-        inst = f"{act}, H={H}, n=4 fixed inputs, m={m}, eta=0.5/lambda_max(G(0))"
+        runs = [du.gd_run(X, y, H, m, act, seed=s, step_scale=0.5, steps=60) for s in (3, 4, 5)]
+        ratio = max(rate_ratio(r.losses, r.eta, lam0)[0] for r in runs)
+        moves.append(float(np.mean([r.movement.max() for r in runs])))
+        inst = f"{act}, H={H}, n=4 fixed inputs, m={m}, eta=0.5/lambda_max(G(0)), seeds 3-5"
         record.note("sweep: weight movement", moves[-1], instance=inst,
-                    extra={"width": m, "rate_ratio": ratio, "final_loss_ratio": float(run.losses[-1] / run.losses[0]),
-                           "lambda0": lam0, "lambda0_measured": run.lam0})
+                    extra={"width": m, "rate_ratio": ratio, "lambda0": lam0, "seeds": 3,
+                           "final_loss_ratio": float(np.mean([r.losses[-1] / r.losses[0] for r in runs])),
+                           "lambda0_measured": float(np.mean([r.lam0 for r in runs]))})
         record.leq(ratio, 1.0, tol=stol.GD_RTOL, instance=inst,
                    what="sweep: L(k) <= (1 - eta lambda_min(K^(H)) / 2)^k L(0)",
                    routes=("gradient descent (torch autograd)", "rate from lambda_min(K^(H)) (quadrature)"))
     slope = float(np.polyfit(np.log(GD_WIDTHS), np.log(moves), 1)[0])
     record.note("weight movement log-log slope", slope, instance="tanh sweep", extra={"widths": list(GD_WIDTHS)})
-    record.leq(slope, -0.25, tol=0.0, instance="tanh, H=2, widths 64..1024",
+    record.leq(slope, -0.25, tol=0.0, instance="tanh, H=2, widths 64..512",
                what="weight movement decreases with width (log-log slope <= -1/4; theory -1/2)",
                routes=("gradient descent (torch autograd)", "O(1/sqrt(m)) laziness"))
 
