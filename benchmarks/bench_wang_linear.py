@@ -70,3 +70,19 @@ def test_bench_training_routes(benchmark, penalty):
         return out
 
     benchmark.pedantic(run, rounds=1)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_bench_scip_global_route_on_a_two_by_two_target(benchmark, L):
+    """SCIP's spatial branch and bound on P_lin(1) for X = I_2, Y = diag(1, 0.4), 10 s limit: time, best feasible
+    value, proven lower bound and relative gap (recorded in extra_info), next to the Hoelder bound."""
+    import numpy as np
+
+    from landscape.wang2023.linear import scip
+
+    X, Y = np.eye(2), np.diag([1.0, 0.4])
+    res = benchmark.pedantic(lambda: scip.plin_by_scip(X, Y, L, 1.0, time_limit=10.0), rounds=1, iterations=1)
+    bound = wl.holder_lower_bound(X, Y, L, 1.0)
+    benchmark.extra_info.update(primal=res.value, dual_bound=res["dual_bound"], gap=res["gap"], hoelder=bound,
+                                status=res.status)
+    assert res.value >= bound - 1e-6 * (1 + bound)

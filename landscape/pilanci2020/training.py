@@ -69,7 +69,9 @@ def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: 
     # balanced initial scale: relu(X u) alpha ~ ||X|| g^2 matches the label scale
     g = math.sqrt(max(float(np.linalg.norm(problem.y)), 1e-3) / max(float(np.linalg.norm(problem.X, 2)), 1e-3))
     temps = tuple(float(t) * g * g for t in smoothing)
-    values, grads, best, best_w = [], [], None, None
+    values: list[float] = []
+    grads: list[float] = []
+    best, best_w = 0, (np.zeros((problem.d, m)), np.zeros(m))
     for _ in range(starts):
         U = (torch.randn(problem.d, m, generator=gen, dtype=torch.float64) * g / math.sqrt(m)).requires_grad_(True)
         a = (torch.randn(m, generator=gen, dtype=torch.float64) * g / math.sqrt(m)).requires_grad_(True)
@@ -85,7 +87,7 @@ def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: 
         value = nonconvex_objective(problem, Un, an) if np.isfinite(Un).all() and np.isfinite(an).all() else np.inf
         values.append(value)
         grads.append(gnorm)
-        if best is None or value < values[best]:
+        if len(values) == 1 or value < values[best]:
             best, best_w = len(values) - 1, (Un, an)
     converged = grads[best] <= 1e-6 * (1.0 + values[best])
     return RouteResult(values[best], "converged" if converged else "gradient not small", bool(converged),

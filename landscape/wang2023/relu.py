@@ -570,9 +570,9 @@ def l3_constraint_value(X: np.ndarray, lam: np.ndarray, arr: Arrangements, solve
         return failed
     values = np.array([float(o.value) for o in objs])
     k = int(np.argmax(values))
-    Pb, Qb = (np.asarray(v.value) for v in vars_[k])
-    theta = float(np.linalg.norm(Pb, axis=0).sum() + np.linalg.norm(Qb, axis=0).sum())
-    branch = _branch_from_blocks(Pb, Qb, max(theta, 1e-300)) if theta > 0 else None
+    Pv, Qv = (np.asarray(v.value) for v in vars_[k])
+    theta = float(np.linalg.norm(Pv, axis=0).sum() + np.linalg.norm(Qv, axis=0).sum())
+    branch = _branch_from_blocks(Pv, Qv, max(theta, 1e-300)) if theta > 0 else None
     return RouteResult(float(values.max()), "optimal", True, route=f"cvxpy/{solver}",
                        data={"block_values": values, "branch": branch})
 
@@ -638,14 +638,15 @@ def l3_bidual_exact(X: np.ndarray, y: np.ndarray, arr: Arrangements, solver: str
         return failed
     thetas = []
     for Pb, Qb, _ in vars_:
-        thetas.append(float(np.linalg.norm(Pb.value, axis=0).sum() + np.linalg.norm(Qb.value, axis=0).sum()))
+        thetas.append(float(np.linalg.norm(np.asarray(Pb.value), axis=0).sum()
+                            + np.linalg.norm(np.asarray(Qb.value), axis=0).sum()))
     total = max(sum(thetas), 1e-300)
-    branches, rows = [], []
+    branches, weights = [], []
     for (Pb, Qb, sigma), theta in zip(vars_, thetas):
         if theta > BRANCH_DROP_RTOL * total:
             branches.append(_branch_from_blocks(np.asarray(Pb.value), np.asarray(Qb.value), theta))
-            rows.append([sigma * theta])
-    rows = np.array(rows).reshape(len(rows), 1)
+            weights.append(sigma * theta)
+    rows = np.array(weights, dtype=np.float64).reshape(len(weights), 1)
     # the branches are built from an interior-point point whose cone and equality constraints hold to ~1e-8, so
     # the explicit net's last layer gets the least-norm correction that makes it interpolate
     WL = exact_fit(features_of(X, branches), y[:, None], rows) if branches else rows
@@ -742,7 +743,8 @@ def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, 
     gen = torch.Generator().manual_seed(int(seed) % (2 ** 63))
     shapes = [(d, width)] + [(width, width)] * (L - 3) + [(width,)] if L >= 3 else [(d,)]
     temps = tuple(float(t) * max(float(np.linalg.norm(X, 2)), 1e-3) for t in smoothing)
-    values, nets = [], []
+    values: list[float] = []
+    nets: list[ParallelNet | None] = []
     for _ in range(starts):
         Ws, gains = _parallel_start(X, Y, shapes, m, gen)
         lbfgs_with_smoothing([*Ws, gains], lambda act, Ws=Ws, gains=gains: _parallel_objective(Xt, Yt, m, gains, Ws,
@@ -782,7 +784,8 @@ def train_standard3(X: np.ndarray, Y: np.ndarray, m1: int, m2: int, *, starts: i
     g = (max(float(np.linalg.norm(Y)), 1e-3) / xs) ** (1.0 / 3.0)
     temps = tuple(float(t) * xs * g for t in smoothing)
     eye = torch.eye(N, dtype=torch.float64)
-    values, weights = [], []
+    values: list[float] = []
+    weights: list[tuple | None] = []
     for _ in range(starts):
         W1 = (torch.randn(d, m1, generator=gen, dtype=torch.float64) * g / math.sqrt(d * m1)).requires_grad_(True)
         W2 = (torch.randn(m1, m2, generator=gen, dtype=torch.float64) * g / math.sqrt(m1)).requires_grad_(True)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from landscape.wang2023 import linear as wl
+from landscape.wang2023.linear import scip
 from strategies.wang2023.linear import build_instance, identity_instance, wang_linear_instances
 from theorems.wang2023.checks import linear as tw
 
@@ -247,3 +248,31 @@ def test_report_section_and_plots_render_from_notes(tmp_path):
     for plot in fw.PLOTS:
         (name,) = plot(summary, tmp_path, plt)
         assert (tmp_path / name).stat().st_size > 0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the Hoelder lower bound on P_lin(t) (the gap claims' independent lower route)
+# ------------------------------------------------------------------------------------------------------------
+@settings(max_examples=20, deadline=None)
+@given(inst=wang_linear_instances(depth=(3, 6)))
+def test_no_feasible_factorization_beats_the_hoelder_bound(inst):
+    """Random feasible factorizations (optimal ones perturbed by 1e-4..1, last layer re-solved, rescaled into the
+    budgets) never cost less than the bound, and the bound equals the closed form computed by another code path."""
+    bound = wl.holder_lower_bound(inst.X, inst.Y, inst.L, inst.t)
+    lowest, res = tw.perturbed_costs(inst, inst.t, count=8)
+    allow = tw.eval_tol(inst, bound) + tw._schatten_allowance(inst, inst.t, 2.0 / inst.L, res)
+    assert not np.isfinite(lowest) or lowest >= bound - allow, (lowest, bound)
+    closed = wl.CLOSED.primal_t(inst.planted_sv, inst.L, inst.t)
+    assert abs(bound - closed) <= tw.eval_tol(inst, closed), (bound, closed)
+
+
+def test_hoelder_bound_is_never_above_a_global_solvers_feasible_point():
+    """SCIP (spatial branch and bound) on tiny targets: its best feasible point is never below the Hoelder bound
+    (which would refute the bound), and its proven lower bound never above it."""
+    for sv in ([1.0, 0.4], [1.0, 1.0]):
+        X, Y = np.eye(2), np.diag(sv)
+        bound = wl.holder_lower_bound(X, Y, 3, 1.0)
+        res = scip.plin_by_scip(X, Y, 3, 1.0, time_limit=1.0)
+        assert np.isfinite(res.value)
+        assert res.value >= bound - 1e-6 * (1 + bound), (res.value, bound)
+        assert res["dual_bound"] <= bound + 1e-6 * (1 + bound), (res["dual_bound"], bound)

@@ -21,7 +21,7 @@ from theorems.pilanci2020.checks import check_two_layer_convex_program, explicit
 
 
 @pytest.mark.claim("pilanci2020.two-layer")
-@budget(0.3)
+@budget(0.5)
 @given(inst=two_layer_problems())
 @example(inst=explicit_two_layer_instance())
 def test_two_layer_relu_net_equals_its_convex_program(inst, record):
