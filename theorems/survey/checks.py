@@ -284,7 +284,7 @@ def search_relaxation_failures(seeds, d0: int, n: int):
 def shrink_relaxation_witness(X: np.ndarray, Y: np.ndarray):
     """Round the data to halves (then drop samples while it still fails); returns the smallest failing rounding."""
     scale = float(Y @ Y)
-    Xr, Yr = np.round(2 * X) / 2, np.round(2 * Y) / 2
+    Xr, Yr = np.round(2 * X) / 2 + 0.0, np.round(2 * Y) / 2 + 0.0  # + 0.0 turns -0.0 into 0.0
     if np.any(np.linalg.norm(Xr, axis=0) == 0):
         return X, Y
     chk = verify_relaxation_counterexample({"X": Xr, "Y": Yr})

@@ -74,7 +74,6 @@ def test_negative_label_makes_the_relaxation_unbounded(X, Y, record):
     p = eg.NeuronProblem(np.array(X), np.array(Y))
     conv = eg.relaxed_min_cvxpy(p)
     d = -np.asarray(p.X[:, int(np.argmin(p.Y))])  # away from the negative-label sample
-    d = d - p.X @ np.linalg.lstsq(p.X, p.X.T @ d * 0, rcond=None)[0] if False else d
     slope = eg.unbounded_direction(p, d)
     values = [eg.relaxed_loss(p, t * d) for t in (1.0, 10.0, 100.0)]
     checks = {"cvxpy_status": conv.status, "slope": slope, "L_r(t d), t = 1, 10, 100": values}
