@@ -34,3 +34,10 @@ def test_a_lowered_convex_optimum_is_refuted():
     message = refuted_under_ci_budget(two_layer_problems(), check_two_layer_convex_program,
                                       convex_value=lambda q: 0.99 * q, starts=1)
     assert message is not None and "observed=" in message
+
+
+@pytest.mark.mutation("pilanci2020.two-layer", "convex optimum x (1 - 1e-5)")
+def test_a_convex_optimum_lowered_by_one_part_in_1e5_is_refuted():
+    message = refuted_under_ci_budget(two_layer_problems(), check_two_layer_convex_program,
+                                      convex_value=lambda q: (1.0 - 1e-5) * q, starts=1)
+    assert message is not None and "observed=" in message

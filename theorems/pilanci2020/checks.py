@@ -7,6 +7,7 @@ import numpy as np
 
 import landscape.pilanci2020 as tlc
 from landscape.core import tolerances as tol
+from landscape.pilanci2020 import tolerances as ptol
 from strategies.pilanci2020 import TwoLayerInstance
 
 
@@ -28,9 +29,12 @@ def check_two_layer_convex_program(inst: TwoLayerInstance, record, convex_value=
                  extra={"enumerated": arr.P, "counted": count})
     conv = record.decide(lambda: tlc.convex_by_cvxpy(p, arr), instance=inst, what="convex program (Clarabel)")
     q = conv.value if convex_value is None else convex_value(conv.value)
-    # the objective's scale: every term of it is changed by the weights (no constant offset), so its size is the
-    # quantity under test
-    ctol = tol.conic_value(q)
+    # every value compared here lies in [0, 1/2 ||y||^2] (the zero network's objective): the allowance scales with
+    # that, not with 1 + q (see landscape/pilanci2020/tolerances.py)
+    half_y2 = 0.5 * float(p.y @ p.y)
+    ctol = ptol.value_tol(half_y2)
+    record.note("gain over the zero network, relative (1 - q / (1/2 ||y||^2))", 1.0 - q / half_y2 if half_y2 else 0.0,
+                instance=inst)
     # the network read off the convex blocks, evaluated as a plain two-layer ReLU net
     U, alpha = tlc.network_from_convex(conv["V"], conv["W"])
     net_value = tlc.nonconvex_objective(p, U, alpha)
