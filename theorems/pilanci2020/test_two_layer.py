@@ -20,7 +20,10 @@ from strategies.pilanci2020 import sampled_two_layer_problems, two_layer_problem
 from theorems.pilanci2020.checks import check_two_layer_convex_program, explicit_two_layer_instance
 
 
-@pytest.mark.claim("pilanci2020.two-layer")
+@pytest.mark.claim("pilanci2020.two-layer",
+                   covers=("n 2..12, d 1..3, Gaussian, small-integer (repeated, parallel, anti-parallel and zero "
+                           "rows, several hyperplanes through one line), rank-deficient and planted-network data; "
+                           "beta 1e-3..1 (the zero network optimal at the top); label scale over two decades"))
 @budget(0.5)
 @given(inst=two_layer_problems())
 @example(inst=explicit_two_layer_instance())
@@ -28,7 +31,8 @@ def test_two_layer_relu_net_equals_its_convex_program(inst, record):
     check_two_layer_convex_program(inst, record)
 
 
-@pytest.mark.claim("pilanci2020.two-layer")
+@pytest.mark.claim("pilanci2020.two-layer",
+                   covers=("n 8..20, d 4..6 Gaussian data with 16..64 sampled cells"))
 @budget(0.24)
 @given(inst=sampled_two_layer_problems())
 def test_sampled_arrangements_give_an_attained_upper_bound(inst, record):

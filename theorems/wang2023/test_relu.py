@@ -48,7 +48,9 @@ from theorems.wang2023.checks.relu import (
 )
 
 
-@pytest.mark.claim("wang2023.prop5")
+@pytest.mark.claim("wang2023.prop5",
+                   covers=("rank-one data c a^T, N 2..6, d 1..3, labels of one sign, one vertex, c of one sign, "
+                           "mixed sign; samples at the origin; t over one decade"))
 @budget(0.8)
 @given(inst=rank_one_instances(cases=("same sign", "one vertex", "c of one sign", "mixed sign")))
 @example(inst=mixed_sign_example())
@@ -56,7 +58,9 @@ def test_standard_three_layer_dual_has_a_parallel_bidual(inst, record):
     check_standard_dual_and_parallel_bidual(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm5")
+@pytest.mark.claim("wang2023.thm5",
+                   covers=("rank-one data, labels of one sign, one vertex only, c of one sign; samples at the "
+                           "origin; t over one decade"))
 @budget(0.8)
 @given(inst=rank_one_instances())
 @example(inst=same_sign_example())
@@ -65,7 +69,8 @@ def test_rank_one_standard_relu_net_has_zero_gap_and_stated_weights(inst, record
     check_rank_one_standard_zero_gap(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm5.mixed-signs")
+@pytest.mark.claim("wang2023.thm5.mixed-signs",
+                   covers=("the committed two-sample witness"))
 def test_mixed_sign_labels_leave_a_gap_for_the_standard_net(record):
     with np.load(witness_path("wang2023.thm5.mixed-signs"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
@@ -74,7 +79,8 @@ def test_mixed_sign_labels_leave_a_gap_for_the_standard_net(record):
                    instance="c=(1,-1), a=(1), y=(1,-1), t=1: D(1)=2, standard P(1)=2 sqrt 2")
 
 
-@pytest.mark.claim("wang2023.thm5.mixed-signs")
+@pytest.mark.claim("wang2023.thm5.mixed-signs",
+                   covers=("rank-one data with labels of mixed sign, N 2..6, d 1..3"))
 @budget(0.8)
 @given(inst=rank_one_instances(cases=("mixed sign",)))
 def test_mixed_sign_gap_has_the_hoelder_value(inst, record):
@@ -108,27 +114,32 @@ def test_mixed_sign_gap_has_the_hoelder_value(inst, record):
     record.note("gap P/D - 1 of the standard net (weight decay)", (P_t / D_t) ** (2.0 / 3.0) - 1.0, instance=inst)
 
 
-@pytest.mark.claim("wang2023.prop6")
+@pytest.mark.claim("wang2023.prop6",
+                   covers=("random parallel ReLU nets, L 2..5, 1..4 branches, width 1..3, beta over three "
+                           "decades, N 1..5 (N = 1 included)"))
 @given(inst=parallel_nets())
 def test_power_penalty_problem_reformulates_to_a_group_norm(inst, record):
     check_power_penalty_rescaling(inst, record)
 
 
-@pytest.mark.claim("wang2023.prop6")
+@pytest.mark.claim("wang2023.prop6",
+                   covers=("rank-one data, K = 2, L 3..4, every label case"))
 @budget(0.3)
 @given(inst=rank_one_instances(cases=("same sign", "one vertex", "mixed sign"), K=2, depths=(2, 3, 4)))
 def test_power_penalty_dual_on_rank_one_data(inst, record):
     check_power_penalty_dual(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm6")
+@pytest.mark.claim("wang2023.thm6",
+                   covers=("rank-one data, K = 2, L 3..4, N <= 4"))
 @budget(0.25)
 @given(inst=rank_one_instances(cases=("same sign", "one vertex", "mixed sign"), K=2, depths=(3, 4), max_N=4))
 def test_parallel_relu_nets_have_zero_gap_on_rank_one_data(inst, record):
     check_parallel_zero_gap_rank_one(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm6")
+@pytest.mark.claim("wang2023.thm6",
+                   covers=("rank-one data with labels of mixed sign (where the standard net has a gap)"))
 @budget(0.25)
 @given(inst=rank_one_instances(cases=("mixed sign",), K=1, depths=(3, 4), max_N=4))
 def test_parallel_relu_nets_close_the_standard_nets_gap(inst, record):
@@ -136,14 +147,16 @@ def test_parallel_relu_nets_close_the_standard_nets_gap(inst, record):
     check_parallel_zero_gap_rank_one(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm6")
+@pytest.mark.claim("wang2023.thm6",
+                   covers=("generic data N 2..4, d 2..3, label scale over one decade, L = 3"))
 @budget(0.25)
 @given(inst=general_l3_instances())
 def test_parallel_three_layer_nets_have_zero_gap_on_general_data(inst, record):
     check_parallel_zero_gap_general(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm7")
+@pytest.mark.claim("wang2023.thm7",
+                   covers=("rank-one data, K = 2, every label case"))
 @budget(0.55)
 @given(inst=rank_one_instances(cases=("same sign", "one vertex", "c of one sign", "mixed sign"), K=2,
                                depths=(2, 3, 4)))
@@ -151,7 +164,8 @@ def test_optimal_parallel_net_is_recovered_from_the_dual_on_rank_one_data(inst, 
     check_recovery_rank_one(inst, record)
 
 
-@pytest.mark.claim("wang2023.thm7")
+@pytest.mark.claim("wang2023.thm7",
+                   covers=("generic data N 2..4, d 2..3, L = 3"))
 @budget(0.25)
 @given(inst=general_l3_instances(max_N=3))
 def test_optimal_branches_are_dual_maximizers_on_general_data(inst, record):
