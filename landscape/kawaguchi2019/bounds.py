@@ -36,12 +36,13 @@ class TauCheck:
 
 
 def tau_grid(s: np.ndarray) -> np.ndarray:
-    """Every positive singular value, the geometric midpoints between consecutive ones, and 2 s_max (nothing
-    kept: J_tau = 1/2 ||y||^2; this is the only tau when the Jacobian vanishes)."""
+    """Every positive singular value s_i (which drops s_i), a hair below it (``s_i (1 - 1e-9)``, which keeps it:
+    where the upper end ``|g|^2 / (2 tau^2)`` is attained), the geometric midpoints between consecutive ones, and
+    2 s_max (nothing kept: J_tau = 1/2 ||y||^2; the only tau when the Jacobian vanishes)."""
     top = 2.0 * float(s[0]) if s.size and s[0] > 0 else 1.0
     s = s[s > 0]
     mids = np.sqrt(s[:-1] * s[1:]) if s.size > 1 else np.array([])
-    return np.unique(np.concatenate([s, mids, [top]]))
+    return np.unique(np.concatenate([s, s * (1.0 - 1e-9), mids, [top]]))
 
 
 def tau_version(L: float, U: np.ndarray, s: np.ndarray, y: np.ndarray, g_norm: float, z_norm: float,

@@ -282,10 +282,10 @@ def check_failure_case(kind: str, record, seeds=range(8)) -> None:
 
 
 # -- Proposition 1 (one hidden layer, scalar output) ------------------------------------------------------------
-def check_prop1(inst, record, tighten: float = 1.0) -> None:
+def check_prop1(inst, record, tighten: float = 1.0, drop_pattern: bool = False) -> None:
     """Prop. 1's Gram-Schmidt form and Lemma 5's form of L at certified differentiable local minima, each within
     its derived slack (|g|^2 / (2 s_min+^2), resp. |D~^T r|^2 / (2 s_min+(D~)^2)); J_D~ <= J <= L everywhere.
-    ``tighten`` < 1 scales the slack down (mutation)."""
+    ``tighten`` < 1 scales the slack down, ``drop_pattern`` replaces the pattern by ones (mutations)."""
     net = inst.net
     require_class(net, "Proposition 1")
     if net.depth != 1 or net.d_y != 1:
@@ -300,13 +300,14 @@ def check_prop1(inst, record, tighten: float = 1.0) -> None:
     rnd = ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), kappa, t.size)
     slack = float(np.linalg.norm(t.g)) ** 2 / (2 * t.s[t.rank - 1] ** 2)
     fw = forward(net, inst.theta, inst.X)
-    Dt = kb.lemma5_matrix(fw.Lam[0], inst.X)
+    Dt = kb.lemma5_matrix(np.ones_like(fw.Lam[0]) if drop_pattern else fw.Lam[0], inst.X)
     U, s, _ = kt.svd(Dt)
     cut = kt.default_cutoff(Dt, s[0] if s.size else 0.0)
     k, gap = ktol.gap_rank(s, cut)
     J_d = kt.J_svd(Dt, t.y, cut, usv=(U, s, None))
-    record.leq(J_d, J_p1, tol=rnd, instance=inst, what="J_D~ <= J (col(Jac) inside col(D~))",
-               routes=("Lemma 5 projection on D~", "Prop. 1 Gram-Schmidt sum"))
+    if not drop_pattern:
+        record.leq(J_d, J_p1, tol=rnd, instance=inst, what="J_D~ <= J (col(Jac) inside col(D~))",
+                   routes=("Lemma 5 projection on D~", "Prop. 1 Gram-Schmidt sum"))
     record.leq(J_p1, t.L, tol=rnd, instance=inst, what="J <= L",
                routes=("Prop. 1 Gram-Schmidt sum", "forward-pass loss"))
     if not pc.local_min:
