@@ -39,6 +39,11 @@ HIGHS_CHECK_RTOL = 1e-9
 # covers rounding in G + lam H, phi and U; a larger margin only prunes less, it never prunes an optimum.
 PRUNE_RTOL = 1e-8
 
+# Delta_i and rho_i are differences of interpolated values of g_i (a hull value against a sublevel minimum), each
+# off by a few ulps of max|g_i|: a computed value below 16 eps max|g_i| is zero within rounding and is reported as
+# 0 (seen: 2.2e-16 for an affine g with an asymmetric h, which made a rounding-level gap look like a ratio of 5).
+DELTA_ROUNDING = 16.0
+
 # ---- theorem tests ------------------------------------------------------------------------------------------------
 # Enumerate the primal as a second route when the number of (segment) choices is at most this (one vectorized
 # knapsack per choice: ~ 10 ms at this size).

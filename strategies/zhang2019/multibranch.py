@@ -64,14 +64,16 @@ def _sample(draw, max_n: int, max_d: int):
     return n, d, seed, rng, rng.standard_normal((n, d)), rng.choice([-1.0, 1.0], n)
 
 
-def _radial_h(t, c, a, b, r0):
-    r = np.abs(t - c)
-    return a * r + b * np.maximum(r - r0, 0.0)
+def _convex_h(t, c, a_left, a_right, b, r0):
+    """A convex piecewise-linear regularizer with its minimum 0 at c: slopes a_left / a_right on either side
+    (asymmetric when they differ), steeper by b beyond distance r0."""
+    return a_left * np.maximum(c - t, 0.0) + a_right * np.maximum(t - c, 0.0) + b * np.maximum(np.abs(t - c) - r0, 0.0)
 
 
 @st.composite
 def pwl_branch_problems(draw, max_I: int = 64, max_breaks: int = 8, shapes=SHAPES, min_I: int = 1):
-    """Family A instances; the worst-case shapes of the catalog are planted by ``shape``:
+    """Family A instances (h_i convex piecewise linear, radial or asymmetric about its minimizer); the worst-case
+    shapes of the catalog are planted by ``shape``:
     ``plateau-drop`` (g flat, then falling near the largest h), ``identical plateau`` (the same such branch
     everywhere, with K just enough for one branch to reach the end of the plateau: the explicit worst case),
     ``convex`` (Delta = 0: the theorem then says P = D), ``random``."""
@@ -101,18 +103,20 @@ def pwl_branch_problems(draw, max_I: int = 64, max_breaks: int = 8, shapes=SHAPE
             F = np.concatenate([[0.0], np.cumsum(slopes * np.diff(t_g))])
         else:  # flat, then rising output (falling loss) on the last piece
             F = np.array([0.0, 0.0, float(rng.uniform(0.5, 2))])
-        # regularizer radial about a centre c (h = a|w - c| + b relu(|w - c| - r0), convex PWL)
+        # a convex PWL regularizer with minimum at a centre c: radial (h = a|w - c| + b relu(|w - c| - r0)) or, for
+        # half of the branches, asymmetric (slopes a and a * 10^U(-0.5, 0.5) on either side of c)
         if shape == "identical plateau":
-            c, a, b, r0 = lo, 1.0, 0.0, 0.0
+            c, a, skew, b, r0 = lo, 1.0, 1.0, 0.0, 0.0
         else:
             c = float(rng.choice(t_g)) if rng.uniform() < 0.5 else float(rng.uniform(lo, lo + width))
             a, b, r0 = float(rng.uniform(0.1, 2)), float(rng.uniform(0, 2)), float(rng.uniform(0, width))
+            skew = 1.0 if rng.uniform() < 0.5 else float(10 ** rng.uniform(-0.5, 0.5))
         t = np.unique(np.concatenate([t_g, [c], [c - r0, c + r0]]))
         t = t[(t >= lo) & (t <= lo + width)]
         ts.append(t)
         centers.append(c)
         Gs.append(np.interp(t, t_g, F))  # F for now; divided by tau below
-        Hs.append(_radial_h(t, c, a, b, r0))
+        Hs.append(_convex_h(t, c, a, a * skew, b, r0))
     reach = max(float(np.max(np.abs(F))) for F in Gs)
     tau = (1.0 + draw(st.floats(*TAU_SLACK), label="tau slack")) * max(reach, 1e-3)
     Gs = [1.0 - F / tau for F in Gs]

@@ -45,7 +45,7 @@ from theorems.zhang2019.checks import (
 # Theorem 1 (family A: literally inside the theorem)
 # ------------------------------------------------------------------------------------------------------------
 @pytest.mark.claim("zhang2019.thm1",
-                   covers=("family A (interval W_i, PWL g_i, convex PWL h_i radial about a centre): random, plateau-"
+                   covers=("family A (interval W_i, PWL g_i, convex PWL h_i, radial or asymmetric): random, plateau-"
                            "drop, convex (Delta = 0), identical-plateau worst case (normalized gap 1); I in 1..64; K"
                            " from its least feasible value to slack; tau just above the reach"))
 @spread_budget(1.0)
@@ -57,7 +57,7 @@ def test_normalized_gap_at_most_two_over_I(bp, record):
 
 
 @pytest.mark.claim("zhang2019.thm1",
-                   covers=("family A, I <= 6, every shape"))
+                   covers=("family A, I <= 6, every shape, radial and asymmetric h"))
 @spread_budget(0.4)
 @given(bp=pwl_branch_problems(max_I=6))
 def test_delta_matches_a_dense_tabulation(bp, record):

@@ -6,10 +6,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from landscape.core.tolerances import EPS64
+from landscape.zhang2019 import tolerances as ztol
 from landscape.zhang2019.multibranch.geometry import _Branch, _lower_hull, _maxmin_affine
 from landscape.zhang2019.multibranch.instances import _check_inst
 
 __all__ = ["BranchMeasure", "delta_exact", "rho_exact"]
+
+
+def _measure(d, G):
+    """BranchMeasure of per-branch values, with values at the rounding level of the branch's g set to 0
+    (``tolerances.DELTA_ROUNDING``)."""
+    d = np.asarray(d, dtype=np.float64)
+    floor = ztol.DELTA_ROUNDING * EPS64 * np.array([float(np.max(np.abs(g))) for g in G])
+    d = np.where(d <= floor, 0.0, d)
+    return BranchMeasure(d, float(d.max()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +105,7 @@ def delta_exact(inst, branches=None):
         d = np.array([_delta_grid(inst.w[i], inst.G[i], inst.H[i], inst.h_center[i]) for i in idx])
     if d.size == 0:
         raise ValueError("branches must name at least one branch")
-    return BranchMeasure(d, float(d.max()))
+    return _measure(d, [inst.G[i] for i in idx])
 
 
 def rho_exact(inst):
@@ -106,6 +117,6 @@ def rho_exact(inst):
         r = np.array([_pwl_sup(t, g, h, True) for t, g, h in zip(inst.t, inst.G, inst.H)])
     else:
         r = np.array([_rho_points(g, h) for g, h in zip(inst.G, inst.H)])
-    return BranchMeasure(r, float(r.max()))
+    return _measure(r, inst.G)
 
 
