@@ -5,9 +5,9 @@ PNGs from a summary into a folder and returning their file names).  The order he
 """
 from __future__ import annotations
 
-from reports.families import liang2018, pilanci2020, survey, wang2023, zhang2019, zhang2019_experiments
+from reports.families import kawaguchi2019, liang2018, pilanci2020, survey, wang2023, zhang2019, zhang2019_experiments
 
-FAMILIES = (zhang2019, zhang2019_experiments, survey, wang2023, pilanci2020, liang2018)
+FAMILIES = (zhang2019, zhang2019_experiments, survey, wang2023, pilanci2020, liang2018, kawaguchi2019)
 
 SECTIONS = [section for module in FAMILIES for section in module.SECTIONS]
 PLOTS = [plot for module in FAMILIES for plot in module.PLOTS]
