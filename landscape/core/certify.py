@@ -166,9 +166,6 @@ def certify(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: floa
     def withheld(reason: str, lam=None, used: str = "") -> Certificate:
         return Certificate("inconclusive", value, gnorm, threshold, lam, eig_tol, used, details={"reason": reason})
 
-    if first_order is not None and first_order.floor > 0.0:
-        return withheld(f"saturated: the first-order bound proves ||grad|| >= {first_order.floor:.3g} > 0, below the "
-                        f"resolvable threshold {threshold:.3g} (an asymptotic region, not a critical point)")
     if theta_max is not None and float(np.max(np.abs(theta))) > theta_max:
         return withheld(f"asymptotic: a weight of size {float(np.max(np.abs(theta))):.3g} > {theta_max:g}")
     try:
@@ -183,6 +180,11 @@ def certify(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: floa
         return withheld(f"{type(exc).__name__}: {exc}")
     if lam <= -eig_tol:
         return Certificate("saddle", value, gnorm, threshold, lam, eig_tol, used, details={"direction": vec})
+    # the rest would certify a local minimum: withheld where the caller's first-order theory objects (a saddle
+    # above needs no exact criticality: negative curvature next to a near-critical point is what it reports)
+    if first_order is not None and first_order.floor > 0.0:
+        return withheld(f"saturated: the first-order bound proves ||grad|| >= {first_order.floor:.3g} > 0, below the "
+                        f"resolvable threshold {threshold:.3g} (an asymptotic region, not a critical point)", lam, used)
     if first_order is not None and first_order.saturated:
         return withheld(f"saturated: {first_order.saturated}", lam, used)
     if lam >= eig_tol:

@@ -108,7 +108,8 @@ def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separato
       sigma'(w_j^T x_i)``.  The terms of ``u^T grad_{w_j} L`` all have one sign, so they cannot cancel: a positive
       floor proves the gradient non-zero.  It is 0 exactly when every lambda_i is 0 (or sigma' underflows);
     * ``saturated`` (analytic neurons only): a misclassified sample whose gradient terms in every hidden weight,
-      ``lambda_i |a_j| sigma'(w_j^T x_i) ||x_i|| / n``, are below the resolvable gradient level.  Theorems 1-2
+      ``lambda_i |a_j| sigma'(w_j^T x_i) ||x_i|| / n``, are below the resolvable gradient level and whose curvature
+      terms ``lambda_i |a_j| sigma''(w_j^T x_i) ||x_i||^2 / n`` are below the Hessian tolerance.  Theorems 1-2
       argue through exactly these terms (at a critical point they force lambda = 0); when they are numerically
       zero, a small gradient says nothing about the point (the certifier then withholds a local-minimum verdict,
       while a negative Hessian eigenvalue still certifies a saddle).
@@ -130,14 +131,22 @@ def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separato
     # only for analytic neurons (sigma' > 0 or sigma'' > 0 everywhere): there a numerically zero sigma' is an
     # asymptote the weights drift along.  A dead ReLU-class unit is different: sigma' = 0 exactly on a half-line,
     # the loss is constant in its weights on a ball, and the perturbation test is valid evidence.
+    # A sample counts as resolved when some neuron's first-order term exceeds the resolvable gradient or its
+    # second-order term the Hessian tolerance (sigma' = 0 at a quadratic neuron's minimum is not saturation: the
+    # curvature sigma'' > 0 takes over there).
     if wrong.size and (act.curved or act.increasing):
-        xn = np.linalg.norm(problem.X, axis=1)
-        reach = lam[wrong] * xn[wrong] * np.max(np.abs(a)[None, :] * np.abs(S[wrong]), axis=1) / problem.n
+        xn = np.linalg.norm(problem.X, axis=1)[wrong]
+        weight = lam[wrong] / problem.n
+        first = weight * xn * np.max(np.abs(a)[None, :] * np.abs(S[wrong]), axis=1) / threshold
+        S2 = lg.activation_second(problem.act, problem.X[wrong] @ W / act.input_scale) / act.input_scale ** 2
+        second = weight * xn ** 2 * np.max(np.abs(a)[None, :] * np.abs(S2), axis=1) / lg.HESSIAN_EIG_TOL
+        reach = np.maximum(first, second)
         k = int(np.argmin(reach))
-        if reach[k] <= threshold:
+        if reach[k] <= 1.0:
             saturated = (f"misclassified sample {int(wrong[k])}: its gradient terms in every hidden weight are at "
-                         f"most {reach[k]:.3g}, below the resolvable gradient {threshold:.3g} "
-                         "(sigma' numerically zero)")
+                         f"most {first[k] * threshold:.3g}, below the resolvable gradient {threshold:.3g}, and its "
+                         f"curvature terms at most {second[k] * lg.HESSIAN_EIG_TOL:.3g} (sigma', sigma'' "
+                         "numerically zero)")
     return cert.FirstOrderEvidence(term_scale=scale, floor=floor, saturated=saturated)
 
 

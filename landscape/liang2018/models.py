@@ -104,6 +104,17 @@ def activation_prime(name: str, z) -> np.ndarray:
     return t.grad.numpy()
 
 
+def activation_second(name: str, z) -> np.ndarray:
+    """``sigma''(z)`` elementwise by automatic differentiation (zero for an affine activation)."""
+    torch = _t()
+    t = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
+    (d1,) = torch.autograd.grad(activation(name)(t).sum(), t, create_graph=True)
+    if not d1.requires_grad:
+        return np.zeros(t.shape)
+    (d2,) = torch.autograd.grad(d1.sum(), t, allow_unused=True)
+    return np.zeros(t.shape) if d2 is None else d2.detach().numpy()
+
+
 def activation(name: str) -> ClassActivation:
     try:
         return ACTIVATIONS[name]

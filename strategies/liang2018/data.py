@@ -78,7 +78,7 @@ def _offsets(draw, rng, n: int) -> np.ndarray:
 
 @st.composite
 def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: int = 6, p_values=(6, 7, 8),
-                      width: str = "theorem", loss: str = "poly_hinge", rotate: bool | None = None):
+                      width: str = "theorem", loss: str = "poly_hinge", rotate: bool | None = None, min_n: int = 2):
     """Subspace data and a width at Theorem 1's threshold (``width="theorem"``), at Proposition 1's ``M = r + 1``
     (``"prop1"``), or below both (``"narrow"``: M = 1 or 2, outside the assumptions)."""
     only_plus = draw(st.integers(1, 2), label="|U+ \\ U-|")
@@ -86,7 +86,7 @@ def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: in
     shared = draw(st.integers(0, 2), label="|U+ & U-|")
     r = only_plus + only_minus + shared
     d = draw(st.integers(r, max(r, max_d)), label="d")
-    n = draw(st.integers(2, max_n), label="n")
+    n = draw(st.integers(min_n, max(min_n, max_n)), label="n")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     rng = np.random.default_rng(seed)
     perm = rng.permutation(d)
@@ -121,10 +121,10 @@ def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: in
 
 @st.composite
 def separable_problems(draw, acts=lg.THM2_ACTIVATIONS, max_n: int = 20, max_d: int = 5, p_values=(3, 4, 6),
-                       max_M: int = 3):
+                       max_M: int = 3, min_n: int = 2):
     """Linearly separable data through the origin with a planted unit separator and a drawn margin."""
     d = draw(st.integers(1, max_d), label="d")
-    n = draw(st.integers(2, max_n), label="n")
+    n = draw(st.integers(min_n, max(min_n, max_n)), label="n")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     margin = draw(st.sampled_from([0.05, 0.3, 1.0]), label="margin")
     rng = np.random.default_rng(seed)

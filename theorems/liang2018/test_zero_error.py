@@ -44,14 +44,14 @@ from theorems.liang2018.checks import (
 # ------------------------------------------------------------------------------------------------------------
 @pytest.mark.claim("liang2018.thm1")
 @budget(0.5)
-@given(inst=subspace_problems())
+@given(inst=subspace_problems(min_n=5))
 def test_every_local_minimum_on_subspace_data_has_zero_error(inst, record):
     check_zero_error_at_minima(inst, record)
 
 
 @pytest.mark.claim("liang2018.prop1")
 @budget(0.4)
-@given(inst=subspace_problems(acts=("square",), width="prop1"))
+@given(inst=subspace_problems(acts=("square",), width="prop1", min_n=5))
 def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
     assert inst.problem.M > inst.r
     p = inst.problem
@@ -72,7 +72,7 @@ def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
 
 @pytest.mark.claim("liang2018.thm2")
 @budget(0.5)
-@given(inst=separable_problems())
+@given(inst=separable_problems(min_n=6))
 def test_every_local_minimum_on_separable_data_has_zero_error(inst, record):
     check_zero_error_at_minima(inst, record, cert_route=thm2_error_certificate)
 

@@ -46,6 +46,7 @@ from theorems.liang2018.checks.counterexamples import (  # noqa: F401
     reverify_readable,
 )
 from theorems.liang2018.checks.zero_error import (  # noqa: F401
+    CENSUS_NOTE, record_census,
     _CURVATURE,
     _EXACT,
     _GRID,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from landscape.liang2018 import critical as lcr
 from landscape.liang2018 import minima as lm
 from landscape.liang2018 import models as lg
 from strategies.liang2018.data import LiangInstance
@@ -20,15 +21,40 @@ def record_table1_cell(record, inst: LiangInstance, ends, claim_held: bool) -> N
                        "zero_error_held": bool(claim_held)})
 
 
-def check_zero_error_at_minima(inst: LiangInstance, record, starts: int = 3, extra_starts=(), cert_route=None):
+CENSUS_NOTE = "critical-point census"
+ERROR_ROUTES = ("errors counted from the outputs", "theorem: zero at every local minimum")
+
+
+def record_census(record, inst: LiangInstance, census: lcr.Census) -> None:
+    """One note per example: the classified critical points that are not near-global, by (type, error count), with
+    each point's loss and start; the report's census table sums them per claim."""
+    points = [{"kind": e.kind, "errors": int(e.errors), "loss": float(e.value), "start": e.start}
+              for e in census.entries if not e.near_global]
+    record.note(CENSUS_NOTE, len(points), instance=inst,
+                extra={"counts": census.counts(), "points": points, "runs": census.runs,
+                       "unconverged": census.unconverged, "near_global": sum(e.near_global for e in census.entries),
+                       "newton_seconds": round(sum(census.seconds.values()), 3)})
+
+
+def check_zero_error_at_minima(inst: LiangInstance, record, starts: int = 3, extra_starts=(), cert_route=None,
+                               critical: bool = True, critical_starts=()):
     """Every end point that is a certified local minimum (or within 1e-10 of the global infimum 0) has zero
-    training error, counted exactly.  Examples whose runs all fail to converge are inconclusive."""
+    training error, counted exactly.  Two searches: L-BFGS descent from random starts (:func:`minima.search`), and
+    (``critical``) the critical-point search (:func:`landscape.liang2018.critical.critical_census`: Newton on the
+    gradient from random starts, the constant model and the paper's constructions moved inside the assumptions,
+    deflated), whose saddles and local minima are certified and whose census is recorded.  Examples where neither
+    search reached a decided point are inconclusive."""
     p = inst.problem
     ends = lm.search(p, starts, inst.seed, extra_starts=extra_starts, separator=inst.separator)
+    census = None
+    if critical:
+        census = lcr.critical_census(p, inst.seed, separator=inst.separator, extra_starts=critical_starts)
+        record_census(record, inst, census)
     exercised = [e for e in ends if e.exercises_claim]
+    minima = [c for c in (census.entries if census else []) if c.kind == "local-min"]
     for e in ends:
         record.note(f"end point: {e.status}", True, instance=inst)
-    if not exercised:
+    if not exercised and not minima and not (census and census.classified):
         record.inconclusive(f"no run converged (statuses {[e.status for e in ends]})", instance=inst)
     held = True
     for e in exercised:
@@ -42,11 +68,21 @@ def check_zero_error_at_minima(inst: LiangInstance, record, starts: int = 3, ext
                         extra={"theta": e.theta.tolist(), "loss": e.value, "errors": e.errors, "grad": e.grad_norm,
                                "lambda_min": getattr(c, "lambda_min", None),
                                "perturbation": getattr(c, "perturbation_min_increase", None)})
-        record.leq(e.errors, 0, tol=0.0, instance=inst,
+        record.leq(e.errors, 0, tol=0.0, instance=inst, routes=ERROR_ROUTES, decisive=True,
                    what=f"misclassified samples at a {e.status} end point (exact count)")
         if cert_route is not None:
             cert_route(inst, e, record)
+    for c in minima:
+        held &= c.errors == 0
+        if c.errors:
+            record.note("candidate violation", True, instance=inst,
+                        extra={"theta": c.point.theta.tolist(), "loss": c.value, "errors": c.errors,
+                               "start": c.start, "verdict": c.point.certificate.verdict,
+                               "lambda_min": c.point.certificate.lambda_min})
+        record.leq(c.errors, 0, tol=0.0, instance=inst, routes=ERROR_ROUTES, decisive=True,
+                   what="misclassified samples at a certified local minimum of the critical-point search (exact count)")
     record_table1_cell(record, inst, ends, held)
+    return census
 
 
 def sigma_prime(act: str, z: np.ndarray) -> np.ndarray:
