@@ -31,7 +31,6 @@ from reports.registry import witness_path
 from strategies import budget
 from strategies.wang2023.linear import identity_instance, wang_linear_instances
 from theorems.wang2023.checks.linear import (
-    GAP_ROUTES,
     SWEEP_L,
     SWEEP_SPREAD,
     TABLE_SPREADS,
@@ -56,6 +55,7 @@ from theorems.wang2023.checks.linear import (
     gap_witness_checks,
     note_gap,
     rank_one_zero_value_instance,
+    record_certified_gap,
     stair_bounds,
     sweep_instance,
     verify_equal_values_witness,
@@ -141,8 +141,7 @@ def test_closed_forms_hold_at_every_depth_and_structure(inst, record):
 @given(inst=wang_linear_instances(structures=UNEQUAL, depth=(3, 6)))
 def test_unequal_singular_values_give_a_gap(inst, record):
     cert = certify_gap_or_none(inst, record)
-    record.geq(cert.value, gap_floor(inst, cert), tol=0.0, instance=inst, routes=GAP_ROUTES, decisive=True,
-               what="certified gap: P_lin(t) - D_lin(t) >= P_lower - D_upper > 0")
+    record_certified_gap(record, inst, cert, "certified gap: D_upper + margin <= P_lower, so P_lin(t) > D_lin(t)")
     note_gap(record, inst, cert, inst.spread, inst.rank)
 
 
@@ -164,8 +163,7 @@ def test_no_gap_exactly_for_rank_one_targets(inst, record):
                      routes=("explicit factors (9)", "dual certificate (Clarabel)"), decisive=True,
                      what="rank one: explicit primal point = dual certificate (no gap)")
     else:
-        record.geq(cert.value, gap_floor(inst, cert), tol=0.0, instance=inst, routes=GAP_ROUTES, decisive=True,
-                   what="rank >= 2: certified gap P_lower - D_upper > 0")
+        record_certified_gap(record, inst, cert, "rank >= 2: certified gap (D_upper + margin <= P_lower)")
     note_gap(record, inst, cert, inst.spread, inst.rank)
 
 
@@ -200,8 +198,7 @@ def test_standard_deep_linear_nets_have_a_certified_gap(record):
             inst = sweep_instance(L, spread)
             cert = certify_gap_or_none(inst, record)
             floor = gap_floor(inst, cert)
-            record.geq(cert.value, floor, tol=0.0, instance=inst, routes=GAP_ROUTES, decisive=True,
-                       what="certified gap P_lower - D_upper > 0")
+            record_certified_gap(record, inst, cert, "certified gap (D_upper + margin <= P_lower)")
             note_gap(record, inst, cert, spread, 2)
             if spread == 10.0:
                 arrays, checks = gap_witness_checks(inst, cert)
@@ -324,9 +321,9 @@ def test_stairs_are_strict_exactly_from_rank_two(inst, record):
                          what="rank one: stair s is pinned to the dual certificate (flat)")
     else:
         for s in range(inst.L - 2):
-            record.geq(lower[s + 1] - upper[s], wl.GAP_MARGIN * eval_tol(inst, lower[s + 1]), tol=0.0,
-                       instance=inst, routes=("Hoelder lower bound on D[s+1]", "explicit net of stair s"),
-                       decisive=True, what="rank >= 2: D[s+1](t) > D[s](t)")
+            record.leq(upper[s] + wl.GAP_MARGIN * eval_tol(inst, lower[s + 1]), lower[s + 1], tol=0.0,
+                       instance=inst, routes=("explicit net of stair s", "Hoelder lower bound on D[s+1]"),
+                       decisive=True, what="rank >= 2: D[s](t) + margin <= D[s+1](t)")
 
 
 @pytest.mark.claim("wang2023.prop9.all-values-reading",
@@ -367,8 +364,7 @@ def test_table1_linear_columns(record):
                          what="standard, L = 2: explicit primal point = dual certificate")
             zero = True
         else:
-            record.geq(cert.value, gap_floor(inst, cert), tol=0.0, instance=inst, routes=GAP_ROUTES, decisive=True,
-                       what="standard, L >= 3: certified gap")
+            record_certified_gap(record, inst, cert, "standard, L >= 3: certified gap")
             zero = False
         record.note(TABLE_NOTE, cert["relative_gap_t"], instance=inst,
                     extra={"architecture": "standard", "column": column, "L": L, "zero_gap": zero,

@@ -333,7 +333,14 @@ def certify_gap_or_none(inst: WangLinearInstance, record, closed: wl.ClosedForms
     return cert
 
 
-GAP_ROUTES = ("Hoelder lower bound on P_lin(t)", "bi-dual certificate on D_lin(t)")
+GAP_ROUTES = ("bi-dual certificate on D_lin(t)", "Hoelder lower bound on P_lin(t)")
+
+
+def record_certified_gap(record, inst: WangLinearInstance, cert, what: str) -> float:
+    """The gap claims' decisive check, as ``D_upper + margin <= P_lower``: both ends from their own routes (bi-dual
+    certificate, Hoelder bound), the margin :func:`gap_floor`; observed / bound = D / P is the claim's tightness."""
+    return record.leq(cert["D_upper"] + gap_floor(inst, cert), cert["P_lower"], tol=0.0, instance=inst,
+                      routes=GAP_ROUTES, decisive=True, what=what)
 
 
 def gap_floor(inst: WangLinearInstance, cert) -> float:
@@ -685,13 +692,14 @@ def check_staircase(inst: WangLinearInstance, record, closed: wl.ClosedForms = C
                  routes=("closed form (78)", "bi-dual certificate (Clarabel)"),
                  what="bottom stair D[0](t) = D_lin(t) (bi-dual certificate)")
     for s in range(L - 2):
-        step = lower[s + 1] - upper[s]
-        record.geq(step, 0.0, tol=eval_tol(inst, lower[s + 1]), instance=inst, decisive=inst.structure not in UNEQUAL,
-                   routes=("Hoelder lower bound on D[s+1]", "explicit net of stair s"),
-                   what="(79): D[s+1](t) >= D[s](t)")
+        # as "upper end of stair s <= lower end of stair s+1": the ratio of the two is the staircase's tightness
+        record.leq(upper[s], lower[s + 1], tol=eval_tol(inst, lower[s + 1]), instance=inst,
+                   decisive=inst.structure not in UNEQUAL,
+                   routes=("explicit net of stair s", "Hoelder lower bound on D[s+1]"),
+                   what="(79): D[s](t) <= D[s+1](t)")
         if inst.structure in UNEQUAL:
-            record.geq(step, wl.GAP_MARGIN * eval_tol(inst, lower[s + 1]), tol=0.0, instance=inst, decisive=True,
-                       routes=("Hoelder lower bound on D[s+1]", "explicit net of stair s"),
+            record.leq(upper[s] + wl.GAP_MARGIN * eval_tol(inst, lower[s + 1]), lower[s + 1], tol=0.0, instance=inst,
+                       decisive=True, routes=("explicit net of stair s", "Hoelder lower bound on D[s+1]"),
                        what="(79): not all identical -> strictly decreasing stairs")
 
 
@@ -713,9 +721,9 @@ def check_thm1(inst: WangLinearInstance, record) -> None:
                      routes=("Hoelder lower bound", "bi-dual certificate"),
                      what="L = 2: standard net has no gap (nuclear norm)")
     else:
-        record.geq(P - cert["D_overall_upper"], wl.GAP_MARGIN * tol.conic_value(P), tol=0.0, instance=inst,
-                   routes=("Hoelder lower bound", "bi-dual certificate"), decisive=True,
-                   what="(i) standard net, L >= 3: P_lin > D_lin (certified)")
+        record.leq(cert["D_overall_upper"] + wl.GAP_MARGIN * tol.conic_value(P), P, tol=0.0, instance=inst,
+                   routes=("bi-dual certificate", "Hoelder lower bound"), decisive=True,
+                   what="(i) standard net, L >= 3: D_lin + margin <= P_lin (certified gap)")
     note_gap(record, inst, cert, inst.spread, 2)
     # (ii) the parallel net on the same data: explicit point = dual certificate, and training (14) reaches it;
     # rank(X^+Y) = N here, so the training runs on the data themselves (no reduction to span(X^+Y))
