@@ -45,3 +45,24 @@ def test_bench_liang_theorem1_example(benchmark):
     p = lg.ShallowProblem(X, y, lg.required_width_thm1(n, 3, 3, 3), "softplus", 6)
     ends = benchmark.pedantic(lambda: lm.search(p, 3, seed=0), rounds=1, iterations=1)
     benchmark.extra_info["statuses"] = [e.status for e in ends]
+
+
+@pytest.mark.parametrize("n", [6, 14])
+def test_bench_liang_critical_census_per_point(benchmark, n):
+    """The critical-point search on one Theorem 1 instance (7 Newton runs, deflated, each end point classified):
+    seconds per classified critical point that is not near-global are in ``extra_info``."""
+    from landscape.liang2018 import critical as lcr
+
+    rng = np.random.default_rng(2)
+    d = 6
+    X = np.zeros((n, d))
+    y = np.r_[np.ones(n // 2), -np.ones(n - n // 2)]
+    X[: n // 2, :3] = rng.standard_normal((n // 2, 3))
+    X[n // 2:, 3:] = rng.standard_normal((n - n // 2, 3))
+    p = lg.ShallowProblem(X, y, lg.required_width_thm1(n, 3, 3, 3), "softplus", 6)
+    benchmark.group = f"Liang model, critical-point census, n={n}, {p.size} parameters"
+    census = benchmark.pedantic(lambda: lcr.critical_census(p, 0), rounds=1, iterations=1, warmup_rounds=1)
+    seconds = benchmark.stats.stats.mean if benchmark.stats else float("nan")
+    benchmark.extra_info.update(classified=len(census.classified), counts=census.counts(), runs=census.runs,
+                                unconverged=census.unconverged,
+                                seconds_per_classified=seconds / max(len(census.classified), 1))
