@@ -72,7 +72,7 @@ def _linear_no_width_check(inst, record):
     import numpy as np
 
     theta = kc.train_linear(inst)
-    point = kc._Bare(inst.net, inst.X, inst.Y, theta)
+    point = kc.BarePoint(inst.net, inst.X, inst.Y, theta)
     t = kc.tangent(point)
     pc = kc.certify_point(inst.net, inst.X, inst.Y, theta)
     if not pc.local_min or t.rank == 0:

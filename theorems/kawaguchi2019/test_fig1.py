@@ -15,7 +15,7 @@ from landscape.kawaguchi2019.networks import loss_value, vec
 
 NIGHTLY = hsettings.default.max_examples > 100
 GRID = dict(depths=(1, 2, 3, 4), widths=(2, 4, 8, 16, 32), seeds=(0, 1, 2), m=500, iters=200) if NIGHTLY else \
-    dict(depths=(1, 2, 3), widths=(2, 4, 8, 16), seeds=(0, 1), m=100, iters=30)
+    dict(depths=(1, 2, 3), widths=(2, 4, 8, 16), seeds=(0, 1), m=150, iters=30)
 
 
 @pytest.mark.claim("kawaguchi2019.fig1")

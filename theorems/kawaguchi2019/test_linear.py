@@ -7,7 +7,7 @@ from hypothesis import given
 
 from strategies import budget
 from strategies.kawaguchi2019 import deep_linear
-from theorems.kawaguchi2019.checks import _Bare, certify_bottleneck, check_linear, witness_arrays
+from theorems.kawaguchi2019.checks import BarePoint, certify_bottleneck, check_linear, witness_arrays
 
 
 @pytest.mark.claim("kawaguchi2019.linear")
@@ -24,7 +24,7 @@ def test_a_bottleneck_narrower_than_d_y_misses_the_least_squares_value(record):
     inst = find(deep_linear(bottleneck=True), lambda i: certify_bottleneck(i)["certified"])
     checks = certify_bottleneck(inst)
     theta = checks.pop("theta")
-    point = _Bare(inst.net, inst.X, inst.Y, theta)
+    point = BarePoint(inst.net, inst.X, inst.Y, theta)
     record.note("L - OLS at the witness", checks["L"] - checks["ols"], instance=point)
     record.witness("bottleneck", witness_arrays(inst.net, inst.X, inst.Y, theta), certified=checks["certified"],
                    checks=checks, instance=point)
