@@ -31,6 +31,7 @@ from landscape.core.validate import finite_array, finite_scalar, positive_int
 from landscape.liang2018 import models as lg
 from landscape.liang2018.tolerances import (  # noqa: F401  (re-exported: the tests read them here)
     CLEAN_RESIDUAL_RTOL,
+    conic_poly_hinge_value,
     DELTA_NORM,
     EPS64,
     EVAL_RTOL,

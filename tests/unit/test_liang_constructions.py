@@ -130,12 +130,12 @@ def test_a_wrong_output_bias_is_not_critical():
 # ------------------------------------------------------------------------------------------------------------
 def below_floor(bp, record, floor, label):
     """Mutant: fewer errors than the proposition's floor (error < min(n+, n-)/n)."""
-    record.leq(bp.errors(), floor - 1, tol=cons.INTEGER_TOL, instance=bp, what=f"(mutant) errors < {label}")
+    record.holds(bp.errors() <= floor - 1, instance=bp, what=f"(mutant) errors < {label}")
 
 
 def zero_error(bp, record, floor, label):
     """Mutant: Theorem 1/2's conclusion (every local minimum is error-free) transplanted to the failure case."""
-    record.leq(bp.errors(), 0, tol=cons.INTEGER_TOL, instance=bp, what="(mutant) zero training error")
+    record.holds(bp.errors() == 0, instance=bp, what="(mutant) zero training error")
 
 
 @pytest.mark.parametrize("strategy, check", [

@@ -95,14 +95,14 @@ def test_plain_training_ends_at_certified_bad_minima(record):
         desc = f"prop2 Thm-1 data (seed {data_seed}) n+=6 n-=6 M={M} relu p=6, {tried} L-BFGS starts"
         record.note("certified bad minima found", len(found), instance=desc)
         found_all += [(f, prob, desc) for f in found]
-    record.geq(len(found_all), 1, tol=cons.INTEGER_TOL, instance="search over 3 datasets",
-               what="L-BFGS from random starts ends at certified bad local minima")
+    record.holds(len(found_all) >= 1, instance="search over 3 datasets",
+                 what="L-BFGS from random starts ends at certified bad local minima")
     f, prob, desc = min(found_all, key=lambda t: (t[0].value, t[0].start))
     c = f.certificate
     checks = {"verdict": c.verdict, "grad_norm": c.grad_norm, "lambda_min": c.lambda_min,
               "worst_perturbation_change": c.worst_change, "errors": f.errors, "n": prob.n, "loss": f.value,
               "kink_margin": f.kink_margin, "found": len(found_all)}
-    record.geq(f.errors, 1, tol=cons.INTEGER_TOL, instance=desc, what="the found minimum misclassifies")
+    record.holds(f.errors >= 1, instance=desc, what="the found minimum misclassifies")
     record.witness("lbfgs-found", {"X": prob.X, "y": prob.y, "theta": f.theta, "M": np.asarray(prob.M)},
                    certified=bool(c.is_local_min and f.errors >= 1), checks=checks,
                    instance=f"{desc}; start {f.start}: loss {f.value:.5f}, {f.errors} errors")
@@ -219,8 +219,7 @@ def test_quadratic_loss_global_minima_err_on_more_than_one_eighth(instance, reco
     good = cons.b8_realize(instance, prob, [(1.0 * float(v) - 9 / 8) if instance == "A" else
                                           (float(v) ** 2 if yv > 0 else -float(v) ** 2)
                                           for v, yv in zip(values, labels)])
-    record.leq(prob.errors(good), 0, tol=cons.INTEGER_TOL, instance=desc,
-               what="an error-free parameter exists in the same model")
+    record.holds(prob.errors(good) == 0, instance=desc, what="an error-free parameter exists in the same model")
     arrays = {"values_num": np.array([Fraction(v).numerator for v in values]),
               "values_den": np.array([Fraction(v).denominator for v in values]), "labels": np.array(labels),
               "X": X, "y": y, "fitted": out["fit"], "theta_fit": out["realized"], "theta_zero_error": good}
@@ -258,4 +257,4 @@ def test_quadratic_loss_bad_event_samples_by_float_routes(instance, data, record
     desc = (f"B.8 instance {instance} event sample: values={[str(v) for v in values]} labels={list(labels)} "
             f"P={prob}")
     out = b8_check(instance, values, labels, record, desc, starts=3, seed=len(values))
-    record.close(out["errors"], errs, tol=cons.INTEGER_TOL, instance=desc, what="exact error count = enumeration's")
+    record.holds(out["errors"] == errs, instance=desc, what="exact error count = enumeration's")

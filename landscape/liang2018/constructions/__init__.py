@@ -111,6 +111,7 @@ from landscape.liang2018.minima import FoundMinimum, search_bad_minima  # noqa: 
 from landscape.liang2018.models import IdentityShortcutProblem  # noqa: F401,E402
 from landscape.liang2018.tolerances import (  # noqa: F401
     CONSTANT_OPTIMUM_TOL,
+    conic_poly_hinge_value,
     CONSTRUCTION_EIG_TOL,
     CONSTRUCTION_GRAD_TOL,
     CURVATURE_FD_RTOL,

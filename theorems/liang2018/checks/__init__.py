@@ -46,16 +46,17 @@ from theorems.liang2018.checks.counterexamples import (  # noqa: F401
     reverify_readable,
 )
 from theorems.liang2018.checks.zero_error import (  # noqa: F401
-    CENSUS_NOTE, record_census,
     _CURVATURE,
     _EXACT,
     _GRID,
     _H,
+    CENSUS_NOTE,
     TABLE1_NOTE,
     admissible_lambdas,
     check_zero_error_at_minima,
     class_membership,
     convexity_gap,
+    record_census,
     record_table1_cell,
     sigma_prime,
     thm2_certificate,

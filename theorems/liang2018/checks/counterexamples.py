@@ -13,12 +13,14 @@ from reports.registry import WITNESS_DIR
 
 def exact(record, holds: bool, what: str, instance) -> None:
     """An exact fact (rational arithmetic, an integer count, an LP's status) recorded as ``1 >= 1``."""
-    record.geq(float(bool(holds)), 1.0, tol=cons.INTEGER_TOL, instance=instance, what=what)
+    record.holds(bool(holds), instance=instance, what=what)
 
 
 def paper_error_claim(bp, record, floor: int, label: str) -> None:
     """The proposition's bound: at least ``floor`` misclassified samples (counted exactly)."""
-    record.geq(bp.errors(), floor, tol=cons.INTEGER_TOL, instance=bp, what=f"misclassified samples >= {label}")
+    errs = bp.errors()
+    record.holds(errs >= floor, instance=bp, what=f"misclassified samples >= {label} (exact count)",
+                 extra={"errors": errs, "floor": int(floor)})
 
 
 def check_point(bp, record, *, floor: int, label: str, error_claim=paper_error_claim, samples: int = 100) -> dict:
@@ -45,7 +47,7 @@ def check_point(bp, record, *, floor: int, label: str, error_claim=paper_error_c
     error_claim(bp, record, floor, label)
     if bp.better is not None:
         vb, eb = prob.value(bp.better), prob.errors(bp.better)
-        record.leq(eb, 0, tol=cons.INTEGER_TOL, instance=bp, what="the same model has an error-free point")
+        record.holds(eb == 0, instance=bp, what="the same model has an error-free point", extra={"errors": eb})
         record.leq(vb, v - cons.strict_decrease(v), tol=0, instance=bp,
                    what="that point has a lower loss: the minimum is not global")
         numbers.update(better_loss=vb, better_errors=eb)
@@ -147,7 +149,7 @@ def check_prop5(bp, record, error_claim=paper_error_claim, samples: int = 100) -
     numbers = {"S": bp.meta["S"], "flipped_change": change}
     if bp.problem.act == "square":
         cone = record.decide(lambda: cons.prop5_cone_values(bp), instance=bp, what="convex cone (CVXPY/Clarabel)")
-        ct = tol.conic_value(v)
+        ct = cons.conic_poly_hinge_value(v, bp.problem.p)   # the conic solver's accuracy (tolerances.py)
         record.close(cone.constrained, v, tol=ct, instance=bp,
                      what="sigma=z^2: minimum over the cone sign(A) = sign(a) equals the loss at the point")
         # the minimizer itself (A = 0) is only as accurate as the value divided by the slope |S| / n, which can be
@@ -309,11 +311,12 @@ def b8_check(instance: str, values, labels, record, desc: str, starts: int = 4, 
         record.inconclusive(f"no L-BFGS run reached the least-squares value (best excess {gap:.3g})", instance=desc)
     record.leq(float(np.abs(best[1] - fit_f).max()), 0.0, tol=cons.LSQ_FIT_TOL, instance=desc,
                what="best L-BFGS run reproduces the least-squares fitted values")
-    record.close(lg.error_count(best[1], y), errs, tol=cons.INTEGER_TOL, instance=desc,
-                 what="best L-BFGS run makes the same errors as the exact fit")
+    record.holds(lg.error_count(best[1], y) == errs, instance=desc,
+                 what="best L-BFGS run makes the same errors as the exact fit (exact counts)")
     # strictly above the threshold num/den: den * errors - num * n >= 1 (integers)
-    record.geq(threshold.denominator * errs - threshold.numerator * n, 1, tol=cons.INTEGER_TOL, instance=desc,
-               what=f"exact: the global minimum errs on more than {threshold} of the sample (strictly)")
+    record.holds(threshold.denominator * errs - threshold.numerator * n >= 1, instance=desc,
+                 what=f"exact: the global minimum errs on more than {threshold} of the sample (strictly)",
+                 extra={"errors": errs, "n": n})
     record.note("training error of the global minimum", errs / n, instance=desc)
     return {"errors": errs, "n": n, "L*": L_star, "best_lbfgs_excess": gap, "fit": fit_f, "network": prob,
             "realized": realized}
