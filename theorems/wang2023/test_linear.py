@@ -219,7 +219,7 @@ def test_standard_deep_linear_nets_have_a_certified_gap(record):
 @budget(0.8)
 @given(inst=wang_linear_instances(depth=(3, 5)))
 def test_bidual_of_the_scale_t_subproblem_is_a_parallel_net(inst, record):
-    check_bidual_parallel(inst, record)
+    check_bidual_parallel(inst, record, starts=1)
 
 
 @pytest.mark.claim("wang2023.prop3",
@@ -343,9 +343,10 @@ def test_stairs_of_a_rank_one_target_with_a_zero_value_are_flat(record):
                    covers=("L 2..6 x spreads 1.5, 2.5, 10, 100 on one 2 x 3 X (L = 2: the no-gap side)"))
 @pytest.mark.parametrize("L", [2, 3, 4, 5, 6])
 def test_standard_nets_have_a_gap_from_depth_three_and_parallel_nets_close_it(L, record):
-    """Per depth, instances with sv(X^+Y) = (1, 1/spread) over a range of spreads."""
+    """Per depth, instances with sv(X^+Y) = (1, 1/spread) over a range of spreads; the parallel net is trained on
+    one of them (spread 2.5), the others use the explicit parallel optimum and the dual certificate."""
     for spread in THM1_SPREADS:
-        check_thm1(sweep_instance(L, spread), record)
+        check_thm1(sweep_instance(L, spread), record, train=spread == 2.5)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_standard_three_layer_dual_has_a_parallel_bidual(inst, record):
 @example(inst=same_sign_example())
 def test_rank_one_standard_relu_net_has_zero_gap_and_stated_weights(inst, record):
     """Labels of one sign (both non-zero, one of them zero, or c >= 0): the case the theorem's weights cover."""
-    check_rank_one_standard_zero_gap(inst, record)
+    check_rank_one_standard_zero_gap(inst, record, starts=1)
 
 
 @pytest.mark.claim("wang2023.thm5.mixed-signs",

@@ -597,10 +597,10 @@ def check_power_penalty(inst: WangLinearInstance, record, closed: wl.ClosedForms
 # Theorem 4 — parallel nets with enough branches have zero duality gap
 # ------------------------------------------------------------------------------------------------------------
 def check_parallel_zero_gap(inst: WangLinearInstance, record, closed: wl.ClosedForms = C, starts: int = 2,
-                            m: int | None = None, reduce: bool = True) -> None:
+                            m: int | None = None, reduce: bool = True, train: bool = True) -> None:
     """Zero gap for (14) with beta = 1/L: closed form = dual (16) certificate = explicit primal point with r
     branches, and (14) itself, trained from random starts with ``m`` branches (default r + 1), never goes below
-    the dual and, when converged, reaches it."""
+    the dual and, when converged, reaches it (``train=False`` skips the training route)."""
     L, sv = inst.L, inst.planted_sv
     dual = record.decide(lambda: wl.spectral_dual_by_cvxpy(inst.X, inst.Y, 1.0), instance=inst,
                          what="dual (16) (Clarabel)")
@@ -613,6 +613,8 @@ def check_parallel_zero_gap(inst: WangLinearInstance, record, closed: wl.ClosedF
     record.close(wl.power_cost(opt), D, tol=tol.conic_value(D), instance=inst, decisive=True,
                  routes=("explicit parallel net", "dual certificate (Clarabel)"),
                  what="zero gap: an explicit primal point with r branches costs the dual certificate")
+    if not train:
+        return
     m = inst.rank + 1 if m is None else m
     tr = _trained(record, lambda: wl.train_stair_net(inst.X, inst.Y, wl.StairShape(L, 0, m, (), 2), "power",
                                                      starts=starts, seed=inst.seed, reduce=reduce),
@@ -707,7 +709,7 @@ THM1_SPREADS = (1.5, 2.5, 10.0, 100.0)
 TABLE_SPREADS = (1.5, 4.0, 10.0, 30.0, 100.0)
 
 
-def check_thm1(inst: WangLinearInstance, record) -> None:
+def check_thm1(inst: WangLinearInstance, record, train: bool = True) -> None:
     """Theorem 1 on one instance: (i) the standard net has a certified gap from depth three on (none at depth two),
     (ii) the parallel net on the same data closes it (explicit point = dual certificate, training reaches it)."""
     L = inst.L
@@ -727,4 +729,4 @@ def check_thm1(inst: WangLinearInstance, record) -> None:
     note_gap(record, inst, cert, inst.spread, 2)
     # (ii) the parallel net on the same data: explicit point = dual certificate, and training (14) reaches it;
     # rank(X^+Y) = N here, so the training runs on the data themselves (no reduction to span(X^+Y))
-    check_parallel_zero_gap(inst, record, starts=2, m=inst.N, reduce=False)
+    check_parallel_zero_gap(inst, record, starts=2, m=inst.N, reduce=False, train=train)
