@@ -23,7 +23,6 @@ from strategies.liang2018.mutants import half_space_relu_problems, radial_square
 from tests.mutation.mutants import CI
 from theorems.liang2018.checks import check_zero_error_at_minima
 
-
 # examples per rate: 12 keeps the three searches near 20 s together on 2 cores; a rate over 12 draws still tells
 # "almost always" from "never"
 RATE_EXAMPLES = 12
@@ -86,3 +85,23 @@ def test_quadratic_neurons_on_radial_data(record_property):
     assert hits, f"no certified bad minimum in {tried} examples"
     message = refutes(check_zero_error_at_minima, hits[0])
     assert message is not None and "misclassified samples at a" in message
+
+
+@pytest.mark.mutation("liang2018.thm2.cert", "first-order bound doubled (factor 2)")
+def test_thm2_certificate_doubled_is_refuted():
+    from strategies.liang2018.data import separable_problems
+    from tests.mutation.mutants import refuted_under_ci_budget
+    from theorems.liang2018.checks import check_thm2_certificate
+
+    message = refuted_under_ci_budget(separable_problems(), check_thm2_certificate, scale=1.0, factor=2.0)
+    assert message is not None and "n ||grad_w_j L||" in message
+
+
+@pytest.mark.mutation("liang2018.lem.subspace", "lower bound sum lambda_i D doubled (factor 2)")
+def test_subspace_lemma_doubled_is_refuted():
+    from strategies.liang2018.data import subspace_problems
+    from tests.mutation.mutants import refuted_under_ci_budget
+    from theorems.liang2018.checks import check_subspace_lemma
+
+    message = refuted_under_ci_budget(subspace_problems(), check_subspace_lemma, t=0.5, factor=2.0)
+    assert message is not None and "g_lambda(s t e)" in message

@@ -29,6 +29,7 @@ from theorems.liang2018 import checks as C
 # ------------------------------------------------------------------------------------------------------------
 # Mutated statements are refuted
 # ------------------------------------------------------------------------------------------------------------
+@pytest.mark.mutation("liang2018.prop8", "shift-and-scale to margin 1/2 instead of >= z_0 = 1")
 def test_prop8_refutes_a_scale_too_small_for_margin_one():
     message = refuted_under_ci_budget(teacher_problems(), C.check_shift_and_scale, starts=0,
                                       shift_and_scale=lambda p, t: cond.shift_and_scale(p, t, target_margin=0.5))
@@ -56,6 +57,7 @@ def _logistic_planted_minimum():
     return cond.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, "softplus", 3, loss="logistic", level=1.5)
 
 
+@pytest.mark.mutation("liang2018.prop9", "data outside Theorem 1's (radial): a planted logistic minimum")
 def test_prop9_family_detects_a_planted_logistic_minimum():
     """Off Theorem 1's data (the radial instance violates the data condition) the logistic loss does have a
     local minimum; handed to the Proposition 9 check, it must be found."""
@@ -64,6 +66,7 @@ def test_prop9_family_detects_a_planted_logistic_minimum():
         C.check_no_local_minimum(_Planted(pm.problem), Recorder("mutant"), starts=0, extra_points=[pm.theta])
 
 
+@pytest.mark.mutation("liang2018.prop9", "subspace lemma's sign flipped")
 def test_prop9_refutes_the_wrong_sign_in_the_subspace_lemma():
     message = refuted_under_ci_budget(subspace_problems(loss="logistic"), C.check_spare_neuron_descent,
                                       expected_sign=-1.0)
@@ -94,30 +97,35 @@ def _euler_without_bias(problem, theta):
     return s
 
 
+@pytest.mark.mutation("liang2018.prop10", "Euler identity without the output bias term")
 def test_prop10_refutes_an_identity_without_the_output_bias():
     message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_euler_identity,
                                       sides=_euler_without_bias)
     assert message is not None and "Euler identity" in message
 
 
+@pytest.mark.mutation("liang2018.prop10", "lower bound with max lambda instead of min lambda")
 def test_prop10_refutes_a_bound_with_the_largest_weight():
     message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_error_free_points_are_not_critical,
                                       bound=lambda lam, y, f: float(np.max(lam) * np.sum(y * f) / y.size), starts=0)
     assert message is not None and "min lam" in message
 
 
+@pytest.mark.mutation("liang2018.prop11", "construction's output weights flipped (a saddle)")
 def test_prop11_refutes_a_flipped_construction():
     message = refuted_under_ci_budget(radial_problems(symmetric=True), C.check_bad_minimum,
                                       spec=C.BadMinimumSpec(zero_mean=True, flip=True, starts=0))
     assert message is not None and "certified local minimum" in message
 
 
+@pytest.mark.mutation("liang2018.prop11", "SDP witness claimed on the wrong side")
 def test_prop11_refutes_a_witness_on_the_wrong_side():
     message = refuted_under_ci_budget(radial_problems(symmetric=True, sides=(1,)), C.check_bad_minimum,
                                       spec=C.BadMinimumSpec(zero_mean=True, claimed_side=-1, starts=0))
     assert message is not None and "condition fails" in message
 
 
+@pytest.mark.mutation("liang2018.prop12", "subspace lemma's bound with the largest outer coordinate")
 def test_subspace_condition_refutes_a_too_tight_lemma_bound():
     """The lemma's bound with the largest instead of the smallest coordinate of the outer class claims more
     than the algebra gives; the solver's value exceeds it on some draw."""
@@ -134,6 +142,7 @@ def test_subspace_condition_refutes_a_too_tight_lemma_bound():
     assert message is not None and "lemma bound" in message
 
 
+@pytest.mark.mutation("liang2018.prop12", "cone of the wrong sign")
 def test_prop12_refutes_the_cone_of_the_wrong_sign():
     message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), C.check_bad_minimum,
                                       spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, cone=True, starts=0,
@@ -141,6 +150,7 @@ def test_prop12_refutes_the_cone_of_the_wrong_sign():
     assert message is not None and "cone" in message
 
 
+@pytest.mark.mutation("liang2018.prop12", "quadratic construction's output weights flipped")
 def test_prop12_refutes_a_flipped_quadratic_construction():
     message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), C.check_bad_minimum,
                                       spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, flip=True, starts=0))

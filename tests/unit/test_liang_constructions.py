@@ -139,10 +139,14 @@ def zero_error(bp, record, floor, label):
 
 
 @pytest.mark.parametrize("strategy, check", [
-    pytest.param(S.prop2_instances("relu"), C.check_prop2, id="prop2"),
-    pytest.param(S.prop4_instances("tanh"), C.check_prop4, id="prop4"),
-    pytest.param(S.prop5_instances("square"), C.check_prop5, id="prop5"),
-    pytest.param(S.prop6_instances("relu"), C.check_prop6, id="prop6"),
+    pytest.param(S.prop2_instances("relu"), C.check_prop2, id="prop2",
+                 marks=pytest.mark.mutation("liang2018.prop2", "fewer errors than min(n+, n-)")),
+    pytest.param(S.prop4_instances("tanh"), C.check_prop4, id="prop4",
+                 marks=pytest.mark.mutation("liang2018.prop4", "fewer errors than min(n+, n-)")),
+    pytest.param(S.prop5_instances("square"), C.check_prop5, id="prop5",
+                 marks=pytest.mark.mutation("liang2018.prop5", "fewer errors than min(n+, n-)")),
+    pytest.param(S.prop6_instances("relu"), C.check_prop6, id="prop6",
+                 marks=pytest.mark.mutation("liang2018.prop6", "fewer errors than min(n+, n-)")),
 ])
 def test_error_below_the_floor_is_refuted(strategy, check):
     message = refuted_under_ci_budget(strategy, check, error_claim=below_floor)
@@ -150,14 +154,17 @@ def test_error_below_the_floor_is_refuted(strategy, check):
 
 
 @pytest.mark.parametrize("strategy, check", [
-    pytest.param(S.prop3_instances("elu"), C.check_prop3, id="prop3"),
-    pytest.param(S.prop7_instances(), C.check_prop7, id="prop7"),
+    pytest.param(S.prop3_instances("elu"), C.check_prop3, id="prop3",
+                 marks=pytest.mark.mutation("liang2018.prop3", "zero training error at the construction")),
+    pytest.param(S.prop7_instances(), C.check_prop7, id="prop7",
+                 marks=pytest.mark.mutation("liang2018.prop7", "zero training error at the construction")),
 ])
 def test_theorems_zero_error_conclusion_is_refuted(strategy, check):
     message = refuted_under_ci_budget(strategy, check, error_claim=zero_error)
     assert message is not None and "(mutant) zero training error" in message
 
 
+@pytest.mark.mutation("liang2018.ex1", "error bound 1/15 instead of 1/16")
 def test_example1_refutes_a_larger_bound():
     with pytest.raises(AssertionError, match=">= 1/15"):
         C.check_example1(Recorder("mutant"), bound=Fraction(1, 15))
@@ -168,6 +175,7 @@ def test_example1_holds_with_equality_at_one_sixteenth():
     assert v["error"] == Fraction(1, 16) and (v["a"], v["b"]) == (Fraction(72, 35), Fraction(-9, 5))
 
 
+@pytest.mark.mutation("liang2018.b8", "threshold 1/4 instead of 1/8")
 def test_b8_refutes_a_larger_threshold():
     values, labels = cons.B8_INSTANCES["A"]       # errs on exactly 1/4
     with pytest.raises(AssertionError, match="more than 1/4"):

@@ -25,18 +25,12 @@ from landscape.liang2018 import models as lg
 from strategies import budget
 from strategies.liang2018.data import separable_problems, subspace_problems
 from theorems.liang2018.checks import (
-    admissible_lambdas,
+    check_subspace_lemma,
+    check_thm2_certificate,
     check_zero_error_at_minima,
     class_membership,
-    convexity_gap,
-    sigma_prime,
-    thm2_certificate,
     thm2_error_certificate,
 )
-
-# ------------------------------------------------------------------------------------------------------------
-# The family check, shared with the mutation meta-tests (tests/test_liang_mutations.py)
-# ------------------------------------------------------------------------------------------------------------
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -82,14 +76,7 @@ def test_every_local_minimum_on_separable_data_has_zero_error(inst, record):
 @given(inst=separable_problems(), scale=st.sampled_from([0.3, 1.0, 3.0]))
 def test_input_weight_gradient_bounds_the_hinge_weights(inst, record, scale):
     """``n ||grad_{w_j} L|| >= |a_j| s_j gamma sum_i lambda_i`` at random parameters of several scales."""
-    rng = np.random.default_rng(inst.seed)
-    for _ in range(5):
-        theta = inst.problem.random_theta(rng, scale)
-        for c in thm2_certificate(inst, theta):
-            # autograd vs closed form: both sums have n terms of size <= |a_j| max sigma' |x| lambda_i
-            tol_ = 1e3 * lg.EPS64 * inst.problem.n * (1.0 + c["lhs"] + c["rhs"])
-            record.geq(c["lhs"], c["rhs"], tol=tol_, instance=inst,
-                       what="n ||grad_w_j L|| >= |a_j| s_j gamma sum lambda")
+    check_thm2_certificate(inst, record, scale)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -103,25 +90,7 @@ def test_input_weight_gradient_bounds_the_hinge_weights(inst, record, scale):
 def test_weighted_response_is_nonzero_on_subspace_data(inst, record, t):
     """With e owned by one class only, w = s t e makes ``g_lambda(w)`` at least ``sum lambda_i D(s t e^T x_i)`` over
     that class (> 0): the other class does not see e, and the sigma(0) terms cancel by the balance condition."""
-    p = inst.problem
-    rng = np.random.default_rng(inst.seed)
-    lam = admissible_lambdas(p.y, rng)
-    sp0 = sigma_prime(p.act, np.zeros(1))[0]
-    for own, other, sign in ((inst.U_plus, inst.U_minus, 1.0), (inst.U_minus, inst.U_plus, -1.0)):
-        k = sorted(set(own) - set(other))[0]
-        e = inst.basis(k)
-        cls = p.y == sign
-        proj = p.X @ e
-        s = np.sign(sp0 * np.sum(lam[cls] * proj[cls])) or 1.0
-        g = p.g_lambda(lam, s * t * e)
-        lower = float(np.sum(lam[cls] * convexity_gap(p.act, s * t * proj[cls])))
-        scale = float(np.sum(lam * np.abs(lg.activation(p.act).np_fn(s * t * proj)))) + 1.0
-        record.geq(sign * g, lower, tol=1e3 * lg.EPS64 * p.n * scale, instance=inst,
-                   what="sign * g_lambda(s t e) >= sum over the class of lambda_i D(s t e^T x_i)")
-        # strictly positive, beyond the rounding of its own sum (D(z) > 0 for z != 0 by strict convexity)
-        record.geq(lower, 1e3 * lg.EPS64 * p.n * scale, tol=0.0, instance=inst,
-                   what="the lower bound is strictly positive (strict convexity), beyond rounding")
-        record.note("g_lambda at the explicit direction", float(sign * g), instance=inst)
+    check_subspace_lemma(inst, record, t)
 
 
 @pytest.mark.claim("liang2018.lem.spare")

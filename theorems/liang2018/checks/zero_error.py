@@ -185,3 +185,42 @@ def class_membership(act: lg.ClassActivation) -> dict:
         "quadratic": bool(np.min(d2) > _CURVATURE and np.min(s(z)) >= zero - _EXACT
                           and abs(float((s(np.array([_H])) - s(np.array([-_H])))[0])) / (2 * _H) <= _CURVATURE),
     }
+
+
+def check_thm2_certificate(inst: LiangInstance, record, scale: float = 1.0, factor: float = 1.0) -> None:
+    """``n ||grad_{w_j} L|| >= factor |a_j| s_j gamma sum_i lambda_i`` (the claim: factor 1) at five random
+    parameters of the given scale: autograd on the left, the closed form on the right."""
+    rng = np.random.default_rng(inst.seed)
+    for _ in range(5):
+        theta = inst.problem.random_theta(rng, scale)
+        for c in thm2_certificate(inst, theta):
+            # autograd vs closed form: both sums have n terms of size <= |a_j| max sigma' |x| lambda_i
+            tol_ = 1e3 * lg.EPS64 * inst.problem.n * (1.0 + c["lhs"] + factor * c["rhs"])
+            record.geq(c["lhs"], factor * c["rhs"], tol=tol_, instance=inst, decisive=True,
+                       routes=("gradient by autograd", "closed-form first-order bound"),
+                       what="n ||grad_w_j L|| >= |a_j| s_j gamma sum lambda")
+
+
+def check_subspace_lemma(inst: LiangInstance, record, t: float, factor: float = 1.0) -> None:
+    """The subspace lemma at an explicit direction: ``sign g_lambda(s t e) >= factor sum_class lambda_i D(...)``
+    (the claim: factor 1) and the lower bound strictly positive."""
+    p = inst.problem
+    rng = np.random.default_rng(inst.seed)
+    lam = admissible_lambdas(p.y, rng)
+    sp0 = sigma_prime(p.act, np.zeros(1))[0]
+    for own, other, sign in ((inst.U_plus, inst.U_minus, 1.0), (inst.U_minus, inst.U_plus, -1.0)):
+        k = sorted(set(own) - set(other))[0]
+        e = inst.basis(k)
+        cls = p.y == sign
+        proj = p.X @ e
+        s = np.sign(sp0 * np.sum(lam[cls] * proj[cls])) or 1.0
+        g = p.g_lambda(lam, s * t * e)
+        lower = float(np.sum(lam[cls] * convexity_gap(p.act, s * t * proj[cls])))
+        scale = float(np.sum(lam * np.abs(lg.activation(p.act).np_fn(s * t * proj)))) + 1.0
+        record.geq(sign * g, factor * lower, tol=1e3 * lg.EPS64 * p.n * scale, instance=inst, decisive=True,
+                   routes=("g_lambda evaluated on the data", "closed-form lower bound sum lambda_i D"),
+                   what="sign * g_lambda(s t e) >= sum over the class of lambda_i D(s t e^T x_i)")
+        # strictly positive, beyond the rounding of its own sum (D(z) > 0 for z != 0 by strict convexity)
+        record.geq(lower, 1e3 * lg.EPS64 * p.n * scale, tol=0.0, instance=inst,
+                   what="the lower bound is strictly positive (strict convexity), beyond rounding")
+        record.note("g_lambda at the explicit direction", float(sign * g), instance=inst)
