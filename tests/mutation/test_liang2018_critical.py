@@ -105,3 +105,15 @@ def test_subspace_lemma_doubled_is_refuted():
 
     message = refuted_under_ci_budget(subspace_problems(), check_subspace_lemma, t=0.5, factor=2.0)
     assert message is not None and "g_lambda(s t e)" in message
+
+
+@pytest.mark.mutation("liang2018.table1", "softplus catalogued in the ReLU class as well")
+def test_table1_wrong_class_is_refuted():
+    from dataclasses import replace
+
+    from landscape.liang2018 import models as lg
+    from theorems.liang2018.checks import class_membership
+
+    act = replace(lg.activation("softplus"), classes=frozenset({"softplus", "relu"}))
+    found = class_membership(act)
+    assert any(found[c] != (c in act.classes) for c in lg.CLASSES)
