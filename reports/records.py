@@ -308,7 +308,8 @@ class Recorder:
             elif rec.relation in ("==", "allclose") and rec.tol:
                 a, b = rec.extra.get("a"), rec.extra.get("b")
                 size = max(abs(a or 0.0), abs(b or 0.0))
-                ratio = rec.tol / size if size > 0 else None
+                # an identity's power is the smallest relative perturbation detected: smaller is tighter
+                ratio = -rec.tol / size if size > 0 else None
         tighter = ratio is not None and ratio > self._tightest.get(name, -math.inf)
         if ratio is not None and tighter:
             self._tightest[name] = ratio

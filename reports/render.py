@@ -125,9 +125,10 @@ def render_markdown(summary: dict, images: Sequence[str] = ()) -> str:
         "edge, below 0 a violation; large values mean room to spare.",
         "*Distinct* counts the different instances among the conclusive examples. *Power*: `t` is the "
         "largest observed/bound ratio of the claim's decisive inequality (1: the bound is attained; "
-        "`WEAK` when below 0.5, i.e. a bound half as large would have passed too), `d` the largest relative "
-        "tolerance of its decisive identity (a relative perturbation above it is detected on every "
-        "example). *Mutants*: false variants of the claim refuted by the mutation meta-tests / run "
+        "`WEAK` when below half of the largest ratio the claim permits — 1, or a proved sharper constant over the "
+        "stated one — i.e. a bound that much tighter would have passed too), `d` the smallest relative "
+        "perturbation of its decisive identity that the run detects (some example fails under it). "
+        "*Mutants*: false variants of the claim refuted by the mutation meta-tests / run "
         "(`–` when none ran in this run). *Proof*: the level of the rigorous re-check of the claim's "
         "witnesses.",
         "",

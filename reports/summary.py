@@ -62,6 +62,7 @@ def _new_entry(claim) -> dict:
         "kind": claim.kind,
         "statement": claim.statement,
         "expected": claim.expected,
+        "sharp": claim.sharp,
         "verdict": "not-yet-checked",
         "regression": False,
         "tests": [],
@@ -358,9 +359,11 @@ def _add_power(entry: dict, rec: dict) -> None:
         a, b = rec.get("extra", {}).get("a"), rec.get("extra", {}).get("b")
         size = max(abs(a or 0.0), abs(b or 0.0))
         if size > 0:
-            rel = tol / size  # the smallest relative perturbation of one side that this check would detect
+            # a relative perturbation of one side larger than tol / size fails this example, so the run refutes
+            # any perturbation above the smallest such figure over its examples
+            rel = tol / size
             cur = power["detectable_perturbation"]
-            power["detectable_perturbation"] = rel if cur is None else max(cur, rel)
+            power["detectable_perturbation"] = rel if cur is None else min(cur, rel)
 
 
 def _finish_power(entry: dict) -> None:
@@ -368,7 +371,7 @@ def _finish_power(entry: dict) -> None:
     power = entry["power"]
     if entry["examples"]["passed"] == 0 and not entry["witnesses"]:
         power["evidence"] = "none"
-    elif power["tightness"] is not None and power["tightness"] < WEAK_TIGHTNESS:
+    elif power["tightness"] is not None and power["tightness"] < WEAK_TIGHTNESS * entry["sharp"]:
         power["evidence"] = "weak"
     elif power["decisive_checks"] == 0 and entry["kind"] in ("theorem", "derived") and not entry["witnesses"]:
         power["evidence"] = "unmeasured"
