@@ -97,9 +97,14 @@ def convex_by_cvxpy(problem: TwoLayerProblem, arr: Arrangements, solver: str = "
     Vv, Wv = np.asarray(V.value), np.asarray(W.value)
     norms = np.concatenate([np.linalg.norm(Vv, axis=0), np.linalg.norm(Wv, axis=0)])
     blocks = int(np.sum(norms > BLOCK_DROP_RTOL * max(norms.max(), 1e-300)))
+    fit = np.sum(Dm * (X @ (Vv - Wv)), axis=1)
+    reevaluated = float(0.5 * np.sum((fit - y) ** 2) + problem.beta * (np.linalg.norm(Vv, axis=0).sum()
+                                                                     + np.linalg.norm(Wv, axis=0).sum()))
+    violation = cone_violation(problem, arr, Vv, Wv)
     return RouteResult(float(prob.value), "optimal", True, route=f"cvxpy/{solver}", data={
-        "V": Vv, "W": Wv, "blocks": blocks, "cone_violation": cone_violation(problem, arr, Vv, Wv),
-        "exact": arr.exact, "P": P})
+        "V": Vv, "W": Wv, "blocks": blocks, "cone_violation": violation,
+        "exact": arr.exact, "P": P}).with_checks({"primal feasibility": violation,
+                                                  "objective": abs(float(prob.value) - reevaluated)})
 
 
 def network_from_convex(V: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

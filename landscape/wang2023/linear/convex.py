@@ -42,8 +42,11 @@ def spectral_dual_by_cvxpy(X, Y, bound: float, solver: str = "CLARABEL") -> Rout
     L0 = np.asarray(Lam.value, dtype=np.float64)
     spec = float(np.linalg.norm(X.T @ L0, 2))
     Lf = L0 * (bound / spec) if spec > bound else L0
+    certified = float(np.sum(Lf * Y))
     return RouteResult(float(prob.value), str(prob.status), True, route=f"cvxpy/{solver}", data={
-        "Lam": L0, "Lam_feasible": Lf, "certified_value": float(np.sum(Lf * Y)), "excess": spec - bound})
+        "Lam": L0, "Lam_feasible": Lf, "certified_value": certified, "excess": spec - bound}).with_checks(
+        {"dual feasibility": max(spec - bound, 0.0) / bound,
+         "objective": abs(float(prob.value) - float(np.sum(L0 * Y)))})
 
 
 def nuclear_bidual_by_cvxpy(X, Y, weight: float, solver: str = "CLARABEL") -> RouteResult:
@@ -64,9 +67,12 @@ def nuclear_bidual_by_cvxpy(X, Y, weight: float, solver: str = "CLARABEL") -> Ro
         return failed
     Z0 = np.asarray(Z.value, dtype=np.float64)
     Zf = Z0 + np.linalg.pinv(X, rcond=tol.RANK_RTOL) @ (Y - X @ Z0)
+    residual = float(np.linalg.norm(X @ Z0 - Y))
     return RouteResult(float(prob.value), str(prob.status), True, route=f"cvxpy/{solver}", data={
         "Z": Z0, "Z_feasible": Zf, "certified_value": weight * float(np.sum(np.linalg.svd(Zf, compute_uv=False))),
-        "residual": float(np.linalg.norm(X @ Z0 - Y)), "residual_feasible": float(np.linalg.norm(X @ Zf - Y))})
+        "residual": residual, "residual_feasible": float(np.linalg.norm(X @ Zf - Y))}).with_checks(
+        {"primal feasibility": residual,
+         "objective": abs(float(prob.value) - weight * float(np.sum(np.linalg.svd(Z0, compute_uv=False))))})
 
 
 def dual_t_by_cvxpy(X, Y, L: int, t: float, solver: str = "CLARABEL") -> RouteResult:

@@ -292,7 +292,8 @@ def train_stair_net(X, Y, shape: StairShape, penalty: str, *, t: float | None = 
     return RouteResult(best["value"], "converged" if converged else "gradient not small", bool(converged),
                        route="torch/L-BFGS", data={"values": values, "grad_norms": [r["grad"] for r in kept],
                                                    "discarded": discarded, "net": best["net"],
-                                                   "residual": best["residual"], "converged": bool(converged)})
+                                                   "residual": best["residual"], "converged": bool(converged)}
+                       ).with_checks({"primal feasibility": best["residual"], "stationarity": best["grad"]})
 
 
 def solve_rows(X, Y, net: StairNet, Z=None) -> RouteResult:
