@@ -124,6 +124,7 @@ def durations(session: nox.Session) -> None:
         "pytest",
         "theorems/",
         "--store-durations",
+        "--clean-durations",  # forget tests that no longer exist
         "--durations-path",
         DURATIONS,
         "--report-dir",
