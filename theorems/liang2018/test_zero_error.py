@@ -55,7 +55,8 @@ def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
     # returned point is feasible for an unconstrained problem, and its loss (re-evaluated in numpy) is accurate
     # to the solver's gap tolerance
     record.leq(conv["value"], 0.0, tol=tol.conic_value(0.0), instance=inst,
-               what="zero-loss quadratic classifier exists (convex route)")
+               what="zero-loss quadratic classifier exists (convex route)",
+               routes=("convex program over (a0, A), re-evaluated", "claimed infimum 0"))
     check_zero_error_at_minima(inst, record)
 
 
@@ -131,7 +132,8 @@ def test_switched_off_neuron_gives_a_descent_move(inst, record):
     loss = p.objective()
     before, after = float(loss(torch.tensor(theta))), float(loss(torch.tensor(move["theta"])))
     record.geq(before - after, 0.5 * move["predicted"], tol=1e3 * lg.EPS64 * (1.0 + before), instance=inst,
-               what="realized decrease >= half the first-order prediction eps |g| / n")
+               what="realized decrease >= half the first-order prediction eps |g| / n",
+               routes=("torch loss before and after the move", "first-order prediction eps |g| / n"), decisive=True)
     record.leq(float(np.linalg.norm(move["theta"] - theta)), 2 * lm.SPARE_DELTA, tol=0.0, instance=inst,
                what="the lower point lies within the move's radius")
 

@@ -204,7 +204,8 @@ def check_euler_identity(inst, record, draws: int = 6, sides=cond.euler_sides) -
         theta = p.random_theta(rng) * (0.3, 1.0, 3.0)[k % 3]
         s = sides(p, theta)
         record.close(s["lhs"], s["rhs"], tol=cond.EVAL_RTOL * (1.0 + s["scale"]), instance=inst,
-                     what="Euler identity: sum lam_i y_i f_i (closed form) = -n <grad_out L, theta_out> (autograd)")
+                     what="Euler identity: sum lam_i y_i f_i (closed form) = -n <grad_out L, theta_out> (autograd)",
+                     routes=("closed form sum lam_i y_i f_i", "autograd gradient of the output layer"), decisive=True)
 
 
 def check_error_free_points_are_not_critical(inst, record, bound=cond.euler_lower_bound, starts: int = 2) -> None:
@@ -231,7 +232,9 @@ def check_error_free_points_are_not_critical(inst, record, bound=cond.euler_lowe
         record.geq(lb, np.finfo(float).tiny, tol=0.0, instance=inst,
                    what="lower bound (1/n) min lam sum y f is positive")
         record.geq(abs(s["inner"]), lb, tol=cond.EVAL_RTOL * (1.0 + s["scale"]) / p.n, instance=inst,
-                   what="|<grad_out L, theta_out>| (autograd) >= (1/n) min lam_i sum y_i f_i (closed form)")
+                   what="|<grad_out L, theta_out>| (autograd) >= (1/n) min lam_i sum y_i f_i (closed form)",
+                   routes=("autograd <grad_out L, theta_out>", "closed-form lower bound min lam sum y f / n"),
+                   decisive=True)
         record.geq(s["grad_out_norm"] * s["out_norm"], lb, tol=cond.EVAL_RTOL * (1.0 + s["scale"]) / p.n,
                    instance=inst, what="||grad_out L|| ||theta_out|| >= lower bound: not a critical point",
                    extra={"grad_out_norm": s["grad_out_norm"], "loss": s["value"]})
@@ -271,7 +274,8 @@ def check_sdp_side(res: cond.SideResult, record, inst, planted_value: float | No
     tag = f"side {res.side:+d}{', zero mean' if res.zero_mean else ''}"
     if np.isfinite(res.lower) and np.isfinite(res.upper):
         record.leq(res.lower, res.upper, tol=vt, instance=inst,
-                   what=f"SDP {tag}: certified lower <= certified upper")
+                   what=f"SDP {tag}: certified lower <= certified upper",
+                   routes=("primal weights, eigvalsh", "dual matrix, weak duality"))
     if np.isfinite(res.t_solver):
         if np.isfinite(res.upper):
             record.leq(res.t_solver, res.upper, tol=vt, instance=inst, what=f"SDP {tag}: solver t* <= dual bound")
@@ -313,13 +317,15 @@ def check_subspace_condition(inst, record, zero_mean: bool, bounds=lemma_bounds)
         check_sdp_side(res, record, inst)
         record.leq(res.upper, -res.decide_tol, tol=0.0, instance=inst,
                    what=f"side {side:+d}: certified upper bound < 0 (condition holds)",
-                   extra={"lower": finite_or_none(res.lower)})
+                   extra={"lower": finite_or_none(res.lower)},
+                   decisive=True)
         vt = cond.SDP_VALUE_RTOL * (1.0 + res.scale)
         record.leq(lemma[side], -res.decide_tol, tol=0.0, instance=inst,
                    what=f"side {side:+d}: the lemma's closed-form bound is negative")
         if np.isfinite(res.lower):
             record.leq(res.lower, lemma[side], tol=vt, instance=inst,
-                       what=f"side {side:+d}: value of the solver's weights <= lemma bound")
+                       what=f"side {side:+d}: value of the solver's weights <= lemma bound",
+                       routes=("SDP weights, smallest eigenvalue (numpy)", "subspace lemma, closed form"))
         if np.isfinite(res.t_solver):
             record.leq(res.t_solver, lemma[side], tol=vt, instance=inst,
                        what=f"side {side:+d}: solver t* <= lemma bound")
@@ -382,12 +388,14 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     theta = cond.flipped(pm) if spec.flip else pm.theta
     value = prob.value(theta)
     record.close(value, pm.value, tol=cond.EVAL_RTOL * (1.0 + pm.value), instance=pm,
-                 what="loss at the construction: evaluated = closed form (1/n) sum l(z_i)")
+                 what="loss at the construction: evaluated = closed form (1/n) sum l(z_i)",
+                 routes=("loss evaluated at the construction", "closed form (1/n) sum l(z_i)"))
     c = cf.certify(prob.objective(), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
     checks = {"verdict": c.verdict, "grad_norm": c.grad_norm, "lambda_min": c.lambda_min,
               "perturbation_min_increase": c.perturbation_min_increase}
     record.leq(0.0 if c.is_local_min else 1.0, 0.0, tol=0.0, instance=pm,
-               what="construction is a certified local minimum (gradient, Hessian, perturbations)", extra=checks)
+               what="construction is a certified local minimum (gradient, Hessian, perturbations)", extra=checks,
+               decisive=True)
     errors = prob.errors(theta)
     record.close(errors, pm.expected_errors, tol=0, instance=pm, what="error count = that of the target outputs")
     record.geq(errors, 1, tol=0, instance=pm, what="the local minimum misclassifies (R_n > 0)")
@@ -398,7 +406,8 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
         ct = cond.conic_poly_hinge_value(pm.value, prob.p)   # the conic solver's accuracy (tolerances.py)
         record.geq(con["value"], pm.value, tol=ct, instance=pm,
                    what="convex route: min over the cone {side A <= 0} is not below L* (local minimum)")
-        record.close(con.value, pm.value, tol=ct, instance=pm, what="convex route: cone optimum = L*")
+        record.close(con.value, pm.value, tol=ct, instance=pm, what="convex route: cone optimum = L*",
+                     routes=("conic solver over the cone", "construction closed form L*"))
         free = record.decide(lambda: cond.convex_quadratic_fit(prob.X, prob.y, prob.offsets, prob.p), instance=pm,
                              what="free (Clarabel)")
         record.leq(free["value"], pm.value, tol=0.0, instance=pm,
