@@ -61,8 +61,9 @@ class EndPoint:
 
 
 def spare_neuron_escape(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0,
-                        tries: int = 20) -> dict | None:
-    """Try the explicit descent move at every neuron whose output weight is ~0; return its numbers or None."""
+                        tries: int = 20, sign: float = 1.0) -> dict | None:
+    """Try the explicit descent move at every neuron whose output weight is ~0; return its numbers or None.
+    (``sign = -1`` moves the output weight against ``g_lambda``: a false move, for the mutation meta-tests.)"""
     rng = np.random.default_rng(seed)
     a0, a, W = problem.unpack(theta)
     base = problem.value(theta)
@@ -81,7 +82,7 @@ def spare_neuron_escape(problem: lg.ShallowProblem, theta: np.ndarray, seed: int
                 continue
             W2, a2 = W.copy(), a.copy()
             W2[:, j] = w
-            a2[j] = SPARE_STEP * np.sign(g)
+            a2[j] = sign * SPARE_STEP * np.sign(g)
             moved = problem.pack(a0 - a2[j] * sigma0, a2, W2)
             new = problem.value(moved)
             predicted = SPARE_STEP * abs(g) / problem.n

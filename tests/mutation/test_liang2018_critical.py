@@ -117,3 +117,13 @@ def test_table1_wrong_class_is_refuted():
     act = replace(lg.activation("softplus"), classes=frozenset({"softplus", "relu"}))
     found = class_membership(act)
     assert any(found[c] != (c in act.classes) for c in lg.CLASSES)
+
+
+@pytest.mark.mutation("liang2018.lem.spare", "output weight moved against g_lambda")
+def test_spare_move_with_the_wrong_sign_is_refuted():
+    from strategies.liang2018.data import subspace_problems
+    from tests.mutation.mutants import refuted_under_ci_budget
+    from theorems.liang2018.checks import check_spare_neuron_move
+
+    message = refuted_under_ci_budget(subspace_problems(), check_spare_neuron_move, sign=-1.0)
+    assert message is not None and "descent move" in message

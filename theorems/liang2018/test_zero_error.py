@@ -13,18 +13,17 @@ exact evaluation.
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from landscape.core import tolerances as tol
 from landscape.liang2018 import conditions as lc
-from landscape.liang2018 import minima as lm
 from landscape.liang2018 import models as lg
 from strategies import budget
 from strategies.liang2018.data import separable_problems, subspace_problems
 from theorems.liang2018.checks import (
+    check_spare_neuron_move,
     check_subspace_lemma,
     check_thm2_certificate,
     check_zero_error_at_minima,
@@ -101,41 +100,7 @@ def test_switched_off_neuron_gives_a_descent_move(inst, record):
     """At a point with a_j = 0 and the output bias optimal (so the weights lambda balance across classes), a nearby
     input weight with ``g_lambda != 0`` plus a small output weight of its sign lowers the loss: no such point is a
     local minimum unless all lambda vanish."""
-    from scipy.optimize import brentq
-
-    p = inst.problem
-    rng = np.random.default_rng(inst.seed)
-    theta = p.random_theta(rng)
-    a0, a, W = p.unpack(theta)
-    a = a.copy()
-    a[0] = 0.0
-
-    def dloss_da0(b):
-        lam = p.lambdas(p.pack(b, a, W))
-        return -float(np.sum(lam * p.y)) / p.n
-
-    # the loss is convex in a_0 with slope -> -(p+1)(...) at -inf and >= 0 at +inf once both classes are present
-    lo, hi = -50.0, 50.0
-    if not dloss_da0(lo) < 0.0 < dloss_da0(hi):
-        record.inconclusive("output bias optimum not bracketed", instance=inst)
-    b = brentq(dloss_da0, lo, hi, xtol=1e-14, rtol=4 * lg.EPS64)
-    theta = p.pack(b, a, W)
-    lam = p.lambdas(theta)
-    if not np.any(lam > 0):
-        record.inconclusive("every margin >= 1 already (lambda = 0): the lemma is vacuous", instance=inst)
-    move = lm.spare_neuron_escape(p, theta, seed=inst.seed)
-    record.geq(0.0 if move is None else 1.0, 1.0, tol=0.0, instance=inst,
-               what="a descent move was found next to the switched-off neuron")
-    # re-evaluate both points through the torch objective (the search used the numpy route)
-    import torch
-
-    loss = p.objective()
-    before, after = float(loss(torch.tensor(theta))), float(loss(torch.tensor(move["theta"])))
-    record.geq(before - after, 0.5 * move["predicted"], tol=1e3 * lg.EPS64 * (1.0 + before), instance=inst,
-               what="realized decrease >= half the first-order prediction eps |g| / n",
-               routes=("torch loss before and after the move", "first-order prediction eps |g| / n"), decisive=True)
-    record.leq(float(np.linalg.norm(move["theta"] - theta)), 2 * lm.SPARE_DELTA, tol=0.0, instance=inst,
-               what="the lower point lies within the move's radius")
+    check_spare_neuron_move(inst, record)
 
 
 # ------------------------------------------------------------------------------------------------------------

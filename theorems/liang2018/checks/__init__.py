@@ -53,6 +53,7 @@ from theorems.liang2018.checks.zero_error import (  # noqa: F401
     CENSUS_NOTE,
     TABLE1_NOTE,
     admissible_lambdas,
+    check_spare_neuron_move,
     check_subspace_lemma,
     check_thm2_certificate,
     check_zero_error_at_minima,

@@ -224,3 +224,43 @@ def check_subspace_lemma(inst: LiangInstance, record, t: float, factor: float = 
         record.geq(lower, 1e3 * lg.EPS64 * p.n * scale, tol=0.0, instance=inst,
                    what="the lower bound is strictly positive (strict convexity), beyond rounding")
         record.note("g_lambda at the explicit direction", float(sign * g), instance=inst)
+
+
+def check_spare_neuron_move(inst: LiangInstance, record, sign: float = 1.0) -> None:
+    """The spare-neuron lemma at a random point with a_0 optimal and a_1 = 0: the explicit move (input weight moved
+    by 1e-3, output weight of the sign of g_lambda; ``sign = -1`` is the false move of the mutation meta-test)
+    lowers the loss by at least half its first-order prediction, evaluated in torch."""
+    from scipy.optimize import brentq
+
+    p = inst.problem
+    rng = np.random.default_rng(inst.seed)
+    theta = p.random_theta(rng)
+    a0, a, W = p.unpack(theta)
+    a = a.copy()
+    a[0] = 0.0
+
+    def dloss_da0(b):
+        lam = p.lambdas(p.pack(b, a, W))
+        return -float(np.sum(lam * p.y)) / p.n
+
+    # the loss is convex in a_0 with slope -> -(p+1)(...) at -inf and >= 0 at +inf once both classes are present
+    lo, hi = -50.0, 50.0
+    if not dloss_da0(lo) < 0.0 < dloss_da0(hi):
+        record.inconclusive("output bias optimum not bracketed", instance=inst)
+    b = brentq(dloss_da0, lo, hi, xtol=1e-14, rtol=4 * lg.EPS64)
+    theta = p.pack(b, a, W)
+    lam = p.lambdas(theta)
+    if not np.any(lam > 0):
+        record.inconclusive("every margin >= 1 already (lambda = 0): the lemma is vacuous", instance=inst)
+    move = lm.spare_neuron_escape(p, theta, seed=inst.seed, sign=sign)
+    record.holds(move is not None, instance=inst, what="a descent move was found next to the switched-off neuron")
+    # re-evaluate both points through the torch objective (the search used the numpy route)
+    import torch
+
+    loss = p.objective()
+    before, after = float(loss(torch.tensor(theta))), float(loss(torch.tensor(move["theta"])))
+    record.geq(before - after, 0.5 * move["predicted"], tol=1e3 * lg.EPS64 * (1.0 + before), instance=inst,
+               what="realized decrease >= half the first-order prediction eps |g| / n",
+               routes=("torch loss before and after the move", "first-order prediction eps |g| / n"), decisive=True)
+    record.leq(float(np.linalg.norm(move["theta"] - theta)), 2 * lm.SPARE_DELTA, tol=0.0, instance=inst,
+               what="the lower point lies within the move's radius")
