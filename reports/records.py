@@ -424,8 +424,12 @@ class Recorder:
         what: str = "holds",
         extra: Mapping | None = None,
         evidence: bool = True,
+        decisive: bool = False,
     ) -> bool:
-        """Assert a boolean fact (an exact count, a sign, a structural property); return it."""
+        """Assert a boolean fact (an exact count, a sign, a structural property); return it.
+
+        ``decisive=True`` marks the fact that carries the claim's statement (an exact fact has no ratio, so it
+        counts towards the claim's decisive checks without a tightness figure)."""
         __tracebackhide__ = True
         if not isinstance(fact, (bool, np.bool_)):
             raise ValueError(f"holds({what!r}) takes a bool, got {type(fact).__name__}")
@@ -446,6 +450,7 @@ class Recorder:
                 instance=describe(instance),
                 relation="holds",
                 evidence=bool(evidence),
+                decisive=bool(decisive),
                 extra=dict(extra or {}),
             )
         )
