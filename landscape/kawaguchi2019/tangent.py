@@ -74,6 +74,26 @@ def unit_blocks(net: Net, theta, X) -> list[tuple[tuple[int, int], np.ndarray]]:
     return blocks
 
 
+def jacobian_error_scale(net: Net, theta, X) -> float:
+    """Scale of the rounding error of a Jacobian entry: the largest entry of the same recursion run on absolute
+    values, with the derivative of a smooth unit replaced by 1.  A saturated tanh or softplus unit has a tiny
+    derivative (1 - tanh^2 ~ 1e-9) whose ABSOLUTE rounding error is ~eps, and that error is multiplied by the
+    later weights; the largest |entry| of the Jacobian itself does not see it."""
+    from dataclasses import replace
+
+    fw = forward(net, check_theta(net, theta), X)
+    # a smooth unit's derivative carries an absolute error of ~eps (1 + |sigma''| |dG|/eps) with the
+    # pre-activation's own rounding |dG| ~ eps |Phi^(l-1)| |W^(l)| and |sigma''| <= 1 (tanh, softplus)
+    lam = [np.abs(L) + ((1.0 + np.abs(fw.Phi[l]) @ np.abs(fw.Ws[l])) if net.slopes[l] is None else 0.0)
+           for l, L in enumerate(fw.Lam)]
+    fa = replace(fw, Ws=[np.abs(W) for W in fw.Ws], Lam=lam, Yhat=np.zeros_like(fw.Yhat))
+    dl = deltas(net, fa)
+    worst = 0.0
+    for l in range(net.depth):
+        worst = max(worst, float(np.max(np.abs(dl[l]).max(axis=(1, 2)) * np.abs(fw.Phi[l]).max(axis=1))))
+    return max(worst, float(np.max(np.abs(fw.Phi[-1]))))
+
+
 def jacobian_kronecker(net: Net, theta, X) -> np.ndarray:
     return np.hstack([B for _, B in unit_blocks(net, theta, X)])
 

@@ -58,6 +58,16 @@ def gap_rank(s: np.ndarray, cutoff: float) -> tuple[int, float]:
     below = s[k] if k < s.size else 0.0
     return k, (s[k - 1] / below) if below > 0 else np.inf
 
-# Singular values below this (times the data scale) have squares that underflow or lose all precision in
-# float64 (e.g. a leaky slope of 1e-227 drawn from the class): such a spectrum cannot be resolved -> inconclusive.
+# Singular values below this (for [PhiBar(S), D]: times the data scale) have squares that underflow or lose all
+# precision in float64 (e.g. a leaky slope of 1e-227 drawn from the class makes the Jacobian ~1e-226): such a
+# spectrum cannot be resolved by any route -> inconclusive.
 TINY_SINGULAR = 1e-100
+
+# The two Jacobian routes are compared only where the forward pass is well conditioned: the first-order rounding
+# bound (tangent.jacobian_error_scale) must stay below this fraction of the largest entry; beyond it (trained
+# smooth nets with weights ~1e3 and saturated units, whose pre-activations cancel) the example is inconclusive.
+JACOBIAN_RTOL = 1e-6
+
+# The three J routes are compared only where the kept spectrum has condition number below this: the sequential
+# Gram-Schmidt route loses accuracy like eps * kappa^2 on nearly dependent blocks (eps * 1e16 = O(1) at 1e8).
+KAPPA_ROUTES = 1e8
