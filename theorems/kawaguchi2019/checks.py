@@ -170,6 +170,8 @@ def check_thm1_at_certified_minima(inst, record, upper_factor: float = 1.0, need
     Jacobian by two routes; kinks, saddles and non-critical end points are inconclusive."""
     if need_class:
         require_class(inst.net, "Theorem 1")
+    if at_kink(inst):  # the Jacobian routes may pick different one-sided derivatives there
+        record.inconclusive("point at a kink: not a differentiable point", instance=inst)
     t = tangent(inst)
     require_resolvable(t, record, inst)
     record_jacobians(inst, record, t)
