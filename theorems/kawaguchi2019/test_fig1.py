@@ -33,7 +33,7 @@ def test_figure1_J_over_depth_and_width(record):
                    routes=("SVD projection on the Jacobian", "forward-pass loss"))
         record.leq(c.ratio, 1.0, tol=tol, instance=inst, what="J <= 1/2 ||Y||^2",
                    routes=("SVD projection on the Jacobian", "target norm"))
-        record.geq(c.ratio, 0.0, tol=0.0, instance=inst, what="J >= 0",
+        record.geq(c.ratio, 0.0, tol=tol, instance=inst, what="J >= 0",
                    routes=("SVD projection on the Jacobian", "zero"), evidence=False)
     # adding units with the old weights kept can only enlarge col(Jac)
     rng = np.random.default_rng(7)
