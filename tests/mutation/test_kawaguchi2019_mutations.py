@@ -102,3 +102,10 @@ def test_lemma2_without_orthogonality_is_refuted():
 def test_lemma3_without_orthogonalisation_is_refuted():
     msg = refuted_under_ci_budget(block_families(), kc.check_lemma3, orthogonalize=False)
     assert msg is not None
+
+
+@pytest.mark.mutation("kawaguchi2019.thm1.smooth", "tau-version upper end halved at smooth critical points")
+def test_half_the_tau_upper_bound_is_refuted_for_smooth_activations():
+    msg = refuted_under_ci_budget(points(kinds=("tight",), smooth=("tanh", "softplus"), overdetermined=False),
+                                  kc.check_thm1_at_certified_minima, upper_factor=0.5, need_class=False)
+    assert msg is not None and "upper end" in msg
