@@ -11,7 +11,7 @@ from landscape.core import tolerances as tol
 from landscape.liang2018 import conditions as cond
 from landscape.liang2018 import critical as lcr
 from landscape.liang2018 import models as lg
-from theorems.liang2018.checks.zero_error import record_census
+from theorems.liang2018.checks.zero_error import ERROR_ROUTES, record_census
 
 
 def finite_or_none(x):
@@ -53,7 +53,9 @@ def check_shift_and_scale(inst, record, shift_and_scale=cond.shift_and_scale, st
         record.holds(bool(np.array_equal(moved[rest], theta[rest])), instance=inst,
                      what="the map changes only (W_L, b_L)")
         margins = p.y * p.outputs(moved)
-        record.geq(float(np.min(margins)), 1.0, tol=0.0, instance=inst, what="every margin y_i f_i >= z_0 = 1")
+        # what the map is built to do (the loss check below is the claim): sanity, not evidence
+        record.geq(float(np.min(margins)), 1.0, tol=0.0, instance=inst, evidence=False,
+                   what="(sanity) every margin y_i f_i >= z_0 = 1")
         # the claim's content (zero minimal error => zero minimal loss, attained): the explicit map's point has loss
         # exactly 0, evaluated by numpy and by torch
         record.close(p.value(moved), float(torch_loss(torch.tensor(moved))), tol=0.0, instance=inst,
@@ -100,7 +102,7 @@ def check_no_local_minimum(inst, record, starts: int = 2, max_iter: int = 200, e
         for e in census.entries:
             if e.kind in ("saddle", "local-min"):
                 decided += 1
-                record.holds(e.kind != "local-min", instance=inst,
+                record.holds(e.kind != "local-min", instance=inst, decisive=True,
                              what="critical point (Newton on the gradient) is not a certified local minimum",
                              extra={"kind": e.kind, "loss": e.value, "errors": e.errors, "start": e.start})
     points = finite_runs(p, starts, inst.seed, max_iter) + list(extra_points)
@@ -116,10 +118,10 @@ def check_no_local_minimum(inst, record, starts: int = 2, max_iter: int = 200, e
             continue
         critical_end = v.status != "not-critical"
         decided += critical_end
-        record.leq(float(v.is_minimum), 0.0, tol=0.0, instance=inst, evidence=critical_end,
-                   what="optimizer end point is not a certified local minimum"
-                   + ("" if critical_end else " (sanity: the end point is not critical)"),
-                   extra={"status": v.status, "loss": v.value, "relative_gradient": v.rel_grad})
+        record.holds(not v.is_minimum, instance=inst, evidence=critical_end, decisive=critical_end,
+                     what="optimizer end point is not a certified local minimum"
+                     + ("" if critical_end else " (sanity: the end point is not critical)"),
+                     extra={"status": v.status, "loss": v.value, "relative_gradient": v.rel_grad})
     if not decided:
         record.inconclusive("no critical point was reached and decided: "
                             + "; ".join(v.details.get("reason", v.status) for v in verdicts), instance=inst)
@@ -143,9 +145,12 @@ def check_spare_neuron_descent(inst, record, expected_sign: float = 1.0) -> None
     # balance by two routes: the closed form sum lam_i y_i and the autograd derivative in a_0
     _, grad = cf.gradient(p.objective(), theta)
     scale = 1e3 * lg.EPS64 * float(np.sum(lam))
-    record.leq(abs(float(np.sum(lam * p.y))), 0.0, tol=scale, instance=inst, what="balance sum_i lam_i y_i = 0")
+    # the root finder's own equation: sanity of the balancing, not evidence
+    record.leq(abs(float(np.sum(lam * p.y))), 0.0, tol=scale, instance=inst, evidence=False,
+               what="(sanity) balance sum_i lam_i y_i = 0")
     record.close(grad[0], -float(np.sum(lam * p.y)) / p.n, tol=scale / p.n, instance=inst,
-                 what="d L / d a_0 (autograd) = -(1/n) sum lam_i y_i")
+                 what="d L / d a_0 (autograd) = -(1/n) sum lam_i y_i",
+                 routes=("autograd derivative in a_0", "closed form -(1/n) sum lam_i y_i"))
     owned = [(k, 1.0) for k in sorted(set(inst.U_plus) - set(inst.U_minus))]
     owned += [(k, -1.0) for k in sorted(set(inst.U_minus) - set(inst.U_plus))]
     for k, cls in owned:
@@ -155,15 +160,17 @@ def check_spare_neuron_descent(inst, record, expected_sign: float = 1.0) -> None
         rounding = 1e3 * lg.EPS64 * float(np.sum(lam * np.abs(act.np_fn(p.X @ w / act.input_scale))))
         record.geq(expected_sign * cls * g, rounding, tol=0.0, instance=inst,
                    what="lemma: g_lam(s t e) is non-zero (beyond rounding) with the sign of the class owning e",
-                   extra={"g": g})
+                   routes=("g_lambda evaluated on the data", "float64 rounding floor of its terms"), extra={"g": g})
         mv = cond.spare_neuron_move(p, theta, j, w)
         switched_off = mv.theta.copy()
         switched_off[[0, 1 + j]] = theta[0], 0.0          # w_j moved, a_j and a_0 as before
         _, gm = cf.gradient(p.objective(), switched_off)
         record.close(gm[1 + j], -g / p.n, tol=scale / p.n, instance=inst,
-                     what="d L / d a_j at the moved neuron (autograd) = -g_lam(w) / n")
-        record.leq(mv.new, mv.base - 0.5 * mv.predicted, tol=0.0, instance=inst,
-                   what="spare-neuron move lowers the loss (evaluated)", extra={"eps": mv.eps})
+                     what="d L / d a_j at the moved neuron (autograd) = -g_lam(w) / n",
+                     routes=("autograd derivative in a_j", "closed form -g_lambda(w) / n"))
+        record.leq(mv.new, mv.base - 0.5 * mv.predicted, tol=0.0, instance=inst, decisive=True,
+                   what="spare-neuron move lowers the loss (evaluated)", extra={"eps": mv.eps},
+                   routes=("loss evaluated after the move", "loss before minus half the first-order prediction"))
     # the local form: w_j itself moved by 1e-3 (analyticity makes g_lam non-zero near any w once g_lam != 0)
     delta = rng.standard_normal(p.d)
     mv = cond.spare_neuron_move(p, theta, j, W[:, j] + cond.DELTA_NORM * delta / np.linalg.norm(delta))
@@ -171,7 +178,8 @@ def check_spare_neuron_descent(inst, record, expected_sign: float = 1.0) -> None
                 extra={"g": mv.g})
     with torch.no_grad():
         record.close(float(p.objective()(torch.tensor(theta))), p.value(theta),
-                     tol=cond.EVAL_RTOL * (1.0 + p.value(theta)), instance=inst, what="loss: torch = numpy")
+                     tol=cond.EVAL_RTOL * (1.0 + p.value(theta)), instance=inst, what="loss: torch = numpy",
+                     routes=("torch loss", "numpy loss"))
 
 
 def check_constant_critical_point(inst, record, balance=cond.balance_output_bias) -> None:
@@ -186,15 +194,17 @@ def check_constant_critical_point(inst, record, balance=cond.balance_output_bias
     # each partial derivative is (1/n) sum of terms lam_i |sigma(0)| or lam_i |sigma'(0)| |x_i|: rounding only
     size = float(np.sum(lam)) * (1.0 + abs(s0) + abs(s1) * np.sqrt(cond.data_scale(p.X))) / p.n
     record.leq(float(np.linalg.norm(grad)), 0.0, tol=1e3 * lg.EPS64 * size * np.sqrt(p.size), instance=inst,
-               what="constant point with balanced a_0 is critical (autograd gradient)")
+               what="constant point with balanced a_0 is critical (autograd gradient)",
+               routes=("autograd gradient at the construction", "analytic criticality of the construction (0)"))
     v = cond.classify_end_point(p, theta, seed=inst.seed)
-    record.close(float(v.status == "escaped"), 1.0, tol=0.0, instance=inst,
+    record.holds(v.status == "escaped", instance=inst, decisive=True,
                  what="critical point is a saddle (descent found)", extra={"status": v.status, **v.details})
     k = sorted(set(inst.U_plus) - set(inst.U_minus))[0]
     w = 0.5 * cond.subspace_direction(p.X, p.y, lam, inst.basis(k), p.act)
     mv = cond.spare_neuron_move(p, theta, 0, w)
     record.leq(mv.new, mv.base - 0.5 * mv.predicted, tol=0.0, instance=inst,
-               what="lemma direction: spare-neuron move lowers the loss at the critical point")
+               what="lemma direction: spare-neuron move lowers the loss at the critical point",
+               routes=("loss evaluated after the move", "loss before minus half the first-order prediction"))
 
 
 def check_euler_identity(inst, record, draws: int = 6, sides=cond.euler_sides) -> None:
@@ -223,20 +233,23 @@ def check_error_free_points_are_not_critical(inst, record, bound=cond.euler_lowe
     checked = 0
     for theta in points:
         s = cond.euler_sides(p, theta)
-        record.close(p.errors(theta), 0, tol=0, instance=inst, what="point is error-free")
+        record.holds(p.errors(theta) == 0, instance=inst, what="point is error-free (exact count)")
         lb = bound(s["lam"], p.y, s["f"])
         if np.min(s["lam"]) == 0.0:   # l'(-margin) underflows beyond margin ~745: float64 cannot decide there
             record.note("loss derivative underflows at this point", True, instance=inst)
             continue
         checked += 1
         record.geq(lb, np.finfo(float).tiny, tol=0.0, instance=inst,
-                   what="lower bound (1/n) min lam sum y f is positive")
+                   what="lower bound (1/n) min lam sum y f is positive",
+                   routes=("closed-form lower bound min lam sum y f / n", "smallest positive float64"))
         record.geq(abs(s["inner"]), lb, tol=cond.EVAL_RTOL * (1.0 + s["scale"]) / p.n, instance=inst,
                    what="|<grad_out L, theta_out>| (autograd) >= (1/n) min lam_i sum y_i f_i (closed form)",
                    routes=("autograd <grad_out L, theta_out>", "closed-form lower bound min lam sum y f / n"),
                    decisive=True)
+        # implied by the check above through Cauchy-Schwarz: sanity, not evidence
         record.geq(s["grad_out_norm"] * s["out_norm"], lb, tol=cond.EVAL_RTOL * (1.0 + s["scale"]) / p.n,
-                   instance=inst, what="||grad_out L|| ||theta_out|| >= lower bound: not a critical point",
+                   instance=inst, evidence=False,
+                   what="(sanity) ||grad_out L|| ||theta_out|| >= lower bound: not a critical point",
                    extra={"grad_out_norm": s["grad_out_norm"], "loss": s["value"]})
     if checked == 0:
         record.inconclusive("every error-free point had an underflowing loss derivative", instance=inst)
@@ -258,11 +271,14 @@ def check_constant_critical_point_misclassifies(inst, record, critical_point=con
     # every partial derivative is a mean of terms lam_i times an activation (or 1): rounding only
     size = float(np.mean(lam)) * (1.0 + float(np.max(np.abs(h))))
     record.leq(float(np.linalg.norm(grad)), 0.0, tol=1e3 * lg.EPS64 * size * np.sqrt(p.size), instance=inst,
-               what="constant point with b_L = log(n_+/n_-) is critical (autograd gradient)")
+               what="constant point with b_L = log(n_+/n_-) is critical (autograd gradient)",
+               routes=("autograd gradient at the construction", "analytic criticality of the construction (0)"))
     n_plus, n_minus = int(np.sum(p.y > 0)), int(np.sum(p.y < 0))
     expected = n_minus if n_plus >= n_minus else n_plus
-    record.close(p.errors(theta), expected, tol=0, instance=inst, what="errors of the constant output")
-    record.geq(p.errors(theta), 1, tol=0, instance=inst, what="the critical point misclassifies (R_n > 0)")
+    errors = p.errors(theta)
+    record.holds(errors == expected, instance=inst, what="errors of the constant output = min(n+, n-) (exact count)",
+                 extra={"errors": errors, "expected": expected})
+    record.holds(errors >= 1, instance=inst, decisive=True, what="the critical point misclassifies (R_n > 0)")
 
 
 def check_sdp_side(res: cond.SideResult, record, inst, planted_value: float | None = None) -> None:
@@ -278,15 +294,19 @@ def check_sdp_side(res: cond.SideResult, record, inst, planted_value: float | No
                    routes=("primal weights, eigvalsh", "dual matrix, weak duality"))
     if np.isfinite(res.t_solver):
         if np.isfinite(res.upper):
-            record.leq(res.t_solver, res.upper, tol=vt, instance=inst, what=f"SDP {tag}: solver t* <= dual bound")
+            record.leq(res.t_solver, res.upper, tol=vt, instance=inst, what=f"SDP {tag}: solver t* <= dual bound",
+                       routes=("solver's reported t* (Clarabel)", "dual matrix, weak duality"))
         if res.lam is not None:
             record.close(res.t_solver, res.lower, tol=vt, instance=inst,
-                         what=f"SDP {tag}: solver t* = lambda_min of its weights (eigvalsh)")
+                         what=f"SDP {tag}: solver t* = lambda_min of its weights (eigvalsh)",
+                         routes=("solver's reported t* (Clarabel)", "primal weights, eigvalsh"))
     if planted_value is not None:
         record.geq(res.t_solver, planted_value, tol=vt, instance=inst,
-                   what=f"SDP {tag}: solver t* >= value of the planted weights")
+                   what=f"SDP {tag}: solver t* >= value of the planted weights",
+                   routes=("solver's reported t* (Clarabel)", "planted weights, eigvalsh"))
         record.geq(res.upper, planted_value, tol=vt, instance=inst,
-                   what=f"SDP {tag}: dual bound >= value of the planted weights")
+                   what=f"SDP {tag}: dual bound >= value of the planted weights",
+                   routes=("dual matrix, weak duality", "planted weights, eigvalsh"))
 
 
 def lemma_bounds(inst) -> dict:
@@ -313,22 +333,26 @@ def check_subspace_condition(inst, record, zero_mean: bool, bounds=lemma_bounds)
         if res.status == "infeasible":
             lp = record.decide(lambda: cond.admissible_exists(p.X, p.y, zero_mean), instance=inst, what="LP (HiGHS)")
             record.close(lp.value, 0.0, tol=0.0, instance=inst,
-                         what="SDP infeasible = LP finds no admissible weights (condition holds vacuously)")
+                         what="SDP infeasible = LP finds no admissible weights (condition holds vacuously)",
+                         routes=("LP feasibility (HiGHS)", "SDP status infeasible (Clarabel)"))
         check_sdp_side(res, record, inst)
         record.leq(res.upper, -res.decide_tol, tol=0.0, instance=inst,
                    what=f"side {side:+d}: certified upper bound < 0 (condition holds)",
                    extra={"lower": finite_or_none(res.lower)},
+                   routes=("SDP dual matrix, weak duality", "condition: no admissible lam with value >= 0"),
                    decisive=True)
         vt = cond.SDP_VALUE_RTOL * (1.0 + res.scale)
         record.leq(lemma[side], -res.decide_tol, tol=0.0, instance=inst,
-                   what=f"side {side:+d}: the lemma's closed-form bound is negative")
+                   what=f"side {side:+d}: the lemma's closed-form bound is negative",
+                   routes=("subspace lemma, closed form", "condition: no admissible lam with value >= 0"))
         if np.isfinite(res.lower):
             record.leq(res.lower, lemma[side], tol=vt, instance=inst,
                        what=f"side {side:+d}: value of the solver's weights <= lemma bound",
                        routes=("SDP weights, smallest eigenvalue (numpy)", "subspace lemma, closed form"))
         if np.isfinite(res.t_solver):
             record.leq(res.t_solver, lemma[side], tol=vt, instance=inst,
-                       what=f"side {side:+d}: solver t* <= lemma bound")
+                       what=f"side {side:+d}: solver t* <= lemma bound",
+                       routes=("solver's reported t* (Clarabel)", "subspace lemma, closed form"))
 
 
 @dataclass(frozen=True)
@@ -363,9 +387,11 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     res = cond.condition_sdp(X, y, side, spec.zero_mean)
     check_sdp_side(res, record, inst, planted_value=inst.t0 if side == inst.side else None)
     record.geq(res.lower, res.decide_tol, tol=0.0, instance=inst,
-               what="re-verified witness: lambda_min(side S(lam)) > 0 (condition fails)")
+               what="re-verified witness: lambda_min(side S(lam)) > 0 (condition fails)",
+               routes=("SDP weights, eigvalsh (numpy)", "condition fails: some admissible lam with value > 0"))
+    # validity of the cleaned weights (the witness's own constraint equations): sanity, not evidence
     record.leq(res.residual, cond.CLEAN_RESIDUAL_RTOL * (1.0 + np.sqrt(res.scale)), tol=0.0, instance=inst,
-               what="witness is admissible (constraint residual)")
+               evidence=False, what="(sanity) witness is admissible (constraint residual)")
     if spec.claimed_side is None:
         # the other side cannot be definite: with unit class weights tr(-side S(lam)) <= max_inner |x|^2 -
         # min_outer |x|^2 < 0 (the outer class is the one labelled `side`), so its value is at most that over d
@@ -375,9 +401,11 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
         outer = y == side
         trace_bound = (np.max(sq[~outer]) - np.min(sq[outer])) / X.shape[1]
         record.leq(other.upper, -other.decide_tol, tol=0.0, instance=inst,
-                   what="other side certified not definite (dual bound < 0)")
+                   what="other side certified not definite (dual bound < 0)",
+                   routes=("SDP dual matrix, weak duality", "no admissible lam with value >= 0 on that side"))
         record.leq(other.t_solver, trace_bound, tol=cond.SDP_VALUE_RTOL * (1.0 + res.scale), instance=inst,
-                   what="other side: solver t* <= trace bound (max_inner |x|^2 - min_outer |x|^2) / d")
+                   what="other side: solver t* <= trace bound (max_inner |x|^2 - min_outer |x|^2) / d",
+                   routes=("solver's reported t* (Clarabel)", "trace bound, closed form"))
     rng = np.random.default_rng(inst.seed + 11)
     act = spec.act or inst.act
     M = spec.M or inst.M
@@ -393,25 +421,28 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     c = cf.certify(prob.objective(), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL)
     checks = {"verdict": c.verdict, "grad_norm": c.grad_norm, "lambda_min": c.lambda_min,
               "perturbation_min_increase": c.perturbation_min_increase}
-    record.leq(0.0 if c.is_local_min else 1.0, 0.0, tol=0.0, instance=pm,
-               what="construction is a certified local minimum (gradient, Hessian, perturbations)", extra=checks,
-               decisive=True)
+    record.holds(bool(c.is_local_min), instance=pm,
+                 what="construction is a certified local minimum (gradient, Hessian, perturbations)", extra=checks,
+                 decisive=True)
     errors = prob.errors(theta)
-    record.close(errors, pm.expected_errors, tol=0, instance=pm, what="error count = that of the target outputs")
-    record.geq(errors, 1, tol=0, instance=pm, what="the local minimum misclassifies (R_n > 0)")
+    record.holds(errors == pm.expected_errors, instance=pm, extra={"errors": errors},
+                 what="error count = that of the target outputs (exact count)")
+    record.holds(errors >= 1, instance=pm, what="the local minimum misclassifies (R_n > 0)")
     if spec.cone:
         cs = side if spec.cone_side is None else spec.cone_side
         con = record.decide(lambda: cond.convex_quadratic_fit(prob.X, prob.y, prob.offsets, prob.p, cone_side=cs),
                             instance=pm, what="cone (Clarabel)")
         ct = cond.conic_poly_hinge_value(pm.value, prob.p)   # the conic solver's accuracy (tolerances.py)
         record.geq(con["value"], pm.value, tol=ct, instance=pm,
-                   what="convex route: min over the cone {side A <= 0} is not below L* (local minimum)")
+                   what="convex route: min over the cone {side A <= 0} is not below L* (local minimum)",
+                   routes=("cone program (Clarabel), loss re-evaluated at its point", "construction closed form L*"))
         record.close(con.value, pm.value, tol=ct, instance=pm, what="convex route: cone optimum = L*",
                      routes=("conic solver over the cone", "construction closed form L*"))
         free = record.decide(lambda: cond.convex_quadratic_fit(prob.X, prob.y, prob.offsets, prob.p), instance=pm,
                              what="free (Clarabel)")
         record.leq(free["value"], pm.value, tol=0.0, instance=pm,
-                   what="convex route without the cone: a lower point exists (not a global minimum)")
+                   what="convex route without the cone: a lower point exists (not a global minimum)",
+                   routes=("unconstrained convex program (Clarabel), re-evaluated", "construction closed form L*"))
     if spec.witness:
         record.witness(spec.witness, {"X": X, "y": y, "offsets": prob.offsets, "theta": theta, "lam": pm.lam,
                                  "M": np.array(M), "p": np.array(inst.p)},
@@ -424,8 +455,9 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     if best is None or prob.errors(best) > 0:
         record.inconclusive("no random start reached zero error: the minimum is not shown to be non-global",
                             instance=pm)
-    record.leq(prob.errors(best), 0, tol=0, instance=pm, what="a random L-BFGS start reaches zero error")
-    record.leq(prob.value(best), pm.value, tol=0.0, instance=pm, what="that end point is lower than L*")
+    record.holds(prob.errors(best) == 0, instance=pm, what="a random L-BFGS start reaches zero error (exact count)")
+    record.leq(prob.value(best), pm.value, tol=0.0, instance=pm, what="that end point is lower than L*",
+               routes=("L-BFGS end point from a random start, loss evaluated", "construction closed form L*"))
 
 
 def check_quadratic_if_side(inst, record, starts: int = 3) -> None:
@@ -437,22 +469,26 @@ def check_quadratic_if_side(inst, record, starts: int = 3) -> None:
     fit = record.decide(lambda: cond.convex_quadratic_fit(p.X, p.y, p.offsets, p.p), instance=inst,
                         what="convex fit (Clarabel)")
     record.leq(fit["value"], 0.0, tol=tol.conic_value(0.0), instance=inst,
-               what="convex route: inf over (a_0, A) of the loss is 0 (re-evaluated)")
+               what="convex route: inf over (a_0, A) of the loss is 0 (re-evaluated)",
+               routes=("convex program over (a0, A), re-evaluated", "condition holds: infimum 0"))
     record.close(fit.value, fit["value"], tol=tol.conic_value(fit["value"]), instance=inst,
-                 what="convex route: solver value = loss re-evaluated at its point")
+                 what="convex route: solver value = loss re-evaluated at its point",
+                 routes=("conic solver's objective (Clarabel)", "loss re-evaluated at its point (numpy)"))
     a, W, a0 = cond.quadratic_network_from(fit["a0"], fit["A"], p.M)
     realized = p.pack(a0, a, W)
     # W diag(a) W^T = A up to the eigensolver's backward error (~ d eps ||A||), times ||x||^2 per output
     out_tol = 1e3 * lg.EPS64 * (abs(a0) + np.linalg.norm(fit["A"], 2) * cond.data_scale(p.X))
     record.close(float(np.max(np.abs(p.outputs(realized) - fit["outputs"]))), 0.0, tol=out_tol, instance=inst,
-                 what="network with M = d + 1 quadratic neurons realizes the convex route's outputs")
-    record.close(p.errors(realized), 0, tol=0, instance=inst, what="zero-error parameters exist (exact count)")
+                 what="network with M = d + 1 quadratic neurons realizes the convex route's outputs",
+                 routes=("network forward pass (eigendecomposition of A)", "convex route's outputs"))
+    record.holds(p.errors(realized) == 0, instance=inst, what="zero-error parameters exist (exact count)")
     decided = 0
     for theta in finite_runs(p, starts, inst.seed, 400):
         value, grad = cf.gradient(p.objective(), theta)
         if value <= lg.NEAR_ZERO_LOSS:
             decided += 1
-            record.leq(p.errors(theta), 0, tol=0, instance=inst, what="near-zero-loss end point has zero error")
+            record.leq(p.errors(theta), 0, tol=0, instance=inst, what="near-zero-loss end point has zero error",
+                       routes=ERROR_ROUTES)
             continue
         if np.linalg.norm(grad) > lg.CRITICAL_GRAD_TOL:
             continue
@@ -460,7 +496,7 @@ def check_quadratic_if_side(inst, record, starts: int = 3) -> None:
         if c.is_local_min:
             decided += 1
             record.leq(p.errors(theta), 0, tol=0, instance=inst, what="certified local minimum has zero error",
-                       extra={"loss": value, "verdict": c.verdict})
+                       extra={"loss": value, "verdict": c.verdict}, routes=ERROR_ROUTES, decisive=True)
         elif c.verdict == "saddle":
             decided += 1
     if decided == 0:

@@ -129,9 +129,12 @@ def thm2_error_certificate(inst: LiangInstance, e: lm.EndPoint, record) -> None:
         bound = (c["lhs"] / denom) ** (1.0 / p.p)
         # float64 evaluation of f and of the gradient: relative error ~1e3 eps on O(1) outputs
         record.leq(worst_violation, bound, tol=1e3 * lg.EPS64 * (1.0 + float(np.max(np.abs(f)))), instance=inst,
-                   what="largest hinge violation <= first-order certificate bound")
+                   what="largest hinge violation <= first-order certificate bound",
+                   routes=("hinge violations from the outputs (numpy forward)",
+                           "Theorem 2 bound from the autograd input-weight gradient"))
         if bound < 1.0:  # the certificate alone proves every sample is on its side
-            record.leq(e.errors, 0, tol=0.0, instance=inst, what="certificate says zero error; count agrees")
+            record.leq(e.errors, 0, tol=0.0, instance=inst, what="certificate says zero error; count agrees",
+                       routes=("exact error count", "Theorem 2 bound (certificate < 1: no error)"))
 
 
 def admissible_lambdas(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -222,7 +225,8 @@ def check_subspace_lemma(inst: LiangInstance, record, t: float, factor: float = 
                    what="sign * g_lambda(s t e) >= sum over the class of lambda_i D(s t e^T x_i)")
         # strictly positive, beyond the rounding of its own sum (D(z) > 0 for z != 0 by strict convexity)
         record.geq(lower, 1e3 * lg.EPS64 * p.n * scale, tol=0.0, instance=inst,
-                   what="the lower bound is strictly positive (strict convexity), beyond rounding")
+                   what="the lower bound is strictly positive (strict convexity), beyond rounding",
+                   routes=("closed-form lower bound sum lambda_i D", "float64 rounding floor of that sum"))
         record.note("g_lambda at the explicit direction", float(sign * g), instance=inst)
 
 
@@ -262,5 +266,6 @@ def check_spare_neuron_move(inst: LiangInstance, record, sign: float = 1.0) -> N
     record.geq(before - after, 0.5 * move["predicted"], tol=1e3 * lg.EPS64 * (1.0 + before), instance=inst,
                what="realized decrease >= half the first-order prediction eps |g| / n",
                routes=("torch loss before and after the move", "first-order prediction eps |g| / n"), decisive=True)
+    # the move is built inside this radius (sanity of the construction, not evidence for the lemma)
     record.leq(float(np.linalg.norm(move["theta"] - theta)), 2 * lm.SPARE_DELTA, tol=0.0, instance=inst,
-               what="the lower point lies within the move's radius")
+               what="(sanity) the lower point lies within the move's radius", evidence=False)
