@@ -318,10 +318,14 @@ class Recorder:
     def _write(self, rec: CheckRecord) -> None:
         # the instance is written once per example (and again with every failure and witness), so records stay
         # small in long runs; the summary restores it for the example's other checks
+        # (an example is named by the first object recorded on, whichever of its checks is written first)
         if rec.example in self._described and rec.status not in ("fail", "witness"):
             rec.instance = ""
-        elif rec.instance:
-            self._described.add(rec.example)
+        elif rec.example not in self._described:
+            if rec.status not in ("fail", "witness"):
+                rec.instance = self._example_desc.get(rec.example, rec.instance)
+            if rec.instance:
+                self._described.add(rec.example)
         self.sink.write(rec.to_json())
 
     # -- checks --------------------------------------------------------------------------------------------
