@@ -5,6 +5,7 @@ the per-run report).  Everything lives in ``reports/plugin.py`` so that it can a
 Torch runs single-threaded: the suite's models are small (<= 10^4 parameters), where intra-op threads only add
 synchronization (measured: 4 ms per loss-and-gradient with 2 threads on 2 busy cores, 0.3 ms with one), and
 pytest-xdist already uses every core.  Set ``CLAIMS_TORCH_THREADS`` to change it."""
+
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("CLAIMS_TORCH_THREADS", "1"))

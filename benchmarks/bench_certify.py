@@ -2,6 +2,7 @@
 dense Hessian, for a one-hidden-layer tanh regression network.  Goals (issue on the certifier): about 10^4
 parameters in <= 5 s by Lanczos, and >= 10x faster than dense at a size where dense still fits (2 and 5 * 10^3).
 The two routes' eigenvalues are kept in extra_info for comparison."""
+
 import numpy as np
 import pytest
 import torch
@@ -19,10 +20,10 @@ def mlp_loss(d, hidden, n=64, seed=0):
         pos, parts = 0, []
         for s in sizes:
             k = int(np.prod(s))
-            parts.append(t[pos:pos + k].reshape(s))
+            parts.append(t[pos : pos + k].reshape(s))
             pos += k
         W, b, v, c = parts
-        return 0.5 * torch.mean((torch.tanh(X @ W.T + b) @ v + c - y) ** 2) + 1e-3 * torch.sum(t ** 2)
+        return 0.5 * torch.mean((torch.tanh(X @ W.T + b) @ v + c - y) ** 2) + 1e-3 * torch.sum(t**2)
 
     return loss, rng.standard_normal(total) * 0.3
 
@@ -32,8 +33,12 @@ def mlp_loss(d, hidden, n=64, seed=0):
 def test_bench_smallest_eigenvalue_lanczos_vs_dense(benchmark, method, size):
     loss, theta = mlp_loss(d=size[0], hidden=size[1])
     benchmark.group = f"smallest Hessian eigenvalue, {theta.size} parameters"
-    lam = benchmark.pedantic(lambda: cf.smallest_eigenpair(loss, theta, method=method)[0], rounds=1, iterations=1,
-                             warmup_rounds=1 if method == "lanczos" else 0)
+    lam = benchmark.pedantic(
+        lambda: cf.smallest_eigenpair(loss, theta, method=method)[0],
+        rounds=1,
+        iterations=1,
+        warmup_rounds=1 if method == "lanczos" else 0,
+    )
     benchmark.extra_info["lambda_min"] = lam
 
 
@@ -51,7 +56,9 @@ def test_bench_certify_trained_minimum_10k(benchmark):
     loss, theta = mlp_loss(d=48, hidden=200)
     trained = cf.minimize(loss, theta, max_iter=2000)
     benchmark.group = f"certify a trained end point, {theta.size} parameters"
-    c = benchmark.pedantic(lambda: cf.certify(loss, trained, grad_tol=1e-5, eig_tol=1e-8, method="lanczos"),
-                           rounds=1, iterations=1)
-    benchmark.extra_info.update(verdict=c.verdict, lambda_min=c.lambda_min, grad_norm=c.grad_norm,
-                                reason=c.details.get("reason", ""))
+    c = benchmark.pedantic(
+        lambda: cf.certify(loss, trained, grad_tol=1e-5, eig_tol=1e-8, method="lanczos"), rounds=1, iterations=1
+    )
+    benchmark.extra_info.update(
+        verdict=c.verdict, lambda_min=c.lambda_min, grad_norm=c.grad_norm, reason=c.details.get("reason", "")
+    )

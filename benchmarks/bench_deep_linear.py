@@ -3,6 +3,7 @@
 Goal stated in the foundation issue: closed form at least 20x faster than the conic route, values agreeing to
 1e-6.  Agreement is checked (it is correctness); the speed ratio is measured and printed, never asserted.
 """
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -13,8 +14,7 @@ from strategies.zhang2019.deep_linear import deep_linear_problems
 def _instances(count=12):
     found = []
 
-    @settings(max_examples=count, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=count, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
     @given(inst=deep_linear_problems(gamma_side="below"))
     def collect(inst):
         found.append(inst.problem)
@@ -37,8 +37,7 @@ def test_closed_form_and_dual_agree_on_the_benchmark_instances():
 def test_bench_thm2_routes(benchmark, route):
     fn = dl.closed_form if route == "closed_form" else dl.dual_by_cvxpy
     benchmark.group = "zhang2019.thm2: value of problem (4) for 12 instances"
-    benchmark.pedantic(lambda: [fn(p) for p in PROBLEMS], rounds=5 if route == "cvxpy_dual" else 50,
-                       warmup_rounds=1)
+    benchmark.pedantic(lambda: [fn(p) for p in PROBLEMS], rounds=5 if route == "cvxpy_dual" else 50, warmup_rounds=1)
 
 
 def test_bench_training_route(benchmark):

@@ -5,6 +5,7 @@ Jacobian blocks, Gram matrix, pivoted Cholesky) >= 5x faster than the dense rout
 both measured in one run at a size where the dense route fits in memory; the Figure 1 grid's total cost.
 Values are checked (correctness); times are measured and written to benchmarks/out/kawaguchi2019.json, never
 asserted."""
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,14 @@ def test_bench_J_fast_at_ten_thousand_samples(benchmark):
     benchmark.group = "kawaguchi2019: J(theta), m = 10000, depth 3 x width 50, d_y = 1"
     out = benchmark.pedantic(lambda: kt.J_fast(net, theta, X, Y), rounds=1, iterations=1)
     J, rank = out
-    assert 0.0 <= J <= 0.5 * float(np.sum(Y ** 2))
-    RESULTS["J_fast_m10000"] = {"seconds": benchmark.stats.stats.mean, "J": J, "rank": rank,
-                                "d_theta": net.n_params, "goal_seconds": 60}
+    assert 0.0 <= J <= 0.5 * float(np.sum(Y**2))
+    RESULTS["J_fast_m10000"] = {
+        "seconds": benchmark.stats.stats.mean,
+        "J": J,
+        "rank": rank,
+        "d_theta": net.n_params,
+        "goal_seconds": 60,
+    }
     _save()
 
 
@@ -57,18 +63,31 @@ def test_bench_fast_route_against_dense_full_svd(m, width):
     t0 = time.perf_counter()
     dense = kt.J_dense_full_svd(net, theta, X, Y)
     t_dense = time.perf_counter() - t0
-    assert fast == pytest.approx(dense, rel=1e-6, abs=1e-9 * float(np.sum(Y ** 2)))
-    RESULTS["fast_vs_dense"] = {"m": m, "depth": 3, "width": width, "d_theta": net.n_params, "rank": rank,
-                                "fast_seconds": t_fast, "dense_seconds": t_dense, "speedup": t_dense / t_fast,
-                                "J_fast": fast, "J_dense": dense, "goal_speedup": 5}
+    assert fast == pytest.approx(dense, rel=1e-6, abs=1e-9 * float(np.sum(Y**2)))
+    RESULTS["fast_vs_dense"] = {
+        "m": m,
+        "depth": 3,
+        "width": width,
+        "d_theta": net.n_params,
+        "rank": rank,
+        "fast_seconds": t_fast,
+        "dense_seconds": t_dense,
+        "speedup": t_dense / t_fast,
+        "J_fast": fast,
+        "J_dense": dense,
+        "goal_speedup": 5,
+    }
     print(f"fast {t_fast:.2f}s, dense jacrev + full SVD {t_dense:.2f}s, speed-up {t_dense / t_fast:.1f}x")
     _save()
 
 
 @pytest.mark.parametrize("size", ["ci", "report"])
 def test_bench_figure1_grid(size):
-    kw = dict(depths=(1, 2, 3), widths=(2, 4, 8, 16), seeds=(0, 1), m=150, iters=30) if size == "ci" else \
-        dict(depths=(1, 2, 3, 4), widths=(2, 4, 8, 16, 32), seeds=(0, 1, 2), m=300, iters=100)
+    kw = (
+        dict(depths=(1, 2, 3), widths=(2, 4, 8, 16), seeds=(0, 1), m=150, iters=30)
+        if size == "ci"
+        else dict(depths=(1, 2, 3, 4), widths=(2, 4, 8, 16, 32), seeds=(0, 1, 2), m=300, iters=100)
+    )
     cells, seconds = kf.grid(**kw)
     RESULTS[f"figure1_grid_{size}"] = {"seconds": seconds, "cells": len(cells), **{k: str(v) for k, v in kw.items()}}
     print(f"Figure 1 grid ({size}): {len(cells)} cells in {seconds:.1f}s")

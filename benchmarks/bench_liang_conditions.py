@@ -2,6 +2,7 @@
 sample grows: one SDP side (with and without the zero-mean constraint) including the numpy certification of its
 answer, and the convex fit over (a_0, A) used for quadratic neurons.  Instances are radial data that violate the
 condition by construction, so every answer has a known sign; the value is checked, the time only measured."""
+
 import numpy as np
 import pytest
 
@@ -22,7 +23,7 @@ def radial(d: int, per_class: int, seed: int = 0):
     return X, y
 
 
-SIZES = [(2, 4), (3, 10), (5, 20), (8, 40)]     # (d, directions per class): n = 4 * directions
+SIZES = [(2, 4), (3, 10), (5, 20), (8, 40)]  # (d, directions per class): n = 4 * directions
 
 
 @pytest.mark.parametrize("zero_mean", [True, False], ids=["prop11 (zero mean)", "prop12"])
@@ -31,7 +32,7 @@ def test_bench_condition_sdp(benchmark, size, zero_mean):
     X, y = radial(*size)
     benchmark.group = f"condition SDP, one side, d={size[0]} n={len(y)}"
     res = benchmark.pedantic(lambda: lc.condition_sdp(X, y, 1, zero_mean), rounds=3, iterations=1, warmup_rounds=1)
-    assert res.verdict == "definite", res.status       # the positives are outer: S(lam) is positive definite
+    assert res.verdict == "definite", res.status  # the positives are outer: S(lam) is positive definite
     benchmark.extra_info.update(t_solver=res.t_solver, lower=res.lower, upper=res.upper)
 
 
@@ -40,5 +41,5 @@ def test_bench_convex_quadratic_fit(benchmark, size):
     X, y = radial(*size)
     benchmark.group = f"convex fit over (a_0, A), d={size[0]} n={len(y)}"
     fit = benchmark.pedantic(lambda: lc.convex_quadratic_fit(X, y, np.zeros(len(y)), 6), rounds=3, iterations=1)
-    assert fit.ok and fit["value"] <= 1e-6              # radial data are separated by x^T A x
+    assert fit.ok and fit["value"] <= 1e-6  # radial data are separated by x^T A x
     benchmark.extra_info["value"] = fit["value"]

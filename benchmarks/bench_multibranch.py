@@ -4,6 +4,7 @@ Goals from the issue: exact P, D and Delta for I = 64 branches with 512-point gr
 a certified bracket D <= P <= upper for I = 10^4 branches (512 points each) in <= 2 s.  Measured, not asserted.
 The cost sweep over I and G is written to benchmarks/out/multibranch_cost.{json,png} and linked from the report.
 """
+
 import json
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ OUT = Path(__file__).resolve().parent / "out"
 def grid_instance(I, G, seed=0):
     rng = np.random.default_rng(seed)
     w = np.sort(np.concatenate([np.zeros((I, 1)), rng.uniform(-2, 2, (I, G - 1))], axis=1), axis=1)
-    H = w ** 2
+    H = w**2
     Gv = np.cumsum(rng.standard_normal((I, G)), axis=1) / np.sqrt(G) + 0.3 * np.abs(w)
     K = float(np.mean(H.max(axis=1))) * 0.3
     return mb.GridBranches(Gv, H, K, w=w, h_center=np.zeros(I))
@@ -54,8 +55,7 @@ def test_bench_bracket_I10000_G512(benchmark):
     benchmark.group = "certified bracket: I = 10^4, 512 points per branch"
     result = benchmark.pedantic(mb.certified_bracket, args=(inst,), rounds=3, warmup_rounds=1)
     assert result.ok and result["lower"] <= result["upper"]
-    benchmark.extra_info.update(lower=result["lower"], upper=result["upper"],
-                                width=result["upper"] - result["lower"])
+    benchmark.extra_info.update(lower=result["lower"], upper=result["upper"], width=result["upper"] - result["lower"])
 
 
 @pytest.mark.parametrize("route", ["hull", "bisection", "lp"])

@@ -6,6 +6,7 @@ c / sqrt(m R) (c ~ 1.2 measured for ReLU, H = 2) at a cost ~ R H m^2 normal draw
 ~1e-14 is out of reach; the comparison is made at the empirical route's own accuracy (~1e-2) on the same inputs,
 and the extra_info of each benchmark records the accuracy reached.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,7 @@ def test_gram_recursion_closed_form_n1000_H10(benchmark):
 @pytest.mark.benchmark(group="survey-gram")
 def test_gram_recursion_polar_quadrature_n30_H3(benchmark):
     X = _inputs(30)
-    res = benchmark.pedantic(du.gram_recursion, args=(X, 3, "tanh"), kwargs={"method": "polar"}, rounds=2,
-                             iterations=1)
+    res = benchmark.pedantic(du.gram_recursion, args=(X, 3, "tanh"), kwargs={"method": "polar"}, rounds=2, iterations=1)
     benchmark.extra_info.update(n=30, H=3, lam_min=res.lam_min)
 
 
@@ -49,8 +49,7 @@ def test_empirical_route_at_n20(benchmark, width, draws):
     X = spread_unit_vectors(np.random.default_rng(1), 20, 5)
     K = du.gram_recursion(X, 2, "relu").K
     emp = benchmark.pedantic(du.empirical_gram, args=(X, 2, "relu", width, draws, 0), rounds=1, iterations=1)
-    benchmark.extra_info.update(n=20, H=2, width=width, draws=draws,
-                                max_abs_error=float(np.max(np.abs(emp.mean - K))))
+    benchmark.extra_info.update(n=20, H=2, width=width, draws=draws, max_abs_error=float(np.max(np.abs(emp.mean - K))))
 
 
 @pytest.mark.benchmark(group="survey-relaxation")

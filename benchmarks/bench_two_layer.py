@@ -6,6 +6,7 @@ Measured, never asserted: the conic solve time against the number of cells (16 .
 accuracy here (no certificate is built).  The sweep is written to
 ``benchmarks/out/two_layer_cost.{json,png}`` (``TWO_LAYER_BENCH_OUT`` overrides the folder), which the report links.
 """
+
 import json
 import os
 import time
@@ -40,8 +41,9 @@ def cells(count: int) -> tlc.Arrangements:
 def test_bench_convex_program(benchmark, count):
     arr = cells(count)
     benchmark.group = "pilanci2020: convex program (Clarabel), n = 100, d = 5, sampled cells"
-    result = benchmark.pedantic(tlc.convex_by_cvxpy, args=(PROBLEM, arr), kwargs={"tight": False}, rounds=3,
-                                warmup_rounds=1)
+    result = benchmark.pedantic(
+        tlc.convex_by_cvxpy, args=(PROBLEM, arr), kwargs={"tight": False}, rounds=3, warmup_rounds=1
+    )
     assert result.ok, result.status
     benchmark.extra_info.update(cells=arr.P, value=result.value, blocks=result["blocks"])
 
@@ -64,8 +66,16 @@ def test_cost_sweep_over_cells():
             times.append(time.perf_counter() - t0)
             value, blocks = res.value, res["blocks"] if res.ok else None
         U, alpha = tlc.network_from_convex(res["V"], res["W"])
-        rows.append({"cells": arr.P, "seconds": float(np.median(times)), "value": value, "blocks": blocks,
-                     "network_value": tlc.nonconvex_objective(PROBLEM, U, alpha), "status": res.status})
+        rows.append(
+            {
+                "cells": arr.P,
+                "seconds": float(np.median(times)),
+                "value": value,
+                "blocks": blocks,
+                "network_value": tlc.nonconvex_objective(PROBLEM, U, alpha),
+                "status": res.status,
+            }
+        )
     training = []
     for m in (N + 1,):
         t0 = time.perf_counter()
@@ -74,18 +84,35 @@ def test_cost_sweep_over_cells():
         # the cells the trained units sit in (and their negatives): the convex program over them is at most the
         # trained objective, since the trained net maps into it; it shows how far random cells are from those
         U = res["U"]
-        patterns = {tuple(tlc.activation_pattern(PROBLEM.X, s * u)) for u in U.T for s in (1.0, -1.0)
-                    if tlc.strict_margin(PROBLEM.X, u) > tlc.STRICT_RTOL}
-        own = tlc.Arrangements(np.array(sorted(patterns)), np.zeros((len(patterns), D)), False,
-                               method="patterns of the trained units")
+        patterns = {
+            tuple(tlc.activation_pattern(PROBLEM.X, s * u))
+            for u in U.T
+            for s in (1.0, -1.0)
+            if tlc.strict_margin(PROBLEM.X, u) > tlc.STRICT_RTOL
+        }
+        own = tlc.Arrangements(
+            np.array(sorted(patterns)), np.zeros((len(patterns), D)), False, method="patterns of the trained units"
+        )
         t1 = time.perf_counter()
         conv = tlc.convex_by_cvxpy(PROBLEM, own, tight=False)
-        training.append({"m": m, "starts": 3, "seconds": seconds, "best": res.value, "values": res["values"],
-                         "convex_on_trained_cells": {"cells": own.P, "value": conv.value,
-                                                     "seconds": time.perf_counter() - t1}})
-    payload = {"n": N, "d": D, "beta": BETA,
-               "note": "sampled cells: each convex value is an upper bound on the network optimum",
-               "convex": rows, "training": training}
+        training.append(
+            {
+                "m": m,
+                "starts": 3,
+                "seconds": seconds,
+                "best": res.value,
+                "values": res["values"],
+                "convex_on_trained_cells": {"cells": own.P, "value": conv.value, "seconds": time.perf_counter() - t1},
+            }
+        )
+    payload = {
+        "n": N,
+        "d": D,
+        "beta": BETA,
+        "note": "sampled cells: each convex value is an upper bound on the network optimum",
+        "convex": rows,
+        "training": training,
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "two_layer_cost.json").write_text(json.dumps(payload, indent=1))
     plot_sweep(payload, OUT / "two_layer_cost.png")
@@ -114,8 +141,13 @@ def plot_sweep(payload: dict, path: Path) -> None:
         ax2.axhline(tr["best"], color="tab:red", ls="--", label=f"best training run, m = {tr['m']}")
         own = tr.get("convex_on_trained_cells")
         if own:
-            ax2.plot([own["cells"]], [own["value"]], "s", color="tab:green",
-                     label="convex value over the trained units' cells")
+            ax2.plot(
+                [own["cells"]],
+                [own["value"]],
+                "s",
+                color="tab:green",
+                label="convex value over the trained units' cells",
+            )
     ax2.set_xscale("log", base=2)
     ax2.set_xlabel("cells P")
     ax2.set_ylabel("objective")

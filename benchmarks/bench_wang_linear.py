@@ -5,6 +5,7 @@ conic routes (the dual with its sigma_max constraint, the nuclear-norm bi-dual),
 Agreement is checked (it is correctness); the speed ratio is measured, never asserted.  The non-convex training
 routes are timed too, for scale.
 """
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -31,8 +32,14 @@ def closed_forms(inst):
     """Everything the closed forms give for one instance, from one SVD of X^+ Y."""
     sv = wl.spectrum(inst.X, inst.Y).sv
     C = wl.CLOSED
-    return (C.primal_t(sv, inst.L, inst.t), C.dual_t(sv, inst.L, inst.t), C.primal(sv, inst.L), C.dual(sv, inst.L),
-            [C.stair(sv, inst.L, inst.t, s) for s in range(inst.L - 1)], C.parallel(sv, inst.L))
+    return (
+        C.primal_t(sv, inst.L, inst.t),
+        C.dual_t(sv, inst.L, inst.t),
+        C.primal(sv, inst.L),
+        C.dual(sv, inst.L),
+        [C.stair(sv, inst.L, inst.t, s) for s in range(inst.L - 1)],
+        C.parallel(sv, inst.L),
+    )
 
 
 def test_closed_forms_and_cvxpy_agree_on_the_benchmark_instances():
@@ -48,12 +55,13 @@ def test_closed_forms_and_cvxpy_agree_on_the_benchmark_instances():
 
 @pytest.mark.parametrize("route", ["closed_forms", "cvxpy_dual", "cvxpy_bidual"])
 def test_bench_dual_value_routes(benchmark, route):
-    fn = {"closed_forms": closed_forms,
-          "cvxpy_dual": lambda i: wl.dual_t_by_cvxpy(i.X, i.Y, i.L, i.t),
-          "cvxpy_bidual": lambda i: wl.bidual_t_by_cvxpy(i.X, i.Y, i.L, i.t)}[route]
+    fn = {
+        "closed_forms": closed_forms,
+        "cvxpy_dual": lambda i: wl.dual_t_by_cvxpy(i.X, i.Y, i.L, i.t),
+        "cvxpy_bidual": lambda i: wl.bidual_t_by_cvxpy(i.X, i.Y, i.L, i.t),
+    }[route]
     benchmark.group = "wang2023 linear: D_lin(t) (closed forms: every value of the family) for 12 instances"
-    benchmark.pedantic(lambda: [fn(i) for i in INSTANCES], rounds=5 if route != "closed_forms" else 50,
-                       warmup_rounds=1)
+    benchmark.pedantic(lambda: [fn(i) for i in INSTANCES], rounds=5 if route != "closed_forms" else 50, warmup_rounds=1)
 
 
 @pytest.mark.parametrize("penalty", ["budget", "weight_decay", "power"])
@@ -83,6 +91,7 @@ def test_bench_scip_global_route_on_a_two_by_two_target(benchmark, L):
     X, Y = np.eye(2), np.diag([1.0, 0.4])
     res = benchmark.pedantic(lambda: scip.plin_by_scip(X, Y, L, 1.0, time_limit=10.0), rounds=1, iterations=1)
     bound = wl.holder_lower_bound(X, Y, L, 1.0)
-    benchmark.extra_info.update(primal=res.value, dual_bound=res["dual_bound"], gap=res["gap"], hoelder=bound,
-                                status=res.status)
+    benchmark.extra_info.update(
+        primal=res.value, dual_bound=res["dual_bound"], gap=res["gap"], hoelder=bound, status=res.status
+    )
     assert res.value >= bound - 1e-6 * (1 + bound)

@@ -1,5 +1,6 @@
 """Hypothesis strategies of the claim suite: instances built inside (or deliberately outside) each theorem's
 assumptions by construction, returned with what is known about them."""
+
 from __future__ import annotations
 
 import math

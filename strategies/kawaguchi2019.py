@@ -2,6 +2,7 @@
 paper's whole class (ReLU, leaky ReLU with any slope in [-1, 1] including the boundary slopes -1 = absolute value
 and 1 = identity, mixed within a layer), inputs of four kinds, and points of the landscape built by construction
 (planted critical points, tight points, random and trained points).  Each instance carries what is known."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,8 +61,9 @@ class PointInstance:
 
     def summary(self) -> str:
         extra = " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.info.items())
-        return (f"{self.kind} point, {self.net.summary()}, m={self.X.shape[0]} data={self.data} "
-                f"seed={self.seed} {extra}").strip()
+        return (
+            f"{self.kind} point, {self.net.summary()}, m={self.X.shape[0]} data={self.data} seed={self.seed} {extra}"
+        ).strip()
 
 
 def _targets(kind: str, net: Net, theta, X, rng, draw) -> tuple[np.ndarray, dict]:
@@ -80,8 +82,17 @@ def _targets(kind: str, net: Net, theta, X, rng, draw) -> tuple[np.ndarray, dict
 
 
 @st.composite
-def points(draw, kinds=("planted", "trained"), data_kinds=kd.KINDS, overdetermined: bool = True,
-           smooth=None, depth=(1, 4), width=(1, 4), d_y=(1, 3), kinds_of_units=SLOPE_KINDS) -> PointInstance:
+def points(
+    draw,
+    kinds=("planted", "trained"),
+    data_kinds=kd.KINDS,
+    overdetermined: bool = True,
+    smooth=None,
+    depth=(1, 4),
+    width=(1, 4),
+    d_y=(1, 3),
+    kinds_of_units=SLOPE_KINDS,
+) -> PointInstance:
     """A point of the landscape of a drawn network on drawn data.  ``overdetermined`` chooses more equations
     than parameters (m d_y > d_theta), where planted critical points are mostly local minima."""
     if isinstance(smooth, tuple):
@@ -129,8 +140,10 @@ def block_families(draw, max_blocks: int = 6) -> Blocks:
     rng = np.random.default_rng(seed)
     blocks, structure = [], []
     for j in range(n):
-        kind = draw(st.sampled_from(["full", "low-rank", "repeat", "zero"] if j else ["full", "low-rank", "zero"]),
-                    label=f"block{j}")
+        kind = draw(
+            st.sampled_from(["full", "low-rank", "repeat", "zero"] if j else ["full", "low-rank", "zero"]),
+            label=f"block{j}",
+        )
         w = draw(st.integers(1, 5), label=f"width{j}")
         if kind == "full":
             B = rng.standard_normal((p, w))
@@ -219,8 +232,10 @@ class PatternInstance:
 
     def summary(self) -> str:
         m, d = self.Lam.shape
-        return (f"Prop. 2({self.part}) m={m} d={d} d_x={self.d_x} t={self.t} zeros={int(np.sum(self.Lam == 0))} "
-                f"seed={self.seed} draws={self.draws}")
+        return (
+            f"Prop. 2({self.part}) m={m} d={d} d_x={self.d_x} t={self.t} zeros={int(np.sum(self.Lam == 0))} "
+            f"seed={self.seed} draws={self.draws}"
+        )
 
 
 @st.composite

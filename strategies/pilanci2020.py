@@ -8,6 +8,7 @@ Everything is planted, nothing filtered:
                                  Gaussian or from a planted ReLU network; beta > 0 drawn log-uniformly.
 * ``sampled_two_layer_problems`` larger d (4..6), for the sampled-arrangement route.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +49,10 @@ def _integer_rows(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
 def two_layer_problems(draw, max_n: int = 12, dims=(3, 2, 3, 1)):
     d = draw(st.sampled_from(dims), label="d")
     n = draw(st.integers(2, max_n), label="n")
-    kind = draw(st.sampled_from(DATA_KINDS if d == 3 else tuple(k for k in DATA_KINDS if k != "rank-deficient")),
-                label="data kind")
+    kind = draw(
+        st.sampled_from(DATA_KINDS if d == 3 else tuple(k for k in DATA_KINDS if k != "rank-deficient")),
+        label="data kind",
+    )
     beta = 10 ** draw(st.floats(-3, 0), label="log10 beta")
     scale = 10 ** draw(st.floats(-1, 1), label="log10 label scale")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")

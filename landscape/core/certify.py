@@ -22,10 +22,11 @@ point is not critical.  Callers that know the structure of their gradient theref
 point inconclusive, and so does a saturation the caller detects; ``theta_max`` bounds the weights.  None of these
 can turn a point into a local minimum: they only withhold the verdict (``details["reason"]`` says why).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -61,6 +62,7 @@ class FirstOrderEvidence:
     critical point.  ``saturated``: the caller's own saturation finding (empty when none), e.g. a misclassified
     sample whose gradient terms in every hidden weight are below the resolvable level.
     """
+
     term_scale: float | None = None
     floor: float = 0.0
     saturated: str = ""
@@ -102,8 +104,9 @@ def dense_hessian(loss: Callable, theta: np.ndarray) -> np.ndarray:
     return 0.5 * (H + H.T)
 
 
-def smallest_eigenpair(loss: Callable, theta: np.ndarray, method: str = "auto",
-                       dense_limit: int = 400) -> tuple[float, np.ndarray, str]:
+def smallest_eigenpair(
+    loss: Callable, theta: np.ndarray, method: str = "auto", dense_limit: int = 400
+) -> tuple[float, np.ndarray, str]:
     """Smallest Hessian eigenvalue and eigenvector at ``theta``: dense for up to ``dense_limit`` parameters (or
     ``method="dense"``), Lanczos on Hessian-vector products otherwise (``method="lanczos"``)."""
     theta = finite_array("theta", theta, ndim=1)
@@ -123,8 +126,9 @@ def smallest_eigenpair(loss: Callable, theta: np.ndarray, method: str = "auto",
     return float(w[0]), V[:, 0], "lanczos"
 
 
-def perturbation_test(loss: Callable, theta: np.ndarray, radii=(1e-2, 1e-3, 1e-4), samples: int = 200,
-                      seed: int = 0) -> float:
+def perturbation_test(
+    loss: Callable, theta: np.ndarray, radii=(1e-2, 1e-3, 1e-4), samples: int = 200, seed: int = 0
+) -> float:
     """Smallest ``loss(theta + r u) - loss(theta)`` over random unit directions u and the given radii (negative:
     some nearby point is lower, so theta is not a local minimum)."""
     torch = _torch()
@@ -142,10 +146,21 @@ def perturbation_test(loss: Callable, theta: np.ndarray, radii=(1e-2, 1e-3, 1e-4
     return worst
 
 
-def certify(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: float, method: str = "auto",
-            perturbation_radii=(1e-2, 1e-3, 1e-4), samples: int = 200, seed: int = 0,
-            first_order: FirstOrderEvidence | None = None, rel_grad_tol: float = 1e-6,
-            theta_max: float | None = None, hessian: np.ndarray | None = None) -> Certificate:
+def certify(
+    loss: Callable,
+    theta: np.ndarray,
+    *,
+    grad_tol: float,
+    eig_tol: float,
+    method: str = "auto",
+    perturbation_radii=(1e-2, 1e-3, 1e-4),
+    samples: int = 200,
+    seed: int = 0,
+    first_order: FirstOrderEvidence | None = None,
+    rel_grad_tol: float = 1e-6,
+    theta_max: float | None = None,
+    hessian: np.ndarray | None = None,
+) -> Certificate:
     """Classify ``theta`` (see the module docstring); every number behind the verdict is kept.  ``hessian``: the
     dense Hessian at ``theta`` when the caller has it in closed form (then no autograd Hessian is formed)."""
     theta = finite_array("theta", theta, ndim=1)
@@ -183,8 +198,12 @@ def certify(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: floa
     # the rest would certify a local minimum: withheld where the caller's first-order theory objects (a saddle
     # above needs no exact criticality: negative curvature next to a near-critical point is what it reports)
     if first_order is not None and first_order.floor > 0.0:
-        return withheld(f"saturated: the first-order bound proves ||grad|| >= {first_order.floor:.3g} > 0, below the "
-                        f"resolvable threshold {threshold:.3g} (an asymptotic region, not a critical point)", lam, used)
+        return withheld(
+            f"saturated: the first-order bound proves ||grad|| >= {first_order.floor:.3g} > 0, below the "
+            f"resolvable threshold {threshold:.3g} (an asymptotic region, not a critical point)",
+            lam,
+            used,
+        )
     if first_order is not None and first_order.saturated:
         return withheld(f"saturated: {first_order.saturated}", lam, used)
     if lam >= eig_tol:

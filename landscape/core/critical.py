@@ -18,10 +18,11 @@ it.  Here the gradient itself is driven to zero:
 
 Everything is float64; the caller counts training errors and keeps the census.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def deflation(theta: np.ndarray, found: Sequence[np.ndarray], power: float, shif
         r = float(np.linalg.norm(d))
         if r == 0.0:
             return np.inf, grad_log
-        term = r ** -power + shift
+        term = r**-power + shift
         m *= term
         grad_log += (-power * r ** (-power - 2) * d) / term
     return m, m * grad_log
@@ -75,9 +76,19 @@ def autograd_derivatives(loss: Callable) -> Callable:
     return derivatives
 
 
-def newton_on_gradient(derivatives: Callable, theta0: np.ndarray, *, found: Sequence[np.ndarray] = (),
-                       tol: float = 1e-11, max_iter: int = 60, power: float = 2.0, shift: float = 1.0,
-                       theta_max: float = 1e3, mu0: float = 1e-3, value_floor: float | None = None) -> NewtonRun:
+def newton_on_gradient(
+    derivatives: Callable,
+    theta0: np.ndarray,
+    *,
+    found: Sequence[np.ndarray] = (),
+    tol: float = 1e-11,
+    max_iter: int = 60,
+    power: float = 2.0,
+    shift: float = 1.0,
+    theta_max: float = 1e3,
+    mu0: float = 1e-3,
+    value_floor: float | None = None,
+) -> NewtonRun:
     """Levenberg-Marquardt on the deflated residual ``m(theta) grad L(theta)`` from ``theta0``.
 
     ``derivatives(theta, hessian=True)`` returns ``(value, gradient, Hessian or None)`` (see
@@ -89,8 +100,18 @@ def newton_on_gradient(derivatives: Callable, theta0: np.ndarray, *, found: Sequ
     returned either way: certify it, do not trust it.
     """
     with _one_blas_thread():
-        return _levenberg_marquardt(derivatives, finite_array("theta0", theta0, ndim=1).copy(), found, tol,
-                                    positive_int("max_iter", max_iter), power, shift, theta_max, mu0, value_floor)
+        return _levenberg_marquardt(
+            derivatives,
+            finite_array("theta0", theta0, ndim=1).copy(),
+            found,
+            tol,
+            positive_int("max_iter", max_iter),
+            power,
+            shift,
+            theta_max,
+            mu0,
+            value_floor,
+        )
 
 
 def _one_blas_thread():
@@ -105,8 +126,9 @@ def _one_blas_thread():
     return threadpool_limits(1)
 
 
-def _levenberg_marquardt(derivatives, theta, found, tol, max_iter, power, shift, theta_max, mu0,
-                         value_floor) -> NewtonRun:
+def _levenberg_marquardt(
+    derivatives, theta, found, tol, max_iter, power, shift, theta_max, mu0, value_floor
+) -> NewtonRun:
     def residual(th):
         return derivatives(th, hessian=False)[1]
 
@@ -118,7 +140,7 @@ def _levenberg_marquardt(derivatives, theta, found, tol, max_iter, power, shift,
     mu = mu0
     it = 0
     reason = "iteration cap"
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the iteration count is returned after the loop
         gn = float(np.linalg.norm(g))
         if not np.isfinite(gn):
             reason = "non-finite gradient"
@@ -135,7 +157,7 @@ def _levenberg_marquardt(derivatives, theta, found, tol, max_iter, power, shift,
         if not np.isfinite(m):
             reason = "started on a found point"
             break
-        J = m * H + np.outer(g, dm)            # Jacobian of the deflated residual m g
+        J = m * H + np.outer(g, dm)  # Jacobian of the deflated residual m g
         r = m * g
         JTJ, JTr = J.T @ J, J.T @ r
         current = merit(theta, g)
@@ -170,6 +192,7 @@ class CriticalPoint:
     """A point the search reached, classified.  ``kind``: ``"local-min"``, ``"saddle"`` or ``"inconclusive"``;
     ``certificate`` the certifier's numbers; ``descent`` for a saddle the loss change along its negative-curvature
     direction at the step that showed it (negative); ``start`` names where the run began."""
+
     theta: np.ndarray
     kind: str
     value: float
@@ -180,8 +203,9 @@ class CriticalPoint:
     details: dict = field(default_factory=dict)
 
 
-def saddle_descent(loss: Callable, theta: np.ndarray, direction: np.ndarray, lam: float,
-                   steps=(1e-1, 3e-2, 1e-2, 3e-3, 1e-3)) -> float:
+def saddle_descent(
+    loss: Callable, theta: np.ndarray, direction: np.ndarray, lam: float, steps=(1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
+) -> float:
     """The smallest evaluated ``loss(theta + t v) - loss(theta)`` over both signs of the unit direction v and the
     steps t whose second-order prediction ``t^2 lam / 2`` exceeds rounding: negative certifies descent."""
     torch = _torch()
@@ -198,27 +222,55 @@ def saddle_descent(loss: Callable, theta: np.ndarray, direction: np.ndarray, lam
     return best
 
 
-def classify_critical(loss: Callable, theta: np.ndarray, *, grad_tol: float, eig_tol: float, start: str = "",
-                      first_order: cert.FirstOrderEvidence | None = None, rel_grad_tol: float = 1e-6,
-                      theta_max: float | None = None, samples: int = 100, seed: int = 0,
-                      hessian: np.ndarray | None = None) -> CriticalPoint:
+def classify_critical(
+    loss: Callable,
+    theta: np.ndarray,
+    *,
+    grad_tol: float,
+    eig_tol: float,
+    start: str = "",
+    first_order: cert.FirstOrderEvidence | None = None,
+    rel_grad_tol: float = 1e-6,
+    theta_max: float | None = None,
+    samples: int = 100,
+    seed: int = 0,
+    hessian: np.ndarray | None = None,
+) -> CriticalPoint:
     """Certify one point: a local minimum, a saddle whose negative-curvature direction lowers the loss when
     evaluated (a negative eigenvalue alone is not enough: the step along it must show the decrease beyond
     rounding), or inconclusive (with the certifier's reason)."""
     with _one_blas_thread():
-        c = cert.certify(loss, theta, grad_tol=grad_tol, eig_tol=eig_tol, samples=samples, seed=seed,
-                         first_order=first_order, rel_grad_tol=rel_grad_tol, theta_max=theta_max, hessian=hessian)
+        c = cert.certify(
+            loss,
+            theta,
+            grad_tol=grad_tol,
+            eig_tol=eig_tol,
+            samples=samples,
+            seed=seed,
+            first_order=first_order,
+            rel_grad_tol=rel_grad_tol,
+            theta_max=theta_max,
+            hessian=hessian,
+        )
     if c.is_local_min:
         return CriticalPoint(theta, "local-min", c.value, c.grad_norm, start, c)
     if c.verdict == "saddle":
         if "direction" in c.details:
             drop = saddle_descent(loss, theta, c.details["direction"], c.lambda_min)
-        else:                                   # found by the perturbation test: its worst change is the descent
+        else:  # found by the perturbation test: its worst change is the descent
             drop = float(c.perturbation_min_increase)
         noise = 1e3 * np.finfo(float).eps * (1.0 + abs(c.value))
         if drop < -noise:
             return CriticalPoint(theta, "saddle", c.value, c.grad_norm, start, c, drop)
-        return CriticalPoint(theta, "inconclusive", c.value, c.grad_norm, start, c, drop,
-                             {"reason": "negative eigenvalue, but no evaluated descent along its direction"})
+        return CriticalPoint(
+            theta,
+            "inconclusive",
+            c.value,
+            c.grad_norm,
+            start,
+            c,
+            drop,
+            {"reason": "negative eigenvalue, but no evaluated descent along its direction"},
+        )
     reason = c.details.get("reason", c.verdict)
     return CriticalPoint(theta, "inconclusive", c.value, c.grad_norm, start, c, None, {"reason": reason})

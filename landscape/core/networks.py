@@ -3,6 +3,7 @@
 A branch's parameters are one flat vector; ``Branch.forward(params, X)`` evaluates f(w; x) for all rows of X and
 ``Branch.forward_many(P, X)`` for a stack of parameter vectors at once (used to tabulate parameter grids).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class Branch:
         pieces = []
         for shape in self.shapes:
             size = int(np.prod(shape))
-            pieces.append(P[:, pos:pos + size].reshape(m, *shape))
+            pieces.append(P[:, pos : pos + size].reshape(m, *shape))
             pos += size
         for layer in range(len(self.hidden)):
             W, b = pieces[2 * layer], pieces[2 * layer + 1]

@@ -1,4 +1,5 @@
 """What every numerical route returns: a value, the solver's status, and whether the value can be trusted."""
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,10 @@ class RouteResult:
             raise ValueError(f"tolerances: no tolerance for certificate checks {missing}")
         if not self.checks:
             raise ValueError("worst_check: this route recorded no certificate checks")
-        ratios = {k: (v / tolerances[k] if tolerances[k] > 0 else (0.0 if v <= 0 else math.inf))
-                  for k, v in self.checks.items()}
+        ratios = {
+            k: (v / tolerances[k] if tolerances[k] > 0 else (0.0 if v <= 0 else math.inf))
+            for k, v in self.checks.items()
+        }
         name = max(ratios, key=lambda k: ratios[k])
         return name, ratios[name]
 

@@ -4,6 +4,7 @@ Rule: a tolerance is a scaled residual (``k * eps * size * scale``) where the er
 evaluation, and the solver's documented accuracy times a problem scale where it comes from an iterative solver.
 No tolerance is widened to make a check pass; a check that fails at these sizes is a finding.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,7 +33,8 @@ RECOVERY_RTOL = 1e-4
 # Recovering weights from an interior-point dual point: the dual objective depends on Y~ - Lam only through its
 # top-d_min squared singular values, so it is flat to SECOND order along the directions the primal optimum
 # thresholds to zero; a dual value accurate to ~1e-8 then leaves spurious singular values of Y~ - Lam up to
-# ~sqrt(1e-8) = 1e-4 relative to ||Y~||, which the 1/H-th power and the linear penalty turn into an O(gamma * 1e-4) excess.
+# ~sqrt(1e-8) = 1e-4 relative to ||Y~||, which the 1/H-th power and the linear penalty turn into an
+# O(gamma * 1e-4) excess.
 # Singular values below 1e-4 * ||Y~||_2 are therefore dropped before recovery.  Where such a value is genuine,
 # dropping it changes F only to second order (F is stationary along it at the optimum): <= (1e-4 ||Y~||)^2.
 RECOVERY_DROP_RTOL = 1e-4
@@ -59,8 +61,9 @@ def highs(scale: float) -> float:
     return HIGHS_RTOL * (1.0 + abs(float(scale)))
 
 
-def interpolation(value_scale: float, budget_scale: float, steepest: float, terms: int,
-                  budget_slack: float = 0.0) -> float:
+def interpolation(
+    value_scale: float, budget_scale: float, steepest: float, terms: int, budget_slack: float = 0.0
+) -> float:
     """Agreement allowance between two exact routes that read optimal values off piecewise-linear data.
 
     Each route forms terms ``G_a + s (K - H_a)``: rounding costs ~ eps * (|G| + |s| |H|) per term, over ``terms``
@@ -68,8 +71,9 @@ def interpolation(value_scale: float, budget_scale: float, steepest: float, term
     slack, mirrored by the enumeration) may read the value that much further along the steepest trade-off ``s``.
     """
     s = abs(float(steepest))
-    return (EVAL_FACTOR * EPS64 * max(int(terms), 1) * (1.0 + abs(float(value_scale)) + s * (1.0 + abs(float(budget_scale))))
-            + s * float(budget_slack))
+    return EVAL_FACTOR * EPS64 * max(int(terms), 1) * (
+        1.0 + abs(float(value_scale)) + s * (1.0 + abs(float(budget_scale)))
+    ) + s * float(budget_slack)
 
 
 def evaluation(scale: float, size: int) -> float:

@@ -1,4 +1,5 @@
 """Input validation: a malformed instance raises ``ValueError`` that names the argument and what is wrong."""
+
 from __future__ import annotations
 
 import numbers

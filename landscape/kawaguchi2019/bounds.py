@@ -8,6 +8,7 @@ tau  for every cutoff tau > 0, with ``J_tau = 1/2 ||(I - P_tau) vec Y||^2`` and 
 The same interval holds for any matrix M with ``vec Yhat`` in its column space (Lemma 5's ``D~`` for Prop. 1,
 ``[Phi-bar, D]`` for Theorem 2), with g replaced by ``M^T r``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,16 @@ def tau_grid(s: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([s, s * (1.0 - 1e-9), mids, [top]]))
 
 
-def tau_version(L: float, U: np.ndarray, s: np.ndarray, y: np.ndarray, g_norm: float, z_norm: float,
-                taus: np.ndarray | None = None, g_err: float = 0.0) -> TauCheck:
+def tau_version(
+    L: float,
+    U: np.ndarray,
+    s: np.ndarray,
+    y: np.ndarray,
+    g_norm: float,
+    z_norm: float,
+    taus: np.ndarray | None = None,
+    g_err: float = 0.0,
+) -> TauCheck:
     """Evaluate the tau-interval at every tau of ``taus`` (default: ``tau_grid(s)``).  ``U, s`` is the thin SVD
     of M; ``g_norm = ||M^T r||`` from an independent route, ``g_err`` a bound on its rounding (added to it, which
     only widens the upper bound); ``z_norm = ||z||`` with ``vec Yhat = M z``."""
@@ -60,7 +69,7 @@ def tau_version(L: float, U: np.ndarray, s: np.ndarray, y: np.ndarray, g_norm: f
         J[j] = 0.5 * max(yy - cum[k], 0.0)
     eps = taus * z_norm
     root = np.sqrt(2.0 * J)
-    upper = (g_norm + g_err) ** 2 / (2.0 * taus ** 2) + eps * root + 0.5 * eps ** 2
+    upper = (g_norm + g_err) ** 2 / (2.0 * taus**2) + eps * root + 0.5 * eps**2
     lower = -eps * root
     return TauCheck(taus, L - J, lower, upper, J)
 
@@ -72,13 +81,13 @@ def identity_E_rhs(Vt: np.ndarray, s: np.ndarray, k: int, g: np.ndarray) -> floa
 
 
 def bounds_B(g_norm: float, s_max: float, s_min_kept: float) -> tuple[float, float]:
-    return g_norm ** 2 / (2 * s_max ** 2), g_norm ** 2 / (2 * s_min_kept ** 2)
+    return g_norm**2 / (2 * s_max**2), g_norm**2 / (2 * s_min_kept**2)
 
 
 # -- Proposition 1 / Lemma 5 ---------------------------------------------------------------------------------
 def lemma5_matrix(Lam: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``D~ = [Lambda^{1,1} X, ..., Lambda^{1,d} X]`` (m x d d_x) from the pattern ``Lam`` (m x d)."""
-    return np.hstack([Lam[:, k:k + 1] * X for k in range(Lam.shape[1])])
+    return np.hstack([Lam[:, k : k + 1] * X for k in range(Lam.shape[1])])
 
 
 def lemma5_coefficients(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
@@ -89,7 +98,7 @@ def lemma5_coefficients(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
 # -- Proposition 2 ---------------------------------------------------------------------------------------------
 def prop2_i_conditions(m: int, d_x: int, d: int, delta: float) -> bool:
     """Prop. 2(i)'s sample-size condition ``m >= 64 ln^2(d_x d m / delta^2) d_x d``."""
-    return m >= 64.0 * np.log(d_x * d * m / delta ** 2) ** 2 * d_x * d
+    return m >= 64.0 * np.log(d_x * d * m / delta**2) ** 2 * d_x * d
 
 
 def prop2_i_bound(m: int, d_x: int, d: int, t: float, Y2: float) -> float:
@@ -99,7 +108,7 @@ def prop2_i_bound(m: int, d_x: int, d: int, t: float, Y2: float) -> float:
 
 def prop2_i_failure_probability(m: int, d_x: int, d: int, delta: float, t: float) -> float:
     """The probability Prop. 2(i) allows for the bound to fail: ``e^{-m/(64 ln(d_x d m/delta^2))} + 2 e^{-t}``."""
-    return float(np.exp(-m / (64.0 * np.log(d_x * d * m / delta ** 2))) + 2.0 * np.exp(-t))
+    return float(np.exp(-m / (64.0 * np.log(d_x * d * m / delta**2))) + 2.0 * np.exp(-t))
 
 
 def prop2_ii_conditions(m: int, d_x: int, d: int, delta: float) -> bool:

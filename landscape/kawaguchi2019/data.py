@@ -1,5 +1,6 @@
 """Data of the family: Gaussian, low-rank and duplicated-row inputs, the paper's synthetic teacher (a deep tanh
 network) and scikit-learn's bundled 8x8 digits (the stand-in for the paper's down-sampled MNIST)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,6 +1,7 @@
 """Instances just outside Theorem 1's assumptions, where ``L = J`` fails (the catalog's failure cases): a
 non-critical point, a point critical in the output weights only, a nonlinear (tanh) output layer, and a local
 minimum of the weight-decayed loss.  Each builder returns (net, X, Y, theta, weight_decay)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,5 +50,9 @@ def weight_decay(seed: int, lam: float = 0.1):
     return net, X, Y, theta, lam
 
 
-BUILDERS = {"non-critical": non_critical, "partial-critical": partial_critical,
-            "nonlinear-output": nonlinear_output, "weight-decay": weight_decay}
+BUILDERS = {
+    "non-critical": non_critical,
+    "partial-critical": partial_critical,
+    "nonlinear-output": nonlinear_output,
+    "weight-decay": weight_decay,
+}

@@ -4,6 +4,7 @@ digits (scalar centred label), for two rank cutoffs (the paper's Numerical Recip
 
 Training: full-batch L-BFGS on the mean squared error for a fixed number of iterations (the paper used 40 epochs
 of mini-batch SGD with momentum; the stated observation is qualitative, so the optimizer is a free choice)."""
+
 from __future__ import annotations
 
 import time
@@ -53,15 +54,16 @@ def j_ratios(net: Net, theta, X, Y) -> dict[str, tuple[float, int]]:
     return {name: (kt.J_svd(Jac, y, c, usv=(U, s, Vt)) / half, int(np.sum(s > c))) for name, c in cut.items()}
 
 
-def grid(datas=("teacher", "digits"), depths=(1, 2, 3), widths=(2, 4, 8, 16), seeds=(0,), m: int = 200,
-         iters: int = 60) -> tuple[list[Cell], float]:
+def grid(
+    datas=("teacher", "digits"), depths=(1, 2, 3), widths=(2, 4, 8, 16), seeds=(0,), m: int = 200, iters: int = 60
+) -> tuple[list[Cell], float]:
     """Every cell of the grid; returns the cells and the wall time in seconds."""
     t0 = time.perf_counter()
     cells = []
     for name in datas:
         for seed in seeds:
             X, Y = dataset(name, m, seed)
-            half = 0.5 * float(np.sum(Y ** 2))
+            half = 0.5 * float(np.sum(Y**2))
             for H in depths:
                 for w in widths:
                     net = Net(X.shape[1], (w,) * H, 1, slopes=tuple(np.zeros(w) for _ in range(H)))

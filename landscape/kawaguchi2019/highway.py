@@ -8,6 +8,7 @@ Theorem 2 / Corollaries 1-2:
 for every subsequence S of (t, ..., H), by two routes: the regression value by lstsq minus the per-unit
 Gram-Schmidt gain, and the single projection ``1/2 ||(I - P[[PhiBar(S), D]]) vec Y||^2``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def regression_value(Phi_S: np.ndarray, Y: np.ndarray, abs_cutoff: float | None 
     """Basis-function regression ``min_R 1/2 ||Phi_S R - Y||^2`` by lstsq (``Phi_S`` may have no columns), with
     singular values of ``Phi_S`` below ``abs_cutoff`` treated as zero."""
     if Phi_S.shape[1] == 0 or not np.any(Phi_S):
-        return 0.5 * float(np.sum(Y ** 2))
+        return 0.5 * float(np.sum(Y**2))
     cond = None
     if abs_cutoff is not None:
         cond = abs_cutoff / float(np.linalg.norm(Phi_S, 2))
@@ -122,8 +123,16 @@ def highway_products(hw: Highway, theta) -> dict[int, float]:
     return out
 
 
-def both_sides(hw: Highway, theta, X, Y, grad_norm: float, free: np.ndarray | None = None,
-               only_ends: bool = False, gap_ratio: float = 1e6) -> list[Sides]:
+def both_sides(
+    hw: Highway,
+    theta,
+    X,
+    Y,
+    grad_norm: float,
+    free: np.ndarray | None = None,
+    only_ends: bool = False,
+    gap_ratio: float = 1e6,
+) -> list[Sides]:
     """RHS(S) by the two routes for every S, and the derived slack of ``L <= RHS(S)`` at an approximate
     critical point: ``(sum_{l in S} (|g| / sigma_l)^2 + |g|^2) / (2 s_min+(M_S)^2)`` with M_S = [PhiBar(S), D]
     (vec Yhat lies in col(M_S) by Lemma 1; sigma_l from ``highway_products``; sigma_H = 1 since
@@ -139,7 +148,7 @@ def both_sides(hw: Highway, theta, X, Y, grad_norm: float, free: np.ndarray | No
         kept = []
         for (l, k), B in blocks:
             start = offs[l - 1] + (k - 1) * B.shape[1]
-            mask = free[start:start + B.shape[1]]
+            mask = free[start : start + B.shape[1]]
             kept.append(((l, k), B[:, mask]))
         blocks = kept
     D = np.hstack([B for _, B in blocks])
@@ -161,7 +170,7 @@ def both_sides(hw: Highway, theta, X, Y, grad_norm: float, free: np.ndarray | No
         gain = 0.5 * sum(kt.gram_schmidt_terms(proj, y - Qb @ (Qb.T @ y), cut))
         closed = kt.J_svd(M, y, cut)
         lemma4 = float(np.linalg.norm(PB.T @ r)) if PB.shape[1] else 0.0
-        num = grad_norm ** 2 + sum((grad_norm / sig[l]) ** 2 if sig[l] > 0 else np.inf for l in S)
+        num = grad_norm**2 + sum((grad_norm / sig[l]) ** 2 if sig[l] > 0 else np.inf for l in S)
         slack = num / (2 * s_all[k - 1] ** 2) if k else 0.0
         out.append(Sides(S, reg, gain, reg - gain, closed, slack, lemma4, gap, float(s_all[k - 1]) if k else 0.0))
     return out

@@ -9,6 +9,7 @@ value a = -1, identity a = 1).  A layer may instead use a smooth activation (tan
 Parameters are one flat vector ``theta = [vec W^(1), ..., vec W^(H+1)]`` with ``vec`` column-major, so the
 incoming weights of unit k of layer l are contiguous.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,8 +96,10 @@ class Net:
                 acts.append(self.smooth)
             else:
                 acts.append("/".join(sorted({_slope_name(a) for a in s})))
-        return (f"d_x={self.d_x} widths={list(self.widths)} d_y={self.d_y} acts=[{'; '.join(acts)}] "
-                f"out={self.output} d_theta={self.n_params}")
+        return (
+            f"d_x={self.d_x} widths={list(self.widths)} d_y={self.d_y} acts=[{'; '.join(acts)}] "
+            f"out={self.output} d_theta={self.n_params}"
+        )
 
     # -- parameters ------------------------------------------------------------------------------------------
     def unpack(self, theta):
@@ -105,7 +108,7 @@ class Net:
             raise ValueError(f"theta has {theta.shape[-1]} entries, the network has {self.n_params} parameters")
         out, i = [], 0
         for a, b in self.shapes:
-            out.append(theta[i:i + a * b].reshape(b, a).T)
+            out.append(theta[i : i + a * b].reshape(b, a).T)
             i += a * b
         return out
 
@@ -157,8 +160,10 @@ def require_class(net: Net, claim: str = "this claim") -> None:
     """ValueError naming ``net`` when an activation is outside the paper's class (needed by Lemma 1 and the
     results built on it)."""
     if not net.in_class:
-        raise ValueError(f"net: {claim} needs every hidden unit to be ReLU / leaky ReLU (|a| <= 1) / absolute "
-                         f"value and a linear output, got {net.summary()}")
+        raise ValueError(
+            f"net: {claim} needs every hidden unit to be ReLU / leaky ReLU (|a| <= 1) / absolute "
+            f"value and a linear output, got {net.summary()}"
+        )
 
 
 # -- numpy forward pass (the closed-form route) -------------------------------------------------------------
@@ -168,7 +173,7 @@ def _act_np(net: Net, l: int, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if a is None:
         if net.smooth == "tanh":
             T = np.tanh(G)
-            return T, 1.0 - T ** 2
+            return T, 1.0 - T**2
         S = 1.0 / (1.0 + np.exp(-G))
         return np.logaddexp(0.0, G), S
     pos = G > 0
@@ -258,7 +263,7 @@ def torch_loss(net: Net, X, Y, weight_decay: float = 0.0):
     def loss(theta):
         value = 0.5 * torch.sum((f(theta) - Yt) ** 2)
         if weight_decay:
-            value = value + 0.5 * weight_decay * torch.sum(theta ** 2)
+            value = value + 0.5 * weight_decay * torch.sum(theta**2)
         return value
 
     return loss

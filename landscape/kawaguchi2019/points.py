@@ -10,6 +10,7 @@
 ``certify_point`` classifies a point with the shared certifier (gradient, Hessian spectrum, perturbations whose
 radius stays inside the point's activation region) and its kink margin.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ def unvec(v: np.ndarray, m: int, d_y: int) -> np.ndarray:
     return v.reshape(d_y, m).T
 
 
-def plant_critical(net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Generator, alpha: float,
-                   Jac: np.ndarray | None = None) -> np.ndarray:
+def plant_critical(
+    net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Generator, alpha: float, Jac: np.ndarray | None = None
+) -> np.ndarray:
     """Targets Y making theta critical: ``Y = Yhat - r``, r orthogonal to col(Jac), ``||r|| = alpha ||Yhat||``
     (or alpha * sqrt(m d_y) if Yhat = 0).  Returns None when col(Jac) is everything (no room for a residual)."""
     m = X.shape[0]
@@ -46,8 +48,9 @@ def plant_critical(net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Ge
     return unvec(yhat - r, m, net.d_y)
 
 
-def plant_tight(net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Generator, which: float,
-                coef: float) -> np.ndarray:
+def plant_tight(
+    net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Generator, which: float, coef: float
+) -> np.ndarray:
     """Targets whose residual is ``coef * ||Yhat|| * u_j`` plus a part orthogonal to col(Jac), u_j the left
     singular vector number ``j = which * (rank - 1)``: then ``L - J = 1/2 coef^2 ||Yhat||^2 = ||g||^2 / (2 s_j^2)``."""
     m = X.shape[0]
@@ -66,8 +69,15 @@ def plant_tight(net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Gener
     return unvec(yhat - r, m, net.d_y)
 
 
-def train(net: Net, X: np.ndarray, Y: np.ndarray, theta0: np.ndarray, max_iter: int = 400,
-          weight_decay: float = 0.0, free: np.ndarray | None = None) -> np.ndarray:
+def train(
+    net: Net,
+    X: np.ndarray,
+    Y: np.ndarray,
+    theta0: np.ndarray,
+    max_iter: int = 400,
+    weight_decay: float = 0.0,
+    free: np.ndarray | None = None,
+) -> np.ndarray:
     """L-BFGS (float64, strong Wolfe) on L (+ weight decay) over the free parameters (boolean mask, default all)."""
     import torch
 
@@ -104,8 +114,15 @@ class PointCertificate:
         return f"{c.verdict}, |g|={c.grad_norm:.2e}, lambda_min={lam}, kink margin={self.margin:.2e}"
 
 
-def certify_point(net: Net, X: np.ndarray, Y: np.ndarray, theta: np.ndarray, weight_decay: float = 0.0,
-                  free: np.ndarray | None = None, samples: int = 40) -> PointCertificate:
+def certify_point(
+    net: Net,
+    X: np.ndarray,
+    Y: np.ndarray,
+    theta: np.ndarray,
+    weight_decay: float = 0.0,
+    free: np.ndarray | None = None,
+    samples: int = 40,
+) -> PointCertificate:
     """Certify theta as a local minimum of L (+ weight decay), over the free parameters only if a mask is given.
     The perturbation radii stay a factor 10 inside the activation region (relative kink margin times ||theta||
     over the number of layers), so that a decrease can only come from the smooth piece the point lies on."""
@@ -129,6 +146,13 @@ def certify_point(net: Net, X: np.ndarray, Y: np.ndarray, theta: np.ndarray, wei
     s_max = float(np.linalg.norm(Jac, 2)) if Jac.size else 1.0
     r0 = 0.1 * min(margin, 1.0) * float(np.linalg.norm(theta)) / (net.depth + 1)
     radii = (r0, r0 / 10, r0 / 100) if r0 > 0 else (1e-6, 1e-7, 1e-8)
-    cert = certify(loss, point, grad_tol=tol.GRAD_RTOL * scale_y, eig_tol=tol.EIG_RTOL * max(s_max ** 2, 1e-12),
-                   method="dense", perturbation_radii=radii, samples=samples)
+    cert = certify(
+        loss,
+        point,
+        grad_tol=tol.GRAD_RTOL * scale_y,
+        eig_tol=tol.EIG_RTOL * max(s_max**2, 1e-12),
+        method="dense",
+        perturbation_radii=radii,
+        samples=samples,
+    )
     return PointCertificate(cert, margin)

@@ -13,6 +13,7 @@ J by three routes: ``J_svd`` (projection on the left singular vectors above a cu
 ``scipy.linalg.lstsq``) and ``J_gram_schmidt`` (the paper's sum over units of the norms of sequentially
 orthogonalised blocks).  ``J_fast`` is the large-m route (Gram matrix + pivoted Cholesky, no SVD).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,7 +42,7 @@ def deltas(net: Net, fw) -> list[np.ndarray]:
     """``delta[l][i, k, o] = d Yhat_{i,o} / d G^(l+1)_{i,k}`` (before an output nonlinearity is applied, the output
     derivative is folded in below), by the recursion over activation patterns and later weights."""
     Ws, Lam = fw.Ws, fw.Lam
-    out_scale = (1.0 - fw.Yhat ** 2) if net.output == "tanh" else np.ones_like(fw.Yhat)  # m x d_y
+    out_scale = (1.0 - fw.Yhat**2) if net.output == "tanh" else np.ones_like(fw.Yhat)  # m x d_y
     H = net.depth
     d = [None] * H
     # layer H: Lambda^{H,k} times the output weights W^(H+1)_{k,o} (times tanh' of the output if any)
@@ -65,11 +66,11 @@ def unit_blocks(net: Net, theta, X) -> list[tuple[tuple[int, int], np.ndarray]]:
             # rows for output o: diag(delta[:, k, o]) Phi^(l-1)
             B = (dl[l][:, k, :].T[:, :, None] * P[None, :, :]).reshape(m * net.d_y, P.shape[1])
             blocks.append(((l + 1, k + 1), B))
-    out_scale = (1.0 - fw.Yhat ** 2) if net.output == "tanh" else np.ones_like(fw.Yhat)
+    out_scale = (1.0 - fw.Yhat**2) if net.output == "tanh" else np.ones_like(fw.Yhat)
     PH = fw.Phi[-1]
     Bout = np.zeros((m * net.d_y, PH.shape[1] * net.d_y))
     for o in range(net.d_y):
-        Bout[o * m:(o + 1) * m, o * PH.shape[1]:(o + 1) * PH.shape[1]] = out_scale[:, o:o + 1] * PH
+        Bout[o * m : (o + 1) * m, o * PH.shape[1] : (o + 1) * PH.shape[1]] = out_scale[:, o : o + 1] * PH
     blocks.append(((net.depth + 1, 1), Bout))
     return blocks
 
@@ -84,8 +85,10 @@ def jacobian_error_scale(net: Net, theta, X) -> float:
     fw = forward(net, check_theta(net, theta), X)
     # a smooth unit's derivative carries an absolute error of ~eps (1 + |sigma''| |dG|/eps) with the
     # pre-activation's own rounding |dG| ~ eps |Phi^(l-1)| |W^(l)| and |sigma''| <= 1 (tanh, softplus)
-    lam = [np.abs(L) + ((1.0 + np.abs(fw.Phi[l]) @ np.abs(fw.Ws[l])) if net.slopes[l] is None else 0.0)
-           for l, L in enumerate(fw.Lam)]
+    lam = [
+        np.abs(L) + ((1.0 + np.abs(fw.Phi[l]) @ np.abs(fw.Ws[l])) if net.slopes[l] is None else 0.0)
+        for l, L in enumerate(fw.Lam)
+    ]
     fa = replace(fw, Ws=[np.abs(W) for W in fw.Ws], Lam=lam, Yhat=np.zeros_like(fw.Yhat))
     dl = deltas(net, fa)
     worst = 0.0
@@ -172,7 +175,7 @@ def J_gram_schmidt(blocks: list[np.ndarray], y: np.ndarray, abs_cutoff: float) -
 
 def J_hidden_only(net: Net, theta, X, Y, tau: float | None = None) -> float:
     """A WRONG variant kept for the mutation tests: the fit on the hidden-layer blocks only (no output block)."""
-    M = jacobian_kronecker(net, theta, X)[:, :hidden_columns(net)]
+    M = jacobian_kronecker(net, theta, X)[:, : hidden_columns(net)]
     return J_svd(M, vec(Y), tau)
 
 
@@ -192,7 +195,7 @@ def J_fast(net: Net, theta, X, Y, rel_cutoff: float = 1e-6) -> tuple[float, int]
     b = Jac.T @ y
     del Jac
     s_max2 = _power_norm2(G)
-    tol = max(rel_cutoff ** 2 * s_max2, 100 * G.shape[0] * EPS * float(np.max(np.diag(G))))
+    tol = max(rel_cutoff**2 * s_max2, 100 * G.shape[0] * EPS * float(np.max(np.diag(G))))
     c, piv, rank, info = sla.lapack.dpstrf(G, tol=tol, lower=0)
     if info < 0:
         raise np.linalg.LinAlgError(f"dpstrf failed (info={info})")

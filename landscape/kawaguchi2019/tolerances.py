@@ -1,4 +1,5 @@
 """Tolerances of the Kawaguchi et al. family, each with its reason (rule of landscape/core/tolerances.py)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -57,6 +58,7 @@ def gap_rank(s: np.ndarray, cutoff: float) -> tuple[int, float]:
         return 0, np.inf
     below = s[k] if k < s.size else 0.0
     return k, (s[k - 1] / below) if below > 0 else np.inf
+
 
 # Singular values below this (for [PhiBar(S), D]: times the data scale) have squares that underflow or lose all
 # precision in float64 (e.g. a leaky slope of 1e-227 drawn from the class makes the Jacobian ~1e-226): such a

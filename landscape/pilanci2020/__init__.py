@@ -29,40 +29,41 @@ every route the suite uses for it, kept independent of one another:
                               whose constraint max_{||u|| <= 1} |lambda^T relu(X u)| is evaluated EXACTLY over the
                               cells (projection onto each cell's cone by non-negative least squares on its rays).
 """
+
 from __future__ import annotations
 
 from landscape.pilanci2020.arrangements import (  # noqa: F401 (unit tests)
-                                                Arrangements,
-                                                _distinct_hyperplanes,
-                                                _zero_rows,
-                                                activation_pattern,
-                                                cover_bound,
-                                                data_rank,
-                                                enumerate_arrangements,
-                                                region_count,
-                                                sample_arrangements,
-                                                strict_margin,
+    Arrangements,
+    _distinct_hyperplanes,
+    _zero_rows,
+    activation_pattern,
+    cover_bound,
+    data_rank,
+    enumerate_arrangements,
+    region_count,
+    sample_arrangements,
+    strict_margin,
 )
 from landscape.pilanci2020.program import (
-                                                DualBound,
-                                                TwoLayerProblem,
-                                                cell_support,
-                                                cone_violation,
-                                                convex_by_cvxpy,
-                                                dual_constraint_value,
-                                                dual_lower_bound,
-                                                network_from_convex,
-                                                network_output,
-                                                nonconvex_objective,
+    DualBound,
+    TwoLayerProblem,
+    cell_support,
+    cone_violation,
+    convex_by_cvxpy,
+    dual_constraint_value,
+    dual_lower_bound,
+    network_from_convex,
+    network_output,
+    nonconvex_objective,
 )
 from landscape.pilanci2020.tolerances import (
-                                                ANGLE_ATOL,
-                                                BLOCK_DROP_RTOL,
-                                                CLARABEL_TIGHT,
-                                                STRICT_RTOL,
-                                                TIE_RTOL,
-                                                TRAINING_REACHED_RTOL,
-                                                ZERO_ROW_RTOL,
+    ANGLE_ATOL,
+    BLOCK_DROP_RTOL,
+    CLARABEL_TIGHT,
+    STRICT_RTOL,
+    TIE_RTOL,
+    TRAINING_REACHED_RTOL,
+    ZERO_ROW_RTOL,
 )
 from landscape.pilanci2020.training import SMOOTHING, lbfgs_with_smoothing, smoothed_relu, train_nonconvex
 

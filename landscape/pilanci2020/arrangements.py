@@ -1,6 +1,7 @@
 """Hyperplane arrangements of two-layer ReLU data (Pilanci & Ergen 2020): the cells of {u : x_i^T u = 0}, enumerated
 exactly for rank(X) <= 3 (with interior directions and extreme rays), counted independently from the arrangement's
 combinatorics (``region_count``), bounded by the general-position count (``cover_bound``), or sampled (any d)."""
+
 from __future__ import annotations
 
 import math
@@ -143,7 +144,7 @@ def enumerate_arrangements(X: np.ndarray) -> Arrangements:
     cells: dict = {}  # pattern -> [rep (r,), list of rays (r,)]
 
     def pattern_of(z_rep):
-        p = (Z @ z_rep >= 0)
+        p = Z @ z_rep >= 0
         p[zero] = True
         return tuple(p.astype(int))
 
@@ -248,8 +249,9 @@ def sample_arrangements(X: np.ndarray, count: int, *, seed: int = 0, max_draws: 
         batch = np.concatenate([batch, -batch])
         batch /= np.linalg.norm(batch, axis=1, keepdims=True)
         Z = batch @ X.T
-        margin = (np.min(np.abs(Z[:, ~zero]) / row_norms[~zero], axis=1) if np.any(~zero)
-                  else np.full(batch.shape[0], np.inf))
+        margin = (
+            np.min(np.abs(Z[:, ~zero]) / row_norms[~zero], axis=1) if np.any(~zero) else np.full(batch.shape[0], np.inf)
+        )
         keep = margin > STRICT_RTOL
         kept = batch[keep]
         pats = Z[keep] >= 0
@@ -264,5 +266,6 @@ def sample_arrangements(X: np.ndarray, count: int, *, seed: int = 0, max_draws: 
     patterns = np.array(list(found.keys()), dtype=np.float64).reshape(len(found), n)
     reps = np.array(list(found.values())).reshape(len(found), d)
     margin = min((strict_margin(X, u) for u in reps), default=float("inf"))
-    return Arrangements(patterns, reps, False, None, method=f"sampled ({len(found)} of requested {count})",
-                        margin=margin)
+    return Arrangements(
+        patterns, reps, False, None, method=f"sampled ({len(found)} of requested {count})", margin=margin
+    )

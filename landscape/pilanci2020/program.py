@@ -2,6 +2,7 @@
 the second-order cone program over given cells (Clarabel through CVXPY), the network read off a convex solution,
 the network's objective evaluated directly, and a certified lower bound by weak duality whose dual constraint is
 evaluated exactly cell by cell."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,8 +46,10 @@ class TwoLayerProblem:
         return self.X.shape[1]
 
     def summary(self) -> str:
-        return (f"n={self.n} d={self.d} rank(X)={data_rank(self.X)} beta={self.beta:.4g} "
-                f"||y||={np.linalg.norm(self.y):.4g} {self.note}").strip()
+        return (
+            f"n={self.n} d={self.d} rank(X)={data_rank(self.X)} beta={self.beta:.4g} "
+            f"||y||={np.linalg.norm(self.y):.4g} {self.note}"
+        ).strip()
 
 
 def _check_arrangements(problem: TwoLayerProblem, arr: Arrangements) -> None:
@@ -69,8 +72,9 @@ def cone_violation(problem: TwoLayerProblem, arr: Arrangements, V: np.ndarray, W
     return worst / scale
 
 
-def convex_by_cvxpy(problem: TwoLayerProblem, arr: Arrangements, solver: str = "CLARABEL",
-                    tight: bool = True) -> RouteResult:
+def convex_by_cvxpy(
+    problem: TwoLayerProblem, arr: Arrangements, solver: str = "CLARABEL", tight: bool = True
+) -> RouteResult:
     """Solve the convex program over the given cells (a second-order cone program).
 
     ``ok`` only for status ``optimal``; ``data``: ``V``, ``W`` (d x P), ``blocks`` (number of blocks above the drop
@@ -87,8 +91,9 @@ def convex_by_cvxpy(problem: TwoLayerProblem, arr: Arrangements, solver: str = "
     W = cp.Variable((d, P))
     XV, XW = X @ V, X @ W
     pred = cp.sum(cp.multiply(Dm, XV - XW), axis=1)
-    objective = (0.5 * cp.sum_squares(pred - y)
-                 + problem.beta * (cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0))))
+    objective = 0.5 * cp.sum_squares(pred - y) + problem.beta * (
+        cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0))
+    )
     prob = cp.Problem(cp.Minimize(objective), [cp.multiply(Sm, XV) >= 0, cp.multiply(Sm, XW) >= 0])
     options = CLARABEL_TIGHT if (tight and solver == "CLARABEL") else {}
     failed = solve_cvxpy(prob, solver, V, **options)
@@ -98,13 +103,18 @@ def convex_by_cvxpy(problem: TwoLayerProblem, arr: Arrangements, solver: str = "
     norms = np.concatenate([np.linalg.norm(Vv, axis=0), np.linalg.norm(Wv, axis=0)])
     blocks = int(np.sum(norms > BLOCK_DROP_RTOL * max(norms.max(), 1e-300)))
     fit = np.sum(Dm * (X @ (Vv - Wv)), axis=1)
-    reevaluated = float(0.5 * np.sum((fit - y) ** 2) + problem.beta * (np.linalg.norm(Vv, axis=0).sum()
-                                                                     + np.linalg.norm(Wv, axis=0).sum()))
+    reevaluated = float(
+        0.5 * np.sum((fit - y) ** 2)
+        + problem.beta * (np.linalg.norm(Vv, axis=0).sum() + np.linalg.norm(Wv, axis=0).sum())
+    )
     violation = cone_violation(problem, arr, Vv, Wv)
-    return RouteResult(float(prob.value), "optimal", True, route=f"cvxpy/{solver}", data={
-        "V": Vv, "W": Wv, "blocks": blocks, "cone_violation": violation,
-        "exact": arr.exact, "P": P}).with_checks({"primal feasibility": violation,
-                                                  "objective": abs(float(prob.value) - reevaluated)})
+    return RouteResult(
+        float(prob.value),
+        "optimal",
+        True,
+        route=f"cvxpy/{solver}",
+        data={"V": Vv, "W": Wv, "blocks": blocks, "cone_violation": violation, "exact": arr.exact, "P": P},
+    ).with_checks({"primal feasibility": violation, "objective": abs(float(prob.value) - reevaluated)})
 
 
 def network_from_convex(V: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -137,7 +147,7 @@ def nonconvex_objective(problem: TwoLayerProblem, U: np.ndarray, alpha: np.ndarr
     U = finite_array("U", U, ndim=2, shape=(problem.d, None))
     alpha = finite_array("alpha", alpha, ndim=1, shape=(U.shape[1],))
     r = network_output(problem.X, U, alpha) - problem.y
-    return float(0.5 * r @ r + 0.5 * problem.beta * (np.sum(U ** 2) + alpha @ alpha))
+    return float(0.5 * r @ r + 0.5 * problem.beta * (np.sum(U**2) + alpha @ alpha))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -145,9 +155,9 @@ def nonconvex_objective(problem: TwoLayerProblem, U: np.ndarray, alpha: np.ndarr
 # --------------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DualBound:
-    value: float      # tau lambda^T y - tau^2 ||lambda||^2 / 2, a lower bound on p*(m) for every m
-    s: float          # max over ||u|| <= 1 of |lambda^T relu(X u)|
-    tau: float        # scaling that makes tau * lambda dual feasible (tau * s <= beta)
+    value: float  # tau lambda^T y - tau^2 ||lambda||^2 / 2, a lower bound on p*(m) for every m
+    s: float  # max over ||u|| <= 1 of |lambda^T relu(X u)|
+    tau: float  # scaling that makes tau * lambda dual feasible (tau * s <= beta)
 
 
 def _sector_support(c: np.ndarray, r1: np.ndarray, r2: np.ndarray) -> float:

@@ -2,6 +2,7 @@
 
 Shared defaults live in ``landscape/core/tolerances.py``.
 """
+
 from __future__ import annotations
 
 # A row counts as lying on a hyperplane through an arrangement vertex v (unit) when |x_k^T v| <= TIE_RTOL ||x_k||.

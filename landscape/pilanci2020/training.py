@@ -1,5 +1,6 @@
 """The non-convex route of the two-layer family: the network's objective minimized by L-BFGS in torch (float64)
 from random starts, through a softplus smoothing schedule that ends on the exact ReLU objective."""
+
 from __future__ import annotations
 
 import math
@@ -49,8 +50,9 @@ def lbfgs_with_smoothing(params, objective_for, temperatures, max_iter: int):
     return grad_norm(loss, params)
 
 
-def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: int = 0,
-                    max_iter: int = 300, smoothing=SMOOTHING) -> RouteResult:
+def train_nonconvex(
+    problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: int = 0, max_iter: int = 300, smoothing=SMOOTHING
+) -> RouteResult:
     """Minimize the non-convex objective with ``m`` units (torch float64, L-BFGS, smoothing schedule above).
 
     Each start's value is the numpy objective (exact ReLU) at its explicit weights, hence an upper bound on p*(m)
@@ -65,7 +67,7 @@ def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: 
     X = torch.from_numpy(problem.X)
     y = torch.from_numpy(problem.y)
     beta = problem.beta
-    gen = torch.Generator().manual_seed(int(seed) % (2 ** 63))
+    gen = torch.Generator().manual_seed(int(seed) % (2**63))
     # balanced initial scale: relu(X u) alpha ~ ||X|| g^2 matches the label scale
     g = math.sqrt(max(float(np.linalg.norm(problem.y)), 1e-3) / max(float(np.linalg.norm(problem.X, 2)), 1e-3))
     temps = tuple(float(t) * g * g for t in smoothing)
@@ -79,7 +81,8 @@ def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: 
         def objective_for(act, U=U, a=a):
             def objective():
                 r = act(X @ U) @ a - y
-                return 0.5 * (r @ r) + 0.5 * beta * (torch.sum(U ** 2) + a @ a)
+                return 0.5 * (r @ r) + 0.5 * beta * (torch.sum(U**2) + a @ a)
+
             return objective
 
         gnorm = lbfgs_with_smoothing([U, a], objective_for, temps, max_iter)
@@ -90,6 +93,10 @@ def train_nonconvex(problem: TwoLayerProblem, m: int, *, starts: int = 4, seed: 
         if len(values) == 1 or value < values[best]:
             best, best_w = len(values) - 1, (Un, an)
     converged = grads[best] <= 1e-6 * (1.0 + values[best])
-    return RouteResult(values[best], "converged" if converged else "gradient not small", bool(converged),
-                       route="torch/L-BFGS", data={"values": values, "grad_norms": grads, "U": best_w[0],
-                                                   "alpha": best_w[1], "m": m})
+    return RouteResult(
+        values[best],
+        "converged" if converged else "gradient not small",
+        bool(converged),
+        route="torch/L-BFGS",
+        data={"values": values, "grad_norms": grads, "U": best_w[0], "alpha": best_w[1], "m": m},
+    )

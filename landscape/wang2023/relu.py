@@ -36,6 +36,7 @@ Routes, kept independent of one another:
   (23) with the last layer solved exactly (minimum-norm solve in the variational form of the group norm, then the
   exact group lasso for the final branches), ``train_standard3`` for (17) with ``w_3 = F^+ Y``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -104,8 +105,9 @@ class ParallelNet:
             for i, W in enumerate(b):
                 finite_array(f"branches[{j}][{i}]", W)
         object.__setattr__(self, "WL", WL)
-        object.__setattr__(self, "branches", tuple(tuple(np.asarray(W, dtype=np.float64) for W in b)
-                                                   for b in self.branches))
+        object.__setattr__(
+            self, "branches", tuple(tuple(np.asarray(W, dtype=np.float64) for W in b) for b in self.branches)
+        )
 
     @property
     def m(self) -> int:
@@ -116,8 +118,11 @@ class ParallelNet:
         return len(self.branches[0]) + 1 if self.branches else 0
 
     def features(self, X: np.ndarray) -> np.ndarray:
-        return np.column_stack([branch_output(X, b) for b in self.branches]) if self.branches else \
-            np.zeros((X.shape[0], 0))
+        return (
+            np.column_stack([branch_output(X, b) for b in self.branches])
+            if self.branches
+            else np.zeros((X.shape[0], 0))
+        )
 
     def output(self, X: np.ndarray) -> np.ndarray:
         return self.features(X) @ self.WL
@@ -252,8 +257,10 @@ class RankOneData:
         return self.Y.T @ cm / n2 if n2 > 0 else np.zeros(self.Y.shape[1])
 
     def summary(self) -> str:
-        return (f"rank-one N={self.N} d={self.a.size} K={self.K} ||a||={np.linalg.norm(self.a):.4g} "
-                f"g1={np.array2string(self.g1, precision=3)} g2={np.array2string(self.g2, precision=3)}")
+        return (
+            f"rank-one N={self.N} d={self.a.size} K={self.K} ||a||={np.linalg.norm(self.a):.4g} "
+            f"g1={np.array2string(self.g1, precision=3)} g2={np.array2string(self.g2, precision=3)}"
+        )
 
 
 def rank_one_dual_closed_form(data: RankOneData, t: float = 1.0) -> float:
@@ -413,8 +420,12 @@ def mixed_sign_standard_net(data: RankOneData, t: float):
 # --------------------------------------------------------------------------------------------------------------
 def sample_branches(d: int, L: int, width: int, count: int, rng: np.random.Generator) -> list:
     """``count`` random branches of depth L (hidden width ``width``), each layer Gaussian scaled to norm 1."""
-    d, L, width, count = (positive_int("d", d), positive_int("L", L, minimum=2), positive_int("width", width),
-                          positive_int("count", count))
+    d, L, width, count = (
+        positive_int("d", d),
+        positive_int("L", L, minimum=2),
+        positive_int("width", width),
+        positive_int("count", count),
+    )
     shapes = [(d, width)] + [(width, width)] * (L - 3) + [(width,)] if L >= 3 else [(d,)]
     out = []
     for _ in range(count):
@@ -495,8 +506,9 @@ def group_lasso(F: np.ndarray, Y: np.ndarray, solver: str = "CLARABEL", lp: bool
     if failed is not None:
         return failed
     Wv = exact_fit(F, Y, np.asarray(W.value))
-    return RouteResult(float(np.linalg.norm(Wv, axis=1).sum()), "optimal", True, route=f"cvxpy/{solver}",
-                       data={"W": Wv})
+    return RouteResult(
+        float(np.linalg.norm(Wv, axis=1).sum()), "optimal", True, route=f"cvxpy/{solver}", data={"W": Wv}
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -556,8 +568,11 @@ def l3_constraint_value(X: np.ndarray, lam: np.ndarray, arr: Arrangements, solve
     for S, sigma in blocks:
         Pb, Qb = cp.Variable((d, P)), cp.Variable((d, P))
         z = cp.sum(cp.multiply(Dm, X @ (Pb - Qb)), axis=1)
-        cons += [cp.multiply(Sm, X @ Pb) >= 0, cp.multiply(Sm, X @ Qb) >= 0,
-                 cp.sum(cp.norm(Pb, 2, axis=0)) + cp.sum(cp.norm(Qb, 2, axis=0)) <= 1]
+        cons += [
+            cp.multiply(Sm, X @ Pb) >= 0,
+            cp.multiply(Sm, X @ Qb) >= 0,
+            cp.sum(cp.norm(Pb, 2, axis=0)) + cp.sum(cp.norm(Qb, 2, axis=0)) <= 1,
+        ]
         if S.all():
             cons.append(z >= 0)
         else:
@@ -573,8 +588,9 @@ def l3_constraint_value(X: np.ndarray, lam: np.ndarray, arr: Arrangements, solve
     Pv, Qv = (np.asarray(v.value) for v in vars_[k])
     theta = float(np.linalg.norm(Pv, axis=0).sum() + np.linalg.norm(Qv, axis=0).sum())
     branch = _branch_from_blocks(Pv, Qv, max(theta, 1e-300)) if theta > 0 else None
-    return RouteResult(float(values.max()), "optimal", True, route=f"cvxpy/{solver}",
-                       data={"block_values": values, "branch": branch})
+    return RouteResult(
+        float(values.max()), "optimal", True, route=f"cvxpy/{solver}", data={"block_values": values, "branch": branch}
+    )
 
 
 def l3_dual_exact(X: np.ndarray, y: np.ndarray, arr: Arrangements, solver: str = "CLARABEL") -> RouteResult:
@@ -598,8 +614,10 @@ def l3_dual_exact(X: np.ndarray, y: np.ndarray, arr: Arrangements, solver: str =
         nu_m = cp.Variable((N, P), nonneg=True)
         g = sigma * cp.multiply(S.astype(float), lam) + cp.multiply(np.where(S, 1.0, -1.0), mu)
         G = cp.multiply(Dm, cp.reshape(g, (N, 1), order="F") @ ones)
-        cons += [cp.norm(X.T @ (G + cp.multiply(Sm, nu_p)), 2, axis=0) <= 1,
-                 cp.norm(X.T @ (-G + cp.multiply(Sm, nu_m)), 2, axis=0) <= 1]
+        cons += [
+            cp.norm(X.T @ (G + cp.multiply(Sm, nu_p)), 2, axis=0) <= 1,
+            cp.norm(X.T @ (-G + cp.multiply(Sm, nu_m)), 2, axis=0) <= 1,
+        ]
     prob = cp.Problem(cp.Maximize(lam @ y), cons)
     failed = solve_cvxpy(prob, solver)
     if failed is not None:
@@ -638,8 +656,11 @@ def l3_bidual_exact(X: np.ndarray, y: np.ndarray, arr: Arrangements, solver: str
         return failed
     thetas = []
     for Pb, Qb, _ in vars_:
-        thetas.append(float(np.linalg.norm(np.asarray(Pb.value), axis=0).sum()
-                            + np.linalg.norm(np.asarray(Qb.value), axis=0).sum()))
+        thetas.append(
+            float(
+                np.linalg.norm(np.asarray(Pb.value), axis=0).sum() + np.linalg.norm(np.asarray(Qb.value), axis=0).sum()
+            )
+        )
     total = max(sum(thetas), 1e-300)
     branches, weights = [], []
     for (Pb, Qb, sigma), theta in zip(vars_, thetas):
@@ -670,7 +691,7 @@ def _parallel_objective(Xt, Yt, m: int, gains, Ws, act):
     def objective():
         H = Xt.expand(m, N, d)
         for W in Ws[:-1]:
-            Wn = W / torch.sqrt(torch.sum(W ** 2, dim=(1, 2), keepdim=True))
+            Wn = W / torch.sqrt(torch.sum(W**2, dim=(1, 2), keepdim=True))
             H = act(H @ Wn)
         w = Ws[-1] / torch.sqrt(torch.sum(Ws[-1] ** 2, dim=-1, keepdim=True))
         F = act(torch.einsum("mnk,mk->nm", H, w))
@@ -681,6 +702,7 @@ def _parallel_objective(Xt, Yt, m: int, gains, Ws, act):
         delta = 1e-12 * (torch.trace(GG) / N + 1e-300)
         eye = torch.eye(N, dtype=torch.float64)
         return 0.5 * (gains @ gains + torch.sum(Yt * torch.linalg.solve(GG + delta * eye, Yt)))
+
     return objective
 
 
@@ -689,8 +711,9 @@ def _parallel_start(X: np.ndarray, Y: np.ndarray, shapes, m: int, gen):
     import torch
 
     Ws = [torch.randn(m, *s, generator=gen, dtype=torch.float64).requires_grad_(True) for s in shapes]
-    gains = (torch.ones(m, dtype=torch.float64) * math.sqrt(max(float(np.linalg.norm(Y)), 1e-3) / m)
-             ).requires_grad_(True)
+    gains = (torch.ones(m, dtype=torch.float64) * math.sqrt(max(float(np.linalg.norm(Y)), 1e-3) / m)).requires_grad_(
+        True
+    )
     return Ws, gains
 
 
@@ -720,8 +743,19 @@ def _parallel_net_of(X: np.ndarray, Y: np.ndarray, Ws, gains, polish: bool) -> t
     return best_val, best_net
 
 
-def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, starts: int = 3, seed: int = 0,
-                   max_iter: int = 100, smoothing=SMOOTHING, polish: bool = True) -> RouteResult:
+def train_parallel(
+    X: np.ndarray,
+    Y: np.ndarray,
+    L: int,
+    m: int,
+    width: int,
+    *,
+    starts: int = 3,
+    seed: int = 0,
+    max_iter: int = 100,
+    smoothing=SMOOTHING,
+    polish: bool = True,
+) -> RouteResult:
     """Problem (23) by L-BFGS from random starts: ``m`` branches of depth L (hidden width ``width``).
 
     Branch layers are used divided by their Frobenius norms (the constraint holds with equality); the group norm of
@@ -740,16 +774,19 @@ def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, 
     starts = positive_int("starts", starts)
     d = X.shape[1]
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
-    gen = torch.Generator().manual_seed(int(seed) % (2 ** 63))
+    gen = torch.Generator().manual_seed(int(seed) % (2**63))
     shapes = [(d, width)] + [(width, width)] * (L - 3) + [(width,)] if L >= 3 else [(d,)]
     temps = tuple(float(t) * max(float(np.linalg.norm(X, 2)), 1e-3) for t in smoothing)
     values: list[float] = []
     nets: list[ParallelNet | None] = []
     for _ in range(starts):
         Ws, gains = _parallel_start(X, Y, shapes, m, gen)
-        lbfgs_with_smoothing([*Ws, gains], lambda act, Ws=Ws, gains=gains: _parallel_objective(Xt, Yt, m, gains, Ws,
-                                                                                                act),
-                             temps, max_iter)
+        lbfgs_with_smoothing(
+            [*Ws, gains],
+            lambda act, Ws=Ws, gains=gains: _parallel_objective(Xt, Yt, m, gains, Ws, act),
+            temps,
+            max_iter,
+        )
         if not all(bool(torch.isfinite(W).all()) for W in [*Ws, gains]):
             values.append(float("inf"))
             nets.append(None)
@@ -759,12 +796,26 @@ def train_parallel(X: np.ndarray, Y: np.ndarray, L: int, m: int, width: int, *, 
         nets.append(net)
     k = int(np.argmin(values))
     ok = bool(np.isfinite(values[k]))
-    return RouteResult(values[k], "interpolating" if ok else "no start interpolates", ok, route="torch/L-BFGS",
-                       data={"values": values, "net": nets[k]})
+    return RouteResult(
+        values[k],
+        "interpolating" if ok else "no start interpolates",
+        ok,
+        route="torch/L-BFGS",
+        data={"values": values, "net": nets[k]},
+    )
 
 
-def train_standard3(X: np.ndarray, Y: np.ndarray, m1: int, m2: int, *, starts: int = 3, seed: int = 0,
-                    max_iter: int = 100, smoothing=SMOOTHING) -> RouteResult:
+def train_standard3(
+    X: np.ndarray,
+    Y: np.ndarray,
+    m1: int,
+    m2: int,
+    *,
+    starts: int = 3,
+    seed: int = 0,
+    max_iter: int = 100,
+    smoothing=SMOOTHING,
+) -> RouteResult:
     """Problem (17), the standard three-layer net with weight decay, by L-BFGS from random starts.
 
     The last layer is solved exactly: ``w_3 = F^+ Y`` (minimum norm, which is what weight decay picks) with
@@ -779,7 +830,7 @@ def train_standard3(X: np.ndarray, Y: np.ndarray, m1: int, m2: int, *, starts: i
     m1, m2, starts = positive_int("m1", m1), positive_int("m2", m2), positive_int("starts", starts)
     N, d = X.shape
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
-    gen = torch.Generator().manual_seed(int(seed) % (2 ** 63))
+    gen = torch.Generator().manual_seed(int(seed) % (2**63))
     xs = max(float(np.linalg.norm(X, 2)), 1e-3)
     g = (max(float(np.linalg.norm(Y)), 1e-3) / xs) ** (1.0 / 3.0)
     temps = tuple(float(t) * xs * g for t in smoothing)
@@ -796,8 +847,10 @@ def train_standard3(X: np.ndarray, Y: np.ndarray, m1: int, m2: int, *, starts: i
                 FF = F @ F.T
                 # ||w_3||^2 of the minimum-norm last layer, plus a steep penalty on non-interpolation (see above)
                 delta = 1e-12 * (torch.trace(FF) / N + 1e-300)
-                return 0.5 * (torch.sum(W1 ** 2) + torch.sum(W2 ** 2)
-                              + torch.sum(Yt * torch.linalg.solve(FF + delta * eye, Yt)))
+                return 0.5 * (
+                    torch.sum(W1**2) + torch.sum(W2**2) + torch.sum(Yt * torch.linalg.solve(FF + delta * eye, Yt))
+                )
+
             return objective
 
         lbfgs_with_smoothing([W1, W2], objective_for, temps, max_iter)
@@ -815,8 +868,13 @@ def train_standard3(X: np.ndarray, Y: np.ndarray, m1: int, m2: int, *, starts: i
         weights.append((A, B, w3))
     k = int(np.argmin(values))
     ok = bool(np.isfinite(values[k]))
-    return RouteResult(values[k], "interpolating" if ok else "no start interpolates", ok, route="torch/L-BFGS",
-                       data={"values": values, "weights": weights[k]})
+    return RouteResult(
+        values[k],
+        "interpolating" if ok else "no start interpolates",
+        ok,
+        route="torch/L-BFGS",
+        data={"values": values, "weights": weights[k]},
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -844,10 +902,14 @@ def standard_lower_bound_certificate(data: RankOneData, t: float = 1.0, grid: in
     th_star = math.atan((B / A) ** (1.0 / 3.0))
     h = 1e-6
     ths = np.linspace(1e-4, np.pi / 2 - 1e-4, grid)
-    return {"theta_star": th_star, "G_star": float(G(th_star)),
-            "slope_left": float((G(th_star) - G(th_star - h)) / h),
-            "slope_right": float((G(th_star + h) - G(th_star)) / h),
-            "G_grid_min": float(np.min(G(ths))), "hoelder_value": rank_one_standard_value(data, t)}
+    return {
+        "theta_star": th_star,
+        "G_star": float(G(th_star)),
+        "slope_left": float((G(th_star) - G(th_star - h)) / h),
+        "slope_right": float((G(th_star + h) - G(th_star)) / h),
+        "G_grid_min": float(np.min(G(ths))),
+        "hoelder_value": rank_one_standard_value(data, t),
+    }
 
 
 def thm5_mixed_sign_witness() -> dict[str, np.ndarray]:

@@ -2,6 +2,7 @@
 
 Shared defaults (evaluation, conic value and feasibility, rank cut-off) live in ``landscape/core/tolerances.py``.
 """
+
 from __future__ import annotations
 
 # ==============================================================================================================

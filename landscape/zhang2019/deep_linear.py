@@ -15,6 +15,7 @@ Three routes to its optimum, kept independent of one another:
 Plus the pieces of the theorem's certificate: the dual objective and feasibility of any point, the recovery of
 weights from a dual point (Thm 2(b)), and the balanced factorization that attains eq. 6.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -76,8 +77,10 @@ class DeepLinearProblem:
 
     def summary(self) -> str:
         s = np.linalg.svd(projected_targets(self.X, self.Y), compute_uv=False)
-        return (f"H={self.H} widths={self.widths} n={self.n} rank(X)={row_space(self.X).shape[1]} "
-                f"gamma={self.gamma:.4g} sv(Y~)={np.array2string(s, precision=3)} {self.note}").strip()
+        return (
+            f"H={self.H} widths={self.widths} n={self.n} rank(X)={row_space(self.X).shape[1]} "
+            f"gamma={self.gamma:.4g} sv(Y~)={np.array2string(s, precision=3)} {self.note}"
+        ).strip()
 
     def assumptions(self) -> dict[str, bool]:
         """Theorem 2's assumptions on this instance (d_min <= min(d_0, d_H, n); gamma < sigma_min(Y~))."""
@@ -161,7 +164,7 @@ def dual_objective(problem: DeepLinearProblem, Lam: np.ndarray) -> float:
     """The dual objective of (5) at Lam: ``1/2 ||Y||_F^2 - 1/2 ||Y~ - Lam||_(d_min)^2``."""
     Lam = finite_array("Lam", Lam, ndim=2, shape=problem.Y.shape)
     Yt = projected_targets(problem.X, problem.Y)
-    return 0.5 * float(np.sum(problem.Y ** 2)) - 0.5 * ky_fan_squared(Yt - Lam, problem.d_min)
+    return 0.5 * float(np.sum(problem.Y**2)) - 0.5 * ky_fan_squared(Yt - Lam, problem.d_min)
 
 
 def dual_feasibility(problem: DeepLinearProblem, Lam: np.ndarray) -> dict[str, float]:
@@ -169,8 +172,11 @@ def dual_feasibility(problem: DeepLinearProblem, Lam: np.ndarray) -> dict[str, f
     Lam = finite_array("Lam", Lam, ndim=2, shape=problem.Y.shape)
     V = row_space(problem.X)
     spec = float(np.linalg.norm(Lam, 2)) if Lam.size else 0.0
-    return {"spectral_norm": spec, "excess": spec - problem.gamma,
-            "row_residual": float(np.linalg.norm(Lam - (Lam @ V) @ V.T))}
+    return {
+        "spectral_norm": spec,
+        "excess": spec - problem.gamma,
+        "row_residual": float(np.linalg.norm(Lam - (Lam @ V) @ V.T)),
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -179,10 +185,10 @@ def dual_feasibility(problem: DeepLinearProblem, Lam: np.ndarray) -> dict[str, f
 @dataclass(frozen=True)
 class ClosedForm:
     value: float
-    Z: np.ndarray          # an optimal end-to-end map W_H ... W_1 X
+    Z: np.ndarray  # an optimal end-to-end map W_H ... W_1 X
     singular_values: np.ndarray  # of Y~
-    Lam: np.ndarray        # a dual optimal point: sum_j min(s_j, gamma) u_j v_j^T
-    k: int                 # d_min
+    Lam: np.ndarray  # a dual optimal point: sum_j min(s_j, gamma) u_j v_j^T
+    k: int  # d_min
 
 
 def closed_form(problem: DeepLinearProblem) -> ClosedForm:
@@ -195,8 +201,8 @@ def closed_form(problem: DeepLinearProblem) -> ClosedForm:
     U, s, Vt = np.linalg.svd(Yt, full_matrices=False)
     k, g = problem.d_min, problem.gamma
     s_top, s_tail = s[:k], s[k:]
-    per_value = np.where(s_top <= g, 0.5 * s_top ** 2, g * s_top - 0.5 * g ** 2)
-    value = 0.5 * float(np.sum((problem.Y - Yt) ** 2)) + float(np.sum(per_value)) + 0.5 * float(np.sum(s_tail ** 2))
+    per_value = np.where(s_top <= g, 0.5 * s_top**2, g * s_top - 0.5 * g**2)
+    value = 0.5 * float(np.sum((problem.Y - Yt) ** 2)) + float(np.sum(per_value)) + 0.5 * float(np.sum(s_tail**2))
     shrunk = np.maximum(s_top - g, 0.0)
     Z = (U[:, :k] * shrunk) @ Vt[:k]
     Lam = (U * np.minimum(s, g)) @ Vt
@@ -237,17 +243,27 @@ def dual_by_cvxpy(problem: DeepLinearProblem, solver: str = "CLARABEL") -> Route
     Lam = B.value @ V.T
     spec = float(np.linalg.norm(Lam, 2))
     Lam_feasible = Lam * (problem.gamma / spec) if spec > problem.gamma else Lam
-    value = 0.5 * float(np.sum(problem.Y ** 2)) - 0.5 * float(prob.value)
-    return RouteResult(value, str(prob.status), True, route=f"cvxpy/{solver}", data={
-        "Lam": Lam, "Lam_feasible": Lam_feasible, "certified_value": dual_objective(problem, Lam_feasible),
-        "feasibility": dual_feasibility(problem, Lam)})
+    value = 0.5 * float(np.sum(problem.Y**2)) - 0.5 * float(prob.value)
+    return RouteResult(
+        value,
+        str(prob.status),
+        True,
+        route=f"cvxpy/{solver}",
+        data={
+            "Lam": Lam,
+            "Lam_feasible": Lam_feasible,
+            "certified_value": dual_objective(problem, Lam_feasible),
+            "feasibility": dual_feasibility(problem, Lam),
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
 # recovery (Thm 2(b)) and the balanced factorization (eq. 6)
 # --------------------------------------------------------------------------------------------------------------
-def balanced_factorization(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, X: np.ndarray,
-                           widths: tuple[int, ...]) -> list[np.ndarray]:
+def balanced_factorization(
+    U: np.ndarray, s: np.ndarray, Vt: np.ndarray, X: np.ndarray, widths: tuple[int, ...]
+) -> list[np.ndarray]:
     """Weights whose product with X is ``U diag(s) Vt`` and whose H penalty terms all equal ``sum(s)``.
 
     ``W_1 = [S^{1/H} V^T; 0] X^+``, ``W_i = [S^{1/H} 0; 0 0]``, ``W_H = [U S^{1/H}, 0]`` (Thm 2(b)); requires the
@@ -276,8 +292,9 @@ def balanced_factorization(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, X: np.n
     return weights
 
 
-def recover_weights(problem: DeepLinearProblem, Lam: np.ndarray,
-                    drop_rtol: float = 0.0) -> tuple[list[np.ndarray], float]:
+def recover_weights(
+    problem: DeepLinearProblem, Lam: np.ndarray, drop_rtol: float = 0.0
+) -> tuple[list[np.ndarray], float]:
     """Theorem 2(b): weights from the top-d_min SVD of ``Y~ - Lam``, and the relative tie of that truncation.
 
     The tie is ``(sigma_k - sigma_{k+1}) / sigma_1``, reported only when ``sigma_k`` is itself above the tie
@@ -329,8 +346,9 @@ def torch_objective(problem: DeepLinearProblem):
     return objective
 
 
-def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int = 0, max_iter: int = 300,
-                       rounds: int = 1) -> RouteResult:
+def primal_by_training(
+    problem: DeepLinearProblem, *, starts: int = 4, seed: int = 0, max_iter: int = 300, rounds: int = 1
+) -> RouteResult:
     """Minimize F(W) directly (torch, float64, L-BFGS with strong-Wolfe line search) from ``starts`` random points.
 
     Every returned value is F at an explicit weight tuple (re-evaluated in numpy), hence an upper bound on the
@@ -354,8 +372,11 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
             # the first layer sees X, so it is scaled by ||X||_2; later layers by their fan-in
             fan = max(float(np.linalg.norm(problem.X, 2)), 1e-3) if i == 1 else float(np.sqrt(problem.widths[i - 1]))
             std = scale / fan
-            Ws.append((torch.randn(problem.widths[i], problem.widths[i - 1], generator=gen,
-                                   dtype=torch.float64) * std).requires_grad_(True))
+            Ws.append(
+                (
+                    torch.randn(problem.widths[i], problem.widths[i - 1], generator=gen, dtype=torch.float64) * std
+                ).requires_grad_(True)
+            )
         lbfgs(Ws, lambda: objective(Ws), max_iter, tolerance_grad=1e-11, rounds=rounds)
         gnorm = grad_norm(objective(Ws), Ws)
         weights = [W.detach().numpy().copy() for W in Ws]
@@ -366,8 +387,13 @@ def primal_by_training(problem: DeepLinearProblem, *, starts: int = 4, seed: int
             best = len(values) - 1
             best_weights = weights
     converged = grads[best] <= 1e-6 * (1.0 + values[best])
-    return RouteResult(values[best], "converged" if converged else "gradient not small", bool(converged),
-                       route="torch/L-BFGS", data={"values": values, "grad_norms": grads, "weights": best_weights})
+    return RouteResult(
+        values[best],
+        "converged" if converged else "gradient not small",
+        bool(converged),
+        route="torch/L-BFGS",
+        data={"values": values, "grad_norms": grads, "weights": best_weights},
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -386,7 +412,14 @@ def tied_recovery_witness() -> dict[str, np.ndarray]:
     Vt = np.array([[0.0, 1.0]])
     r = np.sqrt(2.0)
     return {
-        "X": np.eye(2), "Y": np.diag([3.0, 2.0]), "widths": np.array([2, 1, 2]), "gamma": np.array(1.0),
-        "Lam": np.diag([1.0, 0.0]), "U": U, "s": s, "Vt": Vt,
-        "W_opt_0": np.array([[r, 0.0]]), "W_opt_1": np.array([[r], [0.0]]),
+        "X": np.eye(2),
+        "Y": np.diag([3.0, 2.0]),
+        "widths": np.array([2, 1, 2]),
+        "gamma": np.array(1.0),
+        "Lam": np.diag([1.0, 0.0]),
+        "U": U,
+        "s": s,
+        "Vt": Vt,
+        "W_opt_0": np.array([[r, 0.0]]),
+        "W_opt_1": np.array([[r], [0.0]]),
     }

@@ -9,6 +9,7 @@
 
 Nothing here asserts; the numbers are reported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def iid_grid_family(I: int, seed: int, *, G: int = 9, n: int = 8, d: int = 3, bu
     F = v[:, None, None] * np.maximum(w[None, :, None] * (A @ X.T)[:, None, :] + b[:, None, None], 0.0)  # (I, G, n)
     tau = 1.01 * float(np.abs(F).max()) + 1e-12
     Gv = np.mean(1.0 - y[None, None, :] * F / tau, axis=2)
-    Hv = np.broadcast_to(w ** 2, (I, G)).copy()
+    Hv = np.broadcast_to(w**2, (I, G)).copy()
     return mb.GridBranches(Gv, Hv, budget, w=np.broadcast_to(w, (I, G)).copy())
 
 
@@ -74,8 +75,11 @@ def gap_vs_branches(Is=(1, 2, 4, 8, 16, 32, 64), seeds=(0, 1, 2), **family) -> l
             P, D = mb.primal_milp(inst), mb.dual_lp(inst)
             delta = mb.delta_exact(inst).worst
             ok = bool(P.ok and D.ok and np.isfinite(delta))
-            out.append(GapPoint(int(I), int(seed), float(P.value), float(D.value), float(delta), ok,
-                                f"P: {P.status}; D: {D.status}"))
+            out.append(
+                GapPoint(
+                    int(I), int(seed), float(P.value), float(D.value), float(delta), ok, f"P: {P.status}; D: {D.status}"
+                )
+            )
     return out
 
 
@@ -108,7 +112,7 @@ class HitRate:
 
 def _student_loss(theta, X, y, I):
     d = X.shape[1]
-    W, v = theta[:I * d].reshape(I, d), theta[I * d:]
+    W, v = theta[: I * d].reshape(I, d), theta[I * d :]
     Z = X @ W.T
     A = np.maximum(Z, 0.0)
     r = A @ v - y
@@ -123,8 +127,17 @@ class _Reached(Exception):
     """Raised inside the objective to stop a run once its loss is far below the hit threshold."""
 
 
-def hit_rate(widths=(2, 3, 6, 12), seeds: int = 20, *, d: int = 5, teacher: int = 3, n: int = 50,
-             hit: float = 1e-5, data_seed: int = 0, maxiter: int = 500) -> list[HitRate]:
+def hit_rate(
+    widths=(2, 3, 6, 12),
+    seeds: int = 20,
+    *,
+    d: int = 5,
+    teacher: int = 3,
+    n: int = 50,
+    hit: float = 1e-5,
+    data_seed: int = 0,
+    maxiter: int = 500,
+) -> list[HitRate]:
     """Fraction of L-BFGS runs from random starts that reach loss < ``hit`` (the teacher's loss is 0)."""
     seeds = positive_int("seeds", seeds)
     rng = np.random.default_rng(data_seed)
@@ -148,8 +161,9 @@ def hit_rate(widths=(2, 3, 6, 12), seeds: int = 20, *, d: int = 5, teacher: int 
                 return f, g
 
             try:
-                minimize(fun, theta0, jac=True, method="L-BFGS-B",
-                         options={"maxiter": maxiter, "gtol": 1e-10, "ftol": 1e-13})
+                minimize(
+                    fun, theta0, jac=True, method="L-BFGS-B", options={"maxiter": maxiter, "gtol": 1e-10, "ftol": 1e-13}
+                )
             except _Reached:
                 pass
             finals.append(float(box["best"]))

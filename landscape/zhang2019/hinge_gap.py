@@ -11,6 +11,7 @@ the constraint is slack).  Both are exact and need no solver, so they serve as a
 separable case and as the only route where Assumption 1 fails (the hinge is active) or the regularizer couples
 branches, where the paper gives no bound.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ class Enumerated:
     P: float
     D: float
     argmin: tuple[int, ...]  # the primal optimal choice (grid index per branch)
-    lam: float               # a dual optimal multiplier
+    lam: float  # a dual optimal multiplier
     n_choices: int
 
 
@@ -168,7 +169,7 @@ def single_unit_hinge_instances(X, y, tau, unit, interval, center, K):
     extra = []
     for k in range(t.size - 1):
         m0, m1 = margins[k], margins[k + 1]
-        cross = (m0 * m1 < 0)
+        cross = m0 * m1 < 0
         extra += list(t[k] + (t[k + 1] - t[k]) * m0[cross] / (m0[cross] - m1[cross]))
     t = np.unique(np.concatenate([t, extra]))
     F = f(t)

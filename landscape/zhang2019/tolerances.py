@@ -3,6 +3,7 @@
 The shared ones (HiGHS' and Clarabel's accuracy, float64 evaluation, recovery of weights from a dual point) live in
 ``landscape.core.tolerances``; machine epsilon is ``landscape.core.tolerances.EPS64`` everywhere.
 """
+
 from __future__ import annotations
 
 # ---- multi-branch routes (landscape.zhang2019.multibranch) -------------------------------------------------------

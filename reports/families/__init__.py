@@ -3,6 +3,7 @@
 Each module defines ``SECTIONS`` (callables mapping a summary to Markdown lines) and ``PLOTS`` (callables drawing
 PNGs from a summary into a folder and returning their file names).  The order here is the order in the report.
 """
+
 from __future__ import annotations
 
 from reports.families import kawaguchi2019, liang2018, pilanci2020, survey, wang2023, zhang2019, zhang2019_experiments

@@ -3,6 +3,7 @@ at initialisation and after training, two data sets, two rank cutoffs) beside th
 sentence on which parts of the trend were reproduced and the seeds that disagree; Prop. 2's stated bound against
 the trivial one; the tau-interval widths of Theorem 1.  Reads only ``summary.json`` (notes written by
 theorems/kawaguchi2019/)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,8 +14,10 @@ FIG_CLAIM = "kawaguchi2019.fig1"
 CELL_NOTE = "fig1 cell"
 TIME_NOTE = "Figure 1 grid wall time (s)"
 CUTOFFS = ("numerical-recipes", "relative-1e-8")
-PAPER_TREND = ("J decreases toward 0 as the width or the depth grows, and J after training is at most J at "
-               "initialisation (the paper's Figure 1: synthetic teacher data, MNIST, CIFAR-10, SVHN).")
+PAPER_TREND = (
+    "J decreases toward 0 as the width or the depth grows, and J after training is at most J at "
+    "initialisation (the paper's Figure 1: synthetic teacher data, MNIST, CIFAR-10, SVHN)."
+)
 
 
 def _cells(summary: dict) -> list[dict]:
@@ -86,30 +89,43 @@ def fig1_lines(summary: dict) -> list[str]:
         return []
     e = summary["claims"][FIG_CLAIM]
     tnote = e.get("notes", {}).get(TIME_NOTE) or {}
-    lines = ["### Figure 1: J(theta) / (1/2 ||Y||^2) over depth x width", "",
-             f"Paper: {PAPER_TREND}", "",
-             "This run: bias-free ReLU networks, init N(0, 1/fan-in), full-batch L-BFGS (teacher: the paper's tanh "
-             "teacher network, x in R^10; digits: scikit-learn's 8x8 digits / 16, scalar centred label), "
-             f"{len({c['seed'] for c in cells})} seed(s); grid cost {tnote.get('max', float('nan')):.3g} s.", ""]
+    lines = [
+        "### Figure 1: J(theta) / (1/2 ||Y||^2) over depth x width",
+        "",
+        f"Paper: {PAPER_TREND}",
+        "",
+        "This run: bias-free ReLU networks, init N(0, 1/fan-in), full-batch L-BFGS (teacher: the paper's tanh "
+        "teacher network, x in R^10; digits: scikit-learn's 8x8 digits / 16, scalar centred label), "
+        f"{len({c['seed'] for c in cells})} seed(s); grid cost {tnote.get('max', float('nan')):.3g} s.",
+        "",
+    ]
     for cutoff in CUTOFFS:
         tr = trends(cells, cutoff)
         parts = []
-        for key, label in (("width", "J non-increasing in width"), ("depth", "J non-increasing in depth"),
-                           ("trained<=init", "J trained <= J init")):
+        for key, label in (
+            ("width", "J non-increasing in width"),
+            ("depth", "J non-increasing in depth"),
+            ("trained<=init", "J trained <= J init"),
+        ):
             agree, total, bad = tr[key]
             word = _verdict_word(agree, total)
-            parts.append(f"{label}: {word} ({agree}/{total}"
-                         + (f"; disagree: {', '.join(bad[:6])}{' ...' if len(bad) > 6 else ''}" if bad else "")
-                         + ")")
+            parts.append(
+                f"{label}: {word} ({agree}/{total}"
+                + (f"; disagree: {', '.join(bad[:6])}{' ...' if len(bad) > 6 else ''}" if bad else "")
+                + ")"
+            )
         lines += [f"**Cutoff {cutoff}.** " + "; ".join(parts) + ".", ""]
         lines.append(f"![Figure 1, cutoff {cutoff}](kawaguchi2019_fig1_{cutoff}.png)")
         lines.append("")
     for data in sorted({c["data"] for c in cells}):
         for stage in ("init", "trained"):
             depths, widths, M = _table(cells, data, stage, CUTOFFS[0])
-            lines += [f"{data}, {stage} (cutoff {CUTOFFS[0]}, mean over seeds):", "",
-                      "| H \\ width | " + " | ".join(str(w) for w in widths) + " |",
-                      "|---|" + "---|" * len(widths)]
+            lines += [
+                f"{data}, {stage} (cutoff {CUTOFFS[0]}, mean over seeds):",
+                "",
+                "| H \\ width | " + " | ".join(str(w) for w in widths) + " |",
+                "|---|" + "---|" * len(widths),
+            ]
             for i, H in enumerate(depths):
                 lines.append(f"| {H} | " + " | ".join(f"{x:.3g}" for x in M[i]) + " |")
             lines.append("")
@@ -128,15 +144,19 @@ def prop2_lines(summary: dict) -> list[str]:
     vals = st.get("values", [])
     if vals:
         t_need = max(v.get("t_needed_to_beat_trivial", 0) for v in vals)
-        lines.append(f"(i): the stated bound is {st['min']:.4g} to {st['max']:.4g} times the trivial bound "
-                     f"L <= 1/2 ||Y||^2 at the tested t (1 and 3, m = 2000, d_x d <= 2): it is never tighter than "
-                     f"the trivial bound there. It beats it only for t < {t_need:.2g}, where its failure "
-                     f"probability 2 e^(-t) exceeds 1 (vacuous). Observed violation frequency: max "
-                     f"{freq.get('max', float('nan')):.3g} (stated failure probability 0.74 / 0.10).")
+        lines.append(
+            f"(i): the stated bound is {st['min']:.4g} to {st['max']:.4g} times the trivial bound "
+            f"L <= 1/2 ||Y||^2 at the tested t (1 and 3, m = 2000, d_x d <= 2): it is never tighter than "
+            f"the trivial bound there. It beats it only for t < {t_need:.2g}, where its failure "
+            f"probability 2 e^(-t) exceeds 1 (vacuous). Observed violation frequency: max "
+            f"{freq.get('max', float('nan')):.3g} (stated failure probability 0.74 / 0.10)."
+        )
     if rk.get("count"):
-        lines.append(f"(ii): rank D~ = m in every draw (min {rk['min']}), so L = 0 held with frequency 1 while the "
-                     "proposition guarantees probability 1 - 2 e^(-d_x/20) = 0.82 at d_x = 48; with every row of "
-                     "the pattern non-zero and d d_x >= m, L = 0 holds with probability one.")
+        lines.append(
+            f"(ii): rank D~ = m in every draw (min {rk['min']}), so L = 0 held with frequency 1 while the "
+            "proposition guarantees probability 1 - 2 e^(-d_x/20) = 0.82 at d_x = 48; with every row of "
+            "the pattern non-zero and d d_x >= m, L = 0 holds with probability one."
+        )
     return lines + [""]
 
 
@@ -150,25 +170,35 @@ def thm1_lines(summary: dict) -> list[str]:
     verdicts = defaultdict(int)
     for v in cert.get("values", []):
         verdicts[v.get("value")] += 1
-    lines = ["### Theorem 1: certified points and the tau-interval", "",
-             f"Certificates of the points tried: {dict(verdicts)}.  Tightest tau-interval width relative to "
-             f"1/2 ||Y||^2: median-free range {w.get('min', float('nan')):.2g} .. {w.get('max', float('nan')):.2g} "
-             "(small at planted critical points, large at non-critical ones, where the interval is only a bound).",
-             "",
-             "Note (derived, checked by the mutation tests): for the paper's activation class the output block is "
-             "redundant at critical points: vec Yhat = D^(1) vec W^(1) (Lemma 1), so the fit on the hidden-layer "
-             "blocks alone also equals L there; the hidden-only J differs from L at non-critical points (refuted "
-             "through (E)) and for smooth activations.", ""]
+    lines = [
+        "### Theorem 1: certified points and the tau-interval",
+        "",
+        f"Certificates of the points tried: {dict(verdicts)}.  Tightest tau-interval width relative to "
+        f"1/2 ||Y||^2: median-free range {w.get('min', float('nan')):.2g} .. {w.get('max', float('nan')):.2g} "
+        "(small at planted critical points, large at non-critical ones, where the interval is only a bound).",
+        "",
+        "Note (derived, checked by the mutation tests): for the paper's activation class the output block is "
+        "redundant at critical points: vec Yhat = D^(1) vec W^(1) (Lemma 1), so the fit on the hidden-layer "
+        "blocks alone also equals L there; the hidden-only J differs from L at non-critical points (refuted "
+        "through (E)) and for smooth activations.",
+        "",
+    ]
     return lines
 
 
 def kawaguchi_section(summary: dict) -> list[str]:
-    if not any(e["examples"]["tried"] or e["witnesses"] for cid, e in summary["claims"].items()
-               if cid.startswith("kawaguchi2019.")):
+    if not any(
+        e["examples"]["tried"] or e["witnesses"]
+        for cid, e in summary["claims"].items()
+        if cid.startswith("kawaguchi2019.")
+    ):
         return []
     lines = ["## Kawaguchi, Huang, Kaelbling 2019: depth, width and local minima", ""]
-    findings = [e for cid, e in summary["claims"].items()
-                if cid.startswith("kawaguchi2019.") and e["verdict"] in ("erratum", "violated", "not-reproduced")]
+    findings = [
+        e
+        for cid, e in summary["claims"].items()
+        if cid.startswith("kawaguchi2019.") and e["verdict"] in ("erratum", "violated", "not-reproduced")
+    ]
     if findings:
         lines += ["Findings: " + "; ".join(f"`{e['id']}` {e['verdict']} ({e['statement']})" for e in findings), ""]
     return lines + fig1_lines(summary) + thm1_lines(summary) + prop2_lines(summary)
@@ -195,8 +225,15 @@ def fig1_plot(summary: dict, out, plt) -> list[str]:
                 for a in range(M.shape[0]):
                     for b in range(M.shape[1]):
                         if np.isfinite(M[a, b]):
-                            ax.text(b, a, f"{M[a, b]:.2f}", ha="center", va="center", fontsize=7,
-                                    color="white" if M[a, b] < 0.5 else "black")
+                            ax.text(
+                                b,
+                                a,
+                                f"{M[a, b]:.2f}",
+                                ha="center",
+                                va="center",
+                                fontsize=7,
+                                color="white" if M[a, b] < 0.5 else "black",
+                            )
                 fig.colorbar(im, ax=ax, fraction=0.046)
         fig.suptitle(f"J(theta) / (1/2 ||Y||^2), cutoff {cutoff}", fontsize=10)
         fig.tight_layout()

@@ -4,6 +4,7 @@ against depth and against the spread of the singular values of ``X^+ Y``.
 
 The tests write their measurements as notes (keys below); this module only reads ``summary.json``.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,13 +15,16 @@ GAP_T_NOTE = "relative duality gap 1 - D(t)/P(t) (scale-t subproblem)"
 TABLE_NOTE = "table1 cell"
 STAIR_NOTE = "stair D[s](t) / D[0](t)"
 
-GAP_CLAIMS = ("wang2023.thm3.gap", "wang2023.thm1", "wang2023.thm3.unequal-implies-gap",
-              "wang2023.thm3.no-gap-iff-rank-one")
+GAP_CLAIMS = (
+    "wang2023.thm3.gap",
+    "wang2023.thm1",
+    "wang2023.thm3.unequal-implies-gap",
+    "wang2023.thm3.no-gap-iff-rank-one",
+)
 
 # Table 1 of the paper: columns (activation, depth), rows (architecture, source); True = duality gap
 # characterized in that work.  The suite's evidence for each of this paper's cells is the claim(s) listed.
-COLUMNS = (("linear", "L=2"), ("linear", "L=3"), ("linear", "L>3"), ("ReLU", "L=2"), ("ReLU", "L=3"),
-           ("ReLU", "L>3"))
+COLUMNS = (("linear", "L=2"), ("linear", "L=3"), ("linear", "L>3"), ("ReLU", "L=2"), ("ReLU", "L=3"), ("ReLU", "L>3"))
 PAPER_ROWS = {
     ("standard", "previous work"): (True, False, False, True, False, False),
     ("standard", "this paper"): (True, True, True, True, False, False),
@@ -41,11 +45,22 @@ EVIDENCE = {
     ("parallel", ("ReLU", "L=3")): ("wang2023.thm6",),
     ("parallel", ("ReLU", "L>3")): ("wang2023.thm6",),
 }
-THM1_PARTS = (("(i) standard nets, L >= 3: a gap exists", ("wang2023.thm3.gap", "wang2023.thm3")),
-              ("(ii) parallel linear nets: no gap", ("wang2023.thm4", "wang2023.prop4", "wang2023.prop1")),
-              ("(ii) parallel ReLU nets: no gap", ("wang2023.thm6",)))
-LINEAR_CLAIMS = ("wang2023.prop1", "wang2023.prop2", "wang2023.thm2", "wang2023.thm3", "wang2023.prop3",
-                 "wang2023.prop4", "wang2023.thm4", "wang2023.prop8", "wang2023.prop9")
+THM1_PARTS = (
+    ("(i) standard nets, L >= 3: a gap exists", ("wang2023.thm3.gap", "wang2023.thm3")),
+    ("(ii) parallel linear nets: no gap", ("wang2023.thm4", "wang2023.prop4", "wang2023.prop1")),
+    ("(ii) parallel ReLU nets: no gap", ("wang2023.thm6",)),
+)
+LINEAR_CLAIMS = (
+    "wang2023.prop1",
+    "wang2023.prop2",
+    "wang2023.thm2",
+    "wang2023.thm3",
+    "wang2023.prop3",
+    "wang2023.prop4",
+    "wang2023.thm4",
+    "wang2023.prop8",
+    "wang2023.prop9",
+)
 
 
 def _verdict(summary: dict, cid: str) -> str:
@@ -72,12 +87,16 @@ def _cells(summary: dict) -> dict[tuple[str, str], list[dict]]:
 
 def table1_lines(summary: dict) -> list[str]:
     mark = {True: "✓", False: "✗"}
-    lines = ["### Table 1 of the paper, with this run's verdicts", "",
-             "Paper: ✓ = duality gap characterized, ✗ = open.  Suite: what this run measured on its own instances "
-             "(linear cells: certified values on a fixed instance, `wang2023.table1`) and the verdicts of the claims "
-             "behind the cell.", "",
-             "| architecture | source | " + " | ".join(f"{a} {L}" for a, L in COLUMNS) + " |",
-             "|---|---|" + "---|" * len(COLUMNS)]
+    lines = [
+        "### Table 1 of the paper, with this run's verdicts",
+        "",
+        "Paper: ✓ = duality gap characterized, ✗ = open.  Suite: what this run measured on its own instances "
+        "(linear cells: certified values on a fixed instance, `wang2023.table1`) and the verdicts of the claims "
+        "behind the cell.",
+        "",
+        "| architecture | source | " + " | ".join(f"{a} {L}" for a, L in COLUMNS) + " |",
+        "|---|---|" + "---|" * len(COLUMNS),
+    ]
     for (arch, src), row in PAPER_ROWS.items():
         lines.append(f"| {arch} | {src} (paper) | " + " | ".join(mark[x] for x in row) + " |")
     cells = _cells(summary)
@@ -98,11 +117,16 @@ def table1_lines(summary: dict) -> list[str]:
 
 
 def thm1_lines(summary: dict) -> list[str]:
-    lines = [f"### Theorem 1 (summary claim `wang2023.thm1`: {_verdict(summary, 'wang2023.thm1')})", "",
-             "| part | claims behind it | verdicts |", "|---|---|---|"]
+    lines = [
+        f"### Theorem 1 (summary claim `wang2023.thm1`: {_verdict(summary, 'wang2023.thm1')})",
+        "",
+        "| part | claims behind it | verdicts |",
+        "|---|---|---|",
+    ]
     for part, ids in THM1_PARTS:
-        lines.append(f"| {part} | {', '.join(f'`{c}`' for c in ids)} | "
-                     f"{', '.join(_verdict(summary, c) for c in ids)} |")
+        lines.append(
+            f"| {part} | {', '.join(f'`{c}`' for c in ids)} | {', '.join(_verdict(summary, c) for c in ids)} |"
+        )
     return lines + [""]
 
 
@@ -113,12 +137,15 @@ def gap_lines(summary: dict) -> list[str]:
     per_L = defaultdict(list)
     for v in pts:
         per_L[int(v["L"])].append(v)
-    lines = ["### Duality gap of standard deep linear nets against depth", "",
-             "Relative gap `1 - D/P` after optimizing the scale t, certified: P from the closed form attained by "
-             "explicit factors, D from a bi-dual feasible point (upper bound).", "",
-             "| L | examples | smallest | largest | largest at spread sigma_1/sigma_r "
-             "| rank one or L = 2 (must be 0) |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "### Duality gap of standard deep linear nets against depth",
+        "",
+        "Relative gap `1 - D/P` after optimizing the scale t, certified: P from the closed form attained by "
+        "explicit factors, D from a bi-dual feasible point (upper bound).",
+        "",
+        "| L | examples | smallest | largest | largest at spread sigma_1/sigma_r | rank one or L = 2 (must be 0) |",
+        "|---|---|---|---|---|---|",
+    ]
     for L in sorted(per_L):
         vs = per_L[L]
         multi = [v for v in vs if v.get("rank", 2) >= 2 and L >= 3]
@@ -127,8 +154,9 @@ def gap_lines(summary: dict) -> list[str]:
         if multi:
             top = max(multi, key=lambda v: v["value"])
             spread = f"{top['spread']:.3g}" if isinstance(top.get("spread"), (int, float)) else "–"
-            lines.append(f"| {L} | {len(vs)} | {min(v['value'] for v in multi):.4g} | {top['value']:.4g} | "
-                         f"{spread} | {zero} |")
+            lines.append(
+                f"| {L} | {len(vs)} | {min(v['value'] for v in multi):.4g} | {top['value']:.4g} | {spread} | {zero} |"
+            )
         else:
             lines.append(f"| {L} | {len(vs)} | – | – | – | {zero} |")
     return lines + [""]
@@ -141,8 +169,12 @@ def stair_lines(summary: dict) -> list[str]:
     per = defaultdict(list)
     for v in pts:
         per[(int(v["L"]), int(v.get("s", -1)))].append(v["value"])
-    lines = ["### Stairs of partial duals (Prop. 9): D[s](t) / D[0](t), mean over the run's instances", "",
-             "| L | " + " | ".join(f"s={s}" for s in range(5)) + " |", "|---|" + "---|" * 5]
+    lines = [
+        "### Stairs of partial duals (Prop. 9): D[s](t) / D[0](t), mean over the run's instances",
+        "",
+        "| L | " + " | ".join(f"s={s}" for s in range(5)) + " |",
+        "|---|" + "---|" * 5,
+    ]
     for L in sorted({k[0] for k in per}):
         row = []
         for s in range(5):
@@ -153,12 +185,17 @@ def stair_lines(summary: dict) -> list[str]:
 
 
 def wang_linear_section(summary: dict) -> list[str]:
-    if not any(summary["claims"].get(c, {}).get("examples", {}).get("tried") for c in LINEAR_CLAIMS + GAP_CLAIMS
-               + ("wang2023.table1",)):
+    if not any(
+        summary["claims"].get(c, {}).get("examples", {}).get("tried")
+        for c in LINEAR_CLAIMS + GAP_CLAIMS + ("wang2023.table1",)
+    ):
         return []
     lines = ["## Wang, Ergen, Pilanci 2023: deep linear networks", ""]
-    findings = [e for cid, e in summary["claims"].items()
-                if cid.startswith("wang2023.") and e["verdict"] in ("erratum", "violated", "not-reproduced")]
+    findings = [
+        e
+        for cid, e in summary["claims"].items()
+        if cid.startswith("wang2023.") and e["verdict"] in ("erratum", "violated", "not-reproduced")
+    ]
     if findings:
         lines += ["Findings: " + "; ".join(f"`{e['id']}` {e['verdict']} ({e['statement']})" for e in findings), ""]
     return lines + thm1_lines(summary) + table1_lines(summary) + gap_lines(summary) + stair_lines(summary)
@@ -196,11 +233,22 @@ def gap_vs_depth_plot(summary: dict, out, plt) -> list[str]:
         by[float(v.get("spread", 1.0))].append(v)
     for spread in sorted(by):
         vs = sorted(by[spread], key=lambda v: v["L"])
-        ax.plot([v["L"] for v in vs], [v["value"] for v in vs], "o-", ms=4,
-                label=f"sv (1, 1/{spread:g})" if spread != 1.0 else "sv (1, 1): equal")
+        ax.plot(
+            [v["L"] for v in vs],
+            [v["value"] for v in vs],
+            "o-",
+            ms=4,
+            label=f"sv (1, 1/{spread:g})" if spread != 1.0 else "sv (1, 1): equal",
+        )
     if other:
-        ax.plot([v["L"] for v in other], [v["value"] for v in other], "x", color="0.55", ms=4,
-                label="random instances, rank >= 2")
+        ax.plot(
+            [v["L"] for v in other],
+            [v["value"] for v in other],
+            "x",
+            color="0.55",
+            ms=4,
+            label="random instances, rank >= 2",
+        )
     ax.set_xticks(sorted({int(v["L"]) for v in sweep + other}))
     try:
         return _finish(ax, fig, out, "wang_gap_vs_depth.png", "depth L")
@@ -219,18 +267,32 @@ def gap_vs_spread_plot(summary: dict, out, plt) -> list[str]:
         by[int(v["L"])].append(v)
     for L in sorted(by):
         vs = sorted(by[L], key=lambda v: v["spread"])
-        ax.plot([v["spread"] for v in vs], [v["value"] for v in vs], "o-", ms=4, color=colors[L],
-                label=f"L = {L}, rank 2 (sweep)")
+        ax.plot(
+            [v["spread"] for v in vs],
+            [v["value"] for v in vs],
+            "o-",
+            ms=4,
+            color=colors[L],
+            label=f"L = {L}, rank 2 (sweep)",
+        )
     for rank, marker in ((2, "x"), (3, "^")):
         pts = [v for v in other if v.get("rank") == rank and "spread" in v]
         for L in sorted({int(v["L"]) for v in pts}):
             sel = [v for v in pts if int(v["L"]) == L]
-            ax.plot([v["spread"] for v in sel], [v["value"] for v in sel], marker, ms=4, color=colors[L],
-                    mfc="none", label=f"L = {L}, rank {rank} (random)")
+            ax.plot(
+                [v["spread"] for v in sel],
+                [v["value"] for v in sel],
+                marker,
+                ms=4,
+                color=colors[L],
+                mfc="none",
+                label=f"L = {L}, rank {rank} (random)",
+            )
     ax.set_xscale("log")
     try:
-        return _finish(ax, fig, out, "wang_gap_vs_spread.png",
-                       "spread sigma_1 / sigma_r of the singular values of X^+ Y")
+        return _finish(
+            ax, fig, out, "wang_gap_vs_spread.png", "spread sigma_1 / sigma_r of the singular values of X^+ Y"
+        )
     finally:
         plt.close(fig)
 

@@ -2,6 +2,7 @@
 
 Each entry of ``SECTIONS`` maps a summary to Markdown lines; each entry of ``PLOTS`` draws PNGs from it.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -28,24 +29,31 @@ def multibranch_section(summary: dict) -> list[str]:
         return []
     ratios = [r for pts in per_I.values() for r, _, _ in pts]
     c = max(ratios)
-    lines = ["## Multi-branch duality gap against the number of branches (Zhang et al. 2019, Thm 1)", "",
-             f"{len(ratios)} exact examples with Delta_worst > 0. The smallest constant c for which "
-             f"`P - D <= c Delta_worst / I` held on every example of this run: **c = {c:.6g}** "
-             f"(the paper proves c = 2; {c / 2:.3g} of it is used).", "",
-             "With one budget row the best constant is 1, not 2 (`zhang2019.thm1.sharp`: the LP relaxation's vertex "
-             "has at most one fractional branch, and the explicit instance attains 1/I), so no example can use more "
-             "than "
-             "half of the paper's bound: a tightness of 0.5 for `thm1`, `rem2` and `thm1.finite` is the largest "
-             "possible. Their power is shown by mutation instead: the bound with 0.9/I in place of 2/I is refuted "
-             "under the ci budget by the drawn tight families (tests/mutation/test_zhang2019_mutations.py).", "",
-             "| I | examples | worst I(P-D)/Delta | as a fraction of 2 | median | worst instance |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "## Multi-branch duality gap against the number of branches (Zhang et al. 2019, Thm 1)",
+        "",
+        f"{len(ratios)} exact examples with Delta_worst > 0. The smallest constant c for which "
+        f"`P - D <= c Delta_worst / I` held on every example of this run: **c = {c:.6g}** "
+        f"(the paper proves c = 2; {c / 2:.3g} of it is used).",
+        "",
+        "With one budget row the best constant is 1, not 2 (`zhang2019.thm1.sharp`: the LP relaxation's vertex "
+        "has at most one fractional branch, and the explicit instance attains 1/I), so no example can use more "
+        "than "
+        "half of the paper's bound: a tightness of 0.5 for `thm1`, `rem2` and `thm1.finite` is the largest "
+        "possible. Their power is shown by mutation instead: the bound with 0.9/I in place of 2/I is refuted "
+        "under the ci budget by the drawn tight families (tests/mutation/test_zhang2019_mutations.py).",
+        "",
+        "| I | examples | worst I(P-D)/Delta | as a fraction of 2 | median | worst instance |",
+        "|---|---|---|---|---|---|",
+    ]
     for I in sorted(per_I):
         pts = sorted(per_I[I], key=lambda p: -p[0])
         vals = sorted(p[0] for p in pts)
         med = vals[len(vals) // 2]
-        lines.append(f"| {I} | {len(pts)} | {pts[0][0]:.6g} | {pts[0][0] / 2:.3g} | {med:.3g} | "
-                     f"{pts[0][2][:120]} ({pts[0][1]}) |")
+        lines.append(
+            f"| {I} | {len(pts)} | {pts[0][0]:.6g} | {pts[0][0] / 2:.3g} | {med:.3g} | "
+            f"{pts[0][2][:120]} ({pts[0][1]}) |"
+        )
     cost = Path(__file__).resolve().parents[2] / "benchmarks" / "out" / "multibranch_cost.png"
     if cost.exists():
         lines += ["", f"Cost of the exact routes against I and G (from the benchmarks): ![cost]({cost})"]
@@ -63,8 +71,9 @@ def multibranch_plot(summary: dict, out, plt) -> list[str]:
     grid = [min(Is) * (max(Is) / min(Is)) ** (k / 100) for k in range(101)] if len(Is) > 1 else Is
     ax.plot(grid, [2 / i for i in grid], "k-", label="paper's bound 2/I")
     ax.plot(grid, [1 / i for i in grid], "k--", label="1/I")
-    ax.plot(Is, [max(w, 1e-6) for w in worst], "o", mfc="none", color="tab:red",
-            label="worst (P - D)/Delta_worst found")
+    ax.plot(
+        Is, [max(w, 1e-6) for w in worst], "o", mfc="none", color="tab:red", label="worst (P - D)/Delta_worst found"
+    )
     ax.plot(Is, [max(m, 1e-6) for m in median], "x", color="tab:blue", label="median over draws")
     ax.axhline(1e-6, color="0.8", lw=0.8)
     ax.text(Is[0], 1.4e-6, "zero gaps are drawn at 1e-6", fontsize=7, color="0.4")

@@ -13,6 +13,7 @@ values.  The singular-value *structure* is a discrete choice:
 Which reading of "the singular values are equal" an instance satisfies is recorded on it:
 ``equal_nonzero`` (the r non-zero values) and ``equal_all`` (all min(d, K) of them).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ class WangLinearInstance:
     Y: np.ndarray
     L: int
     t: float
-    planted_sv: np.ndarray   # non-zero singular values of X^+ Y, descending
+    planted_sv: np.ndarray  # non-zero singular values of X^+ Y, descending
     structure: str
     widths: tuple[int, ...]  # hidden widths m_1, ..., m_{L-1}
     seed: int
@@ -72,9 +73,11 @@ class WangLinearInstance:
         return float(self.planted_sv[0] / self.planted_sv[-1])
 
     def summary(self) -> str:
-        return (f"L={self.L} N={self.N} d={self.d} K={self.K} widths={self.widths} t={self.t:.4g} "
-                f"structure={self.structure} sv(X^+Y)={np.array2string(self.planted_sv, precision=4)} "
-                f"seed={self.seed} {self.note}").strip()
+        return (
+            f"L={self.L} N={self.N} d={self.d} K={self.K} widths={self.widths} t={self.t:.4g} "
+            f"structure={self.structure} sv(X^+Y)={np.array2string(self.planted_sv, precision=4)} "
+            f"seed={self.seed} {self.note}"
+        ).strip()
 
 
 def _orthonormal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
@@ -89,16 +92,29 @@ def planted_values(structure: str, rank: int, scale: float, gaps: np.ndarray, ti
     if structure == "equal":
         return np.full(rank, scale)
     logs = np.concatenate([[0.0], -np.cumsum(gaps[: rank - 1])])
-    if structure == "repeated":   # tie the pair (tie, tie + 1); rank >= 3 keeps another value apart
+    if structure == "repeated":  # tie the pair (tie, tie + 1); rank >= 3 keeps another value apart
         logs[tie + 1] = logs[tie]
-        logs[tie + 2:] = logs[tie + 1] - np.cumsum(gaps[tie + 1: rank - 1])
-    return scale * 10.0 ** logs
+        logs[tie + 2 :] = logs[tie + 1] - np.cumsum(gaps[tie + 1 : rank - 1])
+    return scale * 10.0**logs
 
 
-def build_instance(X_shape: tuple[int, int], K: int, structure: str, rank: int, *, L: int, t: float,
-                   widths: tuple[int, ...], seed: int, scale: float = 1.0, log_cond: float = 0.5,
-                   gaps: np.ndarray | None = None, tie: int = 0, identity: bool = False,
-                   note: str = "") -> WangLinearInstance:
+def build_instance(
+    X_shape: tuple[int, int],
+    K: int,
+    structure: str,
+    rank: int,
+    *,
+    L: int,
+    t: float,
+    widths: tuple[int, ...],
+    seed: int,
+    scale: float = 1.0,
+    log_cond: float = 0.5,
+    gaps: np.ndarray | None = None,
+    tie: int = 0,
+    identity: bool = False,
+    note: str = "",
+) -> WangLinearInstance:
     """Assemble an instance from its drawn ingredients (also used for hand-made instances in the tests)."""
     N, d = X_shape
     if structure not in STRUCTURES:
@@ -121,16 +137,24 @@ def build_instance(X_shape: tuple[int, int], K: int, structure: str, rank: int, 
         sx = np.sort(10.0 ** rng.uniform(-log_cond, 0.0, N))[::-1]
         sx[0] = 1.0
         X = (Qn * sx) @ Qd.T
-    U = Qd @ _orthonormal(rng, N, rank)          # left factor inside Row(X), so X^+ X W* = W*
+    U = Qd @ _orthonormal(rng, N, rank)  # left factor inside Row(X), so X^+ X W* = W*
     V = _orthonormal(rng, K, rank)
     W = (U * sv) @ V.T
     return WangLinearInstance(X, X @ W, L, t, sv, structure, tuple(widths), seed, note)
 
 
 @st.composite
-def wang_linear_instances(draw, structures: tuple[str, ...] = STRUCTURES, depth: tuple[int, int] = (3, 6),
-                          full_rank: bool = False, identity: bool = False,
-                          max_N: int = 3, max_d: int = 4, max_K: int = 3, max_gap: float = 0.5):
+def wang_linear_instances(
+    draw,
+    structures: tuple[str, ...] = STRUCTURES,
+    depth: tuple[int, int] = (3, 6),
+    full_rank: bool = False,
+    identity: bool = False,
+    max_N: int = 3,
+    max_d: int = 4,
+    max_K: int = 3,
+    max_gap: float = 0.5,
+):
     """Instances inside the linear results' assumptions (Y in range(X), hidden widths >= rank).
 
     Hidden widths are drawn in [r, r + 1]: the theorems' assumption ``m_i >= rank(X^+Y)``, met with equality
@@ -158,8 +182,21 @@ def wang_linear_instances(draw, structures: tuple[str, ...] = STRUCTURES, depth:
     tie = draw(st.integers(0, rank - 2), label="tied pair") if structure == "repeated" else 0
     widths = tuple(draw(st.integers(rank, rank + 1), label=f"m_{i}") for i in range(1, L))
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
-    return build_instance((N, d), K, structure, rank, L=L, t=t, widths=widths, seed=seed, scale=scale,
-                          log_cond=log_cond, gaps=gaps, tie=tie, identity=identity)
+    return build_instance(
+        (N, d),
+        K,
+        structure,
+        rank,
+        L=L,
+        t=t,
+        widths=widths,
+        seed=seed,
+        scale=scale,
+        log_cond=log_cond,
+        gaps=gaps,
+        tie=tie,
+        identity=identity,
+    )
 
 
 def identity_instance(sv, L: int, t: float = 1.0, note: str = "") -> WangLinearInstance:
@@ -177,5 +214,6 @@ def identity_instance(sv, L: int, t: float = 1.0, note: str = "") -> WangLinearI
         structure = "repeated"
     else:
         structure = "distinct"
-    return WangLinearInstance(np.eye(n), np.diag(sv), int(L), float(t), nz, structure,
-                              tuple([n] * (int(L) - 1)), 0, note)
+    return WangLinearInstance(
+        np.eye(n), np.diag(sv), int(L), float(t), nz, structure, tuple([n] * (int(L) - 1)), 0, note
+    )

@@ -8,6 +8,7 @@ Everything is planted, nothing filtered:
 * ``general_l3_instances``    small generic data (N <= 4, d in {2, 3}) for the exact three-layer dual.
 * ``parallel_nets``           random parallel ReLU nets with unbalanced layer scales (rescaling identities).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,8 +37,9 @@ class RankOneInstance:
 
 
 @st.composite
-def rank_one_instances(draw, cases=("same sign", "one vertex", "c of one sign"), K: int = 1, depths=(3,),
-                       max_N: int = 6, max_d: int = 3):
+def rank_one_instances(
+    draw, cases=("same sign", "one vertex", "c of one sign"), K: int = 1, depths=(3,), max_N: int = 6, max_d: int = 3
+):
     """Rank-one data with targets in span{c_+, c_-} and the label case planted.
 
     ``same sign``: g_1, g_2 non-zero of one sign (K = 1); ``one vertex``: one of them zero; ``c of one sign``: c >= 0
@@ -143,8 +145,10 @@ class ParallelNetInstance:
     seed: int
 
     def summary(self) -> str:
-        return (f"parallel net L={self.net.L} m={self.net.m} K={self.net.WL.shape[1]} N={self.X.shape[0]} "
-                f"d={self.X.shape[1]} beta={self.beta:.4g} seed={self.seed}")
+        return (
+            f"parallel net L={self.net.L} m={self.net.m} K={self.net.WL.shape[1]} N={self.X.shape[0]} "
+            f"d={self.X.shape[1]} beta={self.beta:.4g} seed={self.seed}"
+        )
 
 
 @st.composite

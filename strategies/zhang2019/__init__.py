@@ -1,5 +1,6 @@
 """Strategies of the Zhang, Shao, Salakhutdinov (2019) family: multi-branch networks (``multibranch``) and
 Schatten-regularized deep linear networks (``deep_linear``)."""
+
 from __future__ import annotations
 
 from hypothesis import Phase, settings

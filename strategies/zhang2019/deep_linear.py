@@ -5,6 +5,7 @@ the drawn rank is below min(d_0, n)), the projected targets ``Y~`` from drawn si
 inside Row(X), a component of Y outside Row(X) is added on top, and gamma is placed relative to the planted
 smallest singular value of ``Y~``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ class PlantedDeepLinear:
     problem: DeepLinearProblem
     planted_sv: np.ndarray  # singular values of Y~ as planted (descending)
     rank_X: int
-    gamma_ratio: float      # gamma / sigma_min(Y~)
+    gamma_ratio: float  # gamma / sigma_min(Y~)
     seed: int
 
     def summary(self) -> str:
@@ -112,16 +113,19 @@ def weight_tuples(draw, max_depth: int = 5, max_dim: int = 4, max_n: int = 5):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((widths[0], n))
     if kind == "random":
-        weights = tuple(10 ** rng.uniform(-2, 2) * rng.standard_normal((widths[i], widths[i - 1]))
-                        for i in range(1, H + 1))
+        weights = tuple(
+            10 ** rng.uniform(-2, 2) * rng.standard_normal((widths[i], widths[i - 1])) for i in range(1, H + 1)
+        )
         return Factorization(X, widths, weights, seed)
     rank = min(widths[1:-1], default=min(widths[0], widths[-1]))
     Z = rng.standard_normal((widths[-1], rank)) @ rng.standard_normal((rank, widths[0])) @ X
     U, s, Vt = np.linalg.svd(Z, full_matrices=False)
     r = int(np.sum(s > 1e-10 * s[0])) if s.size and s[0] > 0 else 0
     perturb = draw(st.sampled_from((0.0, 1e-3, 1e-1)), label="relative perturbation")
-    weights = tuple(W + perturb * np.linalg.norm(W) * rng.standard_normal(W.shape) / np.sqrt(W.size)
-                    for W in balanced_factorization(U[:, :r], s[:r], Vt[:r], X, widths))
+    weights = tuple(
+        W + perturb * np.linalg.norm(W) * rng.standard_normal(W.shape) / np.sqrt(W.size)
+        for W in balanced_factorization(U[:, :r], s[:r], Vt[:r], X, widths)
+    )
     return Factorization(X, widths, weights, seed)
 
 

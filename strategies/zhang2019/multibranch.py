@@ -11,6 +11,7 @@ over the whole feasible parameter set first, and tau is then set above the large
   catalogue) whose parameters move along a line through parameter space, tabulated on a finite grid, weight
   decay ``||theta||^2`` as regularizer.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ TAU_SLACK = (0.01, 2.0)
 
 @dataclass(frozen=True)
 class BranchProblem:
-    inst: object             # mb.PWLBranches or mb.GridBranches
+    inst: object  # mb.PWLBranches or mb.GridBranches
     shape: str
     seed: int
     tau: float | None = None
@@ -44,15 +45,16 @@ class BranchProblem:
 
     def summary(self) -> str:
         sizes = [len(r) for r in self.inst.H]
-        return (f"{type(self.inst).__name__} I={self.I} points/branch={min(sizes)}..{max(sizes)} "
-                f"K={self.inst.K:.6g} shape={self.shape} seed={self.seed} {self.note}").strip()
+        return (
+            f"{type(self.inst).__name__} I={self.I} points/branch={min(sizes)}..{max(sizes)} "
+            f"K={self.inst.K:.6g} shape={self.shape} seed={self.seed} {self.note}"
+        ).strip()
 
 
 def explicit_problem(I: int, d: float) -> BranchProblem:
     """The catalog's explicit worst case (``multibranch.explicit_instance``) as a problem: normalized gap 1/I."""
     inst = mb.explicit_instance(I, d)
-    return BranchProblem(inst, "explicit worst case", 0, None, note=f"explicit d={d}",
-                         scalars={"center": np.zeros(I)})
+    return BranchProblem(inst, "explicit worst case", 0, None, note=f"explicit d={d}", scalars={"center": np.zeros(I)})
 
 
 def _sample(draw, max_n: int, max_d: int):
@@ -194,8 +196,12 @@ def relu_unit_problems(draw, max_I: int = 24, max_n: int = 12, max_d: int = 3):
     if shape == "random":
         y = np.sign(X @ rng.standard_normal(d)) if separable else rng.choice([-1.0, 1.0], n)
         y[y == 0] = 1.0
-        units = (rng.standard_normal((I, d)), rng.standard_normal(I), rng.standard_normal(I),
-                 0.3 * rng.standard_normal((I, d)))
+        units = (
+            rng.standard_normal((I, d)),
+            rng.standard_normal(I),
+            rng.standard_normal(I),
+            0.3 * rng.standard_normal((I, d)),
+        )
         lo = rng.uniform(-2, 0, I)
         intervals = np.stack([lo, lo + rng.uniform(0.5, 3, I)], axis=1)
         centers = intervals[:, 0] + rng.uniform(0, 1, I) * (intervals[:, 1] - intervals[:, 0])
@@ -216,14 +222,26 @@ def relu_unit_problems(draw, max_I: int = 24, max_n: int = 12, max_d: int = 3):
         below = draw(st.sampled_from((0.0, 0.0, 0.01, 0.1)), label="K below the tight level")
         K = (1.0 - below) * _tight_budget(probe.t[0], probe.G[0]) / I
     inst = mb.pwl_from_relu_units(X, y, tau, units, intervals, centers, K, require_assumption1=True)
-    return BranchProblem(inst, f"relu units, {shape}", seed, tau,
-                         note=f"n={n} d={d} separable={separable} data={degenerate}",
-                         scalars={"center": centers, "X": X, "y": y, "units": units, "intervals": intervals})
+    return BranchProblem(
+        inst,
+        f"relu units, {shape}",
+        seed,
+        tau,
+        note=f"n={n} d={d} separable={separable} data={degenerate}",
+        scalars={"center": centers, "X": X, "y": y, "units": units, "intervals": intervals},
+    )
 
 
 @st.composite
-def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, max_d: int = 3,
-                          tau_side: str = "above", max_choices: int = 20_000):
+def grid_network_problems(
+    draw,
+    max_I: int = 6,
+    max_G: int = 5,
+    max_n: int = 8,
+    max_d: int = 3,
+    tau_side: str = "above",
+    max_choices: int = 20_000,
+):
     """Family B: each branch an MLP (own depth, width, activation) whose parameters run along a line
     ``theta_0 + w d`` through parameter space; the grid holds G values of w, always including the minimizer of
     ``h(w) = ||theta_0 + w d||^2`` (so that f^ is finite on the grid's hull).  Grids may hold tied budgets (points
@@ -236,7 +254,7 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
     """
     I = draw(st.integers(1, max_I), label="I")
     G = draw(st.integers(2, max_G), label="G")
-    while G ** I > max_choices:
+    while G**I > max_choices:
         G -= 1
     if tau_side == "above" and draw(st.sampled_from(("networks", "tight")), label="shape") == "tight":
         return _tight_grid(draw, I, G, max_n, max_d)
@@ -258,7 +276,7 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
             offsets[1] = -offsets[0]
         w = np.sort(np.concatenate([[c], c + offsets]))
         thetas = theta0[None, :] + w[:, None] * direction[None, :]
-        F[i], W[i], Hh[i], C[i] = branch.forward_many(thetas, X), w, np.sum(thetas ** 2, axis=1), c
+        F[i], W[i], Hh[i], C[i] = branch.forward_many(thetas, X), w, np.sum(thetas**2, axis=1), c
     reach = float(np.max(np.abs(F)))
     if tau_side == "above":
         tau = (1.0 + draw(st.floats(*TAU_SLACK), label="tau slack")) * max(reach, 1e-3)
@@ -271,9 +289,14 @@ def grid_network_problems(draw, max_I: int = 6, max_G: int = 5, max_n: int = 8, 
     budgets = (float(np.mean(Hh.min(axis=1))), float(np.mean(Hh.max(axis=1))))
     K = budgets[0] + draw(st.floats(0, 1), label="K position") * (budgets[1] - budgets[0])
     inst = mb.GridBranches(Gi, Hh, K, w=W, h_center=C)
-    return BranchProblem(inst, "grid networks", seed, tau,
-                         note=f"n={n} d={d} data={degenerate} tied={mirrored} branches={','.join(archs)}",
-                         scalars={"w": W, "center": C, "F": F, "y": y, "X": X})
+    return BranchProblem(
+        inst,
+        "grid networks",
+        seed,
+        tau,
+        note=f"n={n} d={d} data={degenerate} tied={mirrored} branches={','.join(archs)}",
+        scalars={"w": W, "center": C, "F": F, "y": y, "X": X},
+    )
 
 
 def _tight_grid(draw, I: int, G: int, max_n: int, max_d: int) -> BranchProblem:
@@ -303,9 +326,15 @@ def _tight_grid(draw, I: int, G: int, max_n: int, max_d: int) -> BranchProblem:
     F = np.broadcast_to(F1, (I, *F1.shape)).copy()
     Gi = np.mean(1.0 - y[None, None, :] * F / tau, axis=2)
     W = np.tile(w, (I, 1))
-    inst = mb.GridBranches(Gi, W ** 2, (1.0 - eps) * u ** 2 / I, w=W, h_center=np.zeros(I))
-    return BranchProblem(inst, "grid networks, tight", seed, tau, note=f"n={n} d={d} data={degenerate} eps={eps}",
-                         scalars={"w": W, "center": np.zeros(I), "F": F, "y": y, "X": X})
+    inst = mb.GridBranches(Gi, W**2, (1.0 - eps) * u**2 / I, w=W, h_center=np.zeros(I))
+    return BranchProblem(
+        inst,
+        "grid networks, tight",
+        seed,
+        tau,
+        note=f"n={n} d={d} data={degenerate} eps={eps}",
+        scalars={"w": W, "center": np.zeros(I), "F": F, "y": y, "X": X},
+    )
 
 
 @st.composite
@@ -314,8 +343,12 @@ def single_unit_hinge_problems(draw, max_n: int = 4, max_d: int = 2):
     (Assumption 1 fails): the hinge-refined family-A instance of the true loss, and the linear surrogate g that
     defines Delta (``scalars["linear"]``)."""
     n, d, seed, rng, X, y = _sample(draw, max_n, max_d)
-    unit = (rng.standard_normal(d), float(rng.standard_normal()), float(rng.standard_normal()),
-            0.5 * rng.standard_normal(d))
+    unit = (
+        rng.standard_normal(d),
+        float(rng.standard_normal()),
+        float(rng.standard_normal()),
+        0.5 * rng.standard_normal(d),
+    )
     lo = -float(rng.uniform(0, 2))
     hi = lo + float(rng.uniform(0.5, 3))
     # the continuous knobs come from the seeded generator, not from Hypothesis floats: violations are ~1 % of
@@ -331,10 +364,25 @@ def single_unit_hinge_problems(draw, max_n: int = 4, max_d: int = 2):
     tau = float(rng.uniform(0.02, 0.95)) * reach
     K = float(rng.uniform(0, 1)) * max(c - lo, hi - c)
     with_hinge, linear = hg.single_unit_hinge_instances(X, y, tau, unit, (lo, hi), c, K)
-    return BranchProblem(with_hinge, "single unit, hinge active", seed, tau, note=f"n={n} d={d} reach={reach:.4g}",
-                         scalars={"linear": linear, "center": np.array([c]), "X": X, "y": y, "reach": reach,
-                                  "unit_a": unit[0], "unit_b": unit[1], "unit_v": unit[2], "unit_e": unit[3],
-                                  "interval": np.array([lo, hi])})
+    return BranchProblem(
+        with_hinge,
+        "single unit, hinge active",
+        seed,
+        tau,
+        note=f"n={n} d={d} reach={reach:.4g}",
+        scalars={
+            "linear": linear,
+            "center": np.array([c]),
+            "X": X,
+            "y": y,
+            "reach": reach,
+            "unit_a": unit[0],
+            "unit_b": unit[1],
+            "unit_v": unit[2],
+            "unit_e": unit[3],
+            "interval": np.array([lo, hi]),
+        },
+    )
 
 
 @st.composite
@@ -358,7 +406,12 @@ def coupled_grid_problems(draw, max_I: int = 3, max_G: int = 25):
         g = -np.abs(w) * rng.uniform(0.1, 2, (I, 1)) + 0.1 * rng.standard_normal((I, G))
     g = 0.05 + 1.9 * (g - g.min()) / max(float(np.ptp(g)), 1e-12)
     F = (1.0 - g)[:, :, None]  # outputs on the single sample x = 1, y = +1, tau = 1
-    inst = mb.GridBranches(g, w ** 2, float(np.mean((w ** 2).max(axis=1))), w=w, h_center=np.zeros(I))
-    return BranchProblem(inst, kind, seed, 1.0, note=f"budget quantile={quantile:.3g}",
-                         scalars={"w": w, "center": np.zeros(I), "F": F, "y": np.ones(1), "X": np.ones((1, 1)),
-                                  "quantile": quantile})
+    inst = mb.GridBranches(g, w**2, float(np.mean((w**2).max(axis=1))), w=w, h_center=np.zeros(I))
+    return BranchProblem(
+        inst,
+        kind,
+        seed,
+        1.0,
+        note=f"budget quantile={quantile:.3g}",
+        scalars={"w": w, "center": np.zeros(I), "F": F, "y": np.ones(1), "X": np.ones((1, 1)), "quantile": quantile},
+    )

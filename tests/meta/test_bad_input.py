@@ -1,4 +1,5 @@
 """Malformed instances raise a ValueError that names the argument."""
+
 import numpy as np
 import pytest
 
@@ -7,19 +8,22 @@ from landscape.zhang2019 import deep_linear as dl
 X, Y = np.eye(3), np.ones((2, 3))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(X=np.full((3, 3), np.nan), Y=Y, widths=(3, 1, 2), gamma=0.1), "X contains NaN"),
-    (dict(X=X, Y=np.array([[np.inf, 0, 0], [0, 0, 0]]), widths=(3, 1, 2), gamma=0.1), "Y contains NaN or inf"),
-    (dict(X=X, Y=np.ones((2, 4)), widths=(3, 1, 2), gamma=0.1), "same number of columns"),
-    (dict(X=X, Y=Y, widths=(4, 1, 2), gamma=0.1), "widths\\[0\\]"),
-    (dict(X=X, Y=Y, widths=(3, 1, 3), gamma=0.1), "widths\\[-1\\]"),
-    (dict(X=X, Y=Y, widths=(3, 0, 2), gamma=0.1), "widths\\[1\\] must be >= 1"),
-    (dict(X=X, Y=Y, widths=(3, 1, 2), gamma=-0.5), "gamma must be >= 0"),
-    (dict(X=X, Y=Y, widths=(3, 1, 2), gamma=float("nan")), "gamma must be finite"),
-    (dict(X=X, Y=Y, widths=(3,), gamma=0.1), "depth H >= 2"),
-    (dict(X=X, Y=Y, widths=(3, 2), gamma=0.1), "depth H >= 2"),
-    (dict(X=np.ones(3), Y=Y, widths=(3, 1, 2), gamma=0.1), "X must be 2-dimensional"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(X=np.full((3, 3), np.nan), Y=Y, widths=(3, 1, 2), gamma=0.1), "X contains NaN"),
+        (dict(X=X, Y=np.array([[np.inf, 0, 0], [0, 0, 0]]), widths=(3, 1, 2), gamma=0.1), "Y contains NaN or inf"),
+        (dict(X=X, Y=np.ones((2, 4)), widths=(3, 1, 2), gamma=0.1), "same number of columns"),
+        (dict(X=X, Y=Y, widths=(4, 1, 2), gamma=0.1), "widths\\[0\\]"),
+        (dict(X=X, Y=Y, widths=(3, 1, 3), gamma=0.1), "widths\\[-1\\]"),
+        (dict(X=X, Y=Y, widths=(3, 0, 2), gamma=0.1), "widths\\[1\\] must be >= 1"),
+        (dict(X=X, Y=Y, widths=(3, 1, 2), gamma=-0.5), "gamma must be >= 0"),
+        (dict(X=X, Y=Y, widths=(3, 1, 2), gamma=float("nan")), "gamma must be finite"),
+        (dict(X=X, Y=Y, widths=(3,), gamma=0.1), "depth H >= 2"),
+        (dict(X=X, Y=Y, widths=(3, 2), gamma=0.1), "depth H >= 2"),
+        (dict(X=np.ones(3), Y=Y, widths=(3, 1, 2), gamma=0.1), "X must be 2-dimensional"),
+    ],
+)
 def test_problem_rejects_malformed_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         dl.DeepLinearProblem(**kwargs)
@@ -55,13 +59,16 @@ def test_a_solver_exception_becomes_an_inconclusive_record():
 from landscape.liang2018 import models as lg  # noqa: E402
 
 
-@pytest.mark.parametrize("X, y, message", [
-    (np.array([[np.nan, 1.0], [0.0, 1.0]]), np.array([1.0, -1.0]), "finite"),
-    (np.array([[1.0, np.inf], [0.0, 1.0]]), np.array([1.0, -1.0]), "finite"),
-    (np.eye(2), np.array([1.0, 0.0]), "labels must be -1 or \\+1"),
-    (np.eye(2), np.array([1.0, 2.0]), "labels must be -1 or \\+1"),
-    (np.eye(2), np.array([1.0, -1.0, 1.0]), "rows"),
-])
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.array([[np.nan, 1.0], [0.0, 1.0]]), np.array([1.0, -1.0]), "finite"),
+        (np.array([[1.0, np.inf], [0.0, 1.0]]), np.array([1.0, -1.0]), "finite"),
+        (np.eye(2), np.array([1.0, 0.0]), "labels must be -1 or \\+1"),
+        (np.eye(2), np.array([1.0, 2.0]), "labels must be -1 or \\+1"),
+        (np.eye(2), np.array([1.0, -1.0, 1.0]), "rows"),
+    ],
+)
 def test_liang_models_reject_malformed_data(X, y, message):
     with pytest.raises(ValueError, match=message):
         lg.ShallowProblem(X, y, 2, "softplus")
@@ -69,11 +76,19 @@ def test_liang_models_reject_malformed_data(X, y, message):
         lg.FeedForwardProblem(X, y, (2,), "relu")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"M": 0}, "M"), ({"M": -1}, "M"), ({"act": "gelu"}, "unknown activation"), ({"p": 0}, "degree"),
-    ({"p": 2.5}, "degree"), ({"loss": "hinge"}, "unknown loss"), ({"offsets": np.zeros(3)}, "offsets"),
-    ({"offsets": np.array([np.nan, 0.0])}, "finite"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"M": 0}, "M"),
+        ({"M": -1}, "M"),
+        ({"act": "gelu"}, "unknown activation"),
+        ({"p": 0}, "degree"),
+        ({"p": 2.5}, "degree"),
+        ({"loss": "hinge"}, "unknown loss"),
+        ({"offsets": np.zeros(3)}, "offsets"),
+        ({"offsets": np.array([np.nan, 0.0])}, "finite"),
+    ],
+)
 def test_liang_shallow_problem_rejects_bad_settings(kwargs, message):
     args = {"X": np.eye(2), "y": np.array([1.0, -1.0]), "M": 2, "act": "softplus"} | kwargs
     with pytest.raises(ValueError, match=message):
@@ -82,7 +97,7 @@ def test_liang_shallow_problem_rejects_bad_settings(kwargs, message):
 
 @pytest.mark.parametrize("hidden", [(), (0,), (3, 0), (-2,)])
 def test_liang_feed_forward_rejects_bad_widths(hidden):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="hidden"):
         lg.FeedForwardProblem(np.eye(2), np.array([1.0, -1.0]), hidden, "relu")
 
 

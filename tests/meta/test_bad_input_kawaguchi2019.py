@@ -1,5 +1,6 @@
 """Bad input to the Kawaguchi et al. (2019) numerics raises ValueError naming the argument; the family's
 strategies deliver what they promise (planted points critical, separated edges zero, patterns in range)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """The pytest plugin, run on small throw-away suites in a subprocess (so that their Hypothesis profiles and
 report folders stay apart from this run's)."""
+
 import json
 from pathlib import Path
 
@@ -15,36 +16,47 @@ from hypothesis import given, settings, strategies as st
 
 
 def run(pytester, *args, out="out"):
-    result = pytester.runpytest_subprocess("-p", "reports.plugin", "--report-dir", str(pytester.path / out),
-                                           "--no-plots", *args)
+    result = pytester.runpytest_subprocess(
+        "-p", "reports.plugin", "--report-dir", str(pytester.path / out), "--no-plots", *args
+    )
     summary_path = pytester.path / out / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
     return result, summary
 
 
 def test_unknown_claim_id_is_a_collection_error_naming_close_matches(pytester):
-    pytester.makepyfile(test_typo=HEADER + """
+    pytester.makepyfile(
+        test_typo=HEADER
+        + """
 @pytest.mark.claim("zhang2019.thm3")
 def test_x(record):
     record.leq(0, 1, tol=0, instance="i")
-""")
+"""
+    )
     result, _ = run(pytester)
-    result.stdout.fnmatch_lines(["*ERROR collecting*", "*unknown claim id 'zhang2019.thm3'*did you mean*zhang2019.thm2*"])
+    result.stdout.fnmatch_lines(
+        ["*ERROR collecting*", "*unknown claim id 'zhang2019.thm3'*did you mean*zhang2019.thm2*"]
+    )
     assert result.ret != 0
 
 
 def test_a_test_that_uses_the_recorder_must_declare_its_claim(pytester):
-    pytester.makepyfile(test_noclaim=HEADER + """
+    pytester.makepyfile(
+        test_noclaim=HEADER
+        + """
 def test_x(record):
     record.leq(0, 1, tol=0, instance="i")
-""")
+"""
+    )
     result, _ = run(pytester)
     result.stdout.fnmatch_lines(["*declares no claim*"])
     assert result.ret != 0
 
 
 def test_a_mostly_inconclusive_claim_fails_loudly_and_is_not_verified(pytester):
-    pytester.makepyfile(test_inc=HEADER + """
+    pytester.makepyfile(
+        test_inc=HEADER
+        + """
 @pytest.mark.claim("zhang2019.thm1")
 @settings(max_examples=20, database=None, derandomize=True)
 @given(x=st.integers(0, 10**6))
@@ -52,7 +64,8 @@ def test_mostly_undecidable(x, record):
     if x % 5 in (1, 2, 3):
         record.inconclusive("solver status: optimal_inaccurate", instance=f"x={x}")
     record.leq(x, 10**6, tol=0.0, instance=f"x={x}")
-""")
+"""
+    )
     result, summary = run(pytester)
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*zhang2019.thm1*conclusive*inconclusive*NOT verified*"])
@@ -64,13 +77,16 @@ def test_mostly_undecidable(x, record):
 
 
 def test_violation_fails_the_test_and_the_claim(pytester):
-    pytester.makepyfile(test_bad=HEADER + """
+    pytester.makepyfile(
+        test_bad=HEADER
+        + """
 @pytest.mark.claim("zhang2019.eq6")
 @settings(max_examples=30, database=None, derandomize=True)
 @given(x=st.floats(0, 1))
 def test_wrong_bound(x, record):
     record.leq(x, 0.9, tol=1e-9, instance=f"x={x}")
-""")
+"""
+    )
     result, summary = run(pytester)
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*[[]zhang2019.eq6[]]*observed=*requires <= 0.9*replay: pytest*"])
@@ -80,7 +96,9 @@ def test_wrong_bound(x, record):
 
 
 def test_the_report_survives_an_aborted_run_and_names_the_missing_claims(pytester):
-    pytester.makepyfile(test_abort=HEADER + """
+    pytester.makepyfile(
+        test_abort=HEADER
+        + """
 @pytest.mark.claim("zhang2019.eq6")
 def test_a(record):
     record.leq(0.0, 1.0, tol=0.0, instance="i")
@@ -92,7 +110,8 @@ def test_b(record):
 @pytest.mark.claim("zhang2019.rem3")
 def test_c(record):
     record.leq(0.0, 1.0, tol=0.0, instance="i")
-""")
+"""
+    )
     result, summary = run(pytester, "-p", "no:randomly")
     assert summary is not None, result.stdout.str()
     jsonschema.validate(summary, SCHEMA)
@@ -105,23 +124,29 @@ def test_c(record):
 def test_records_of_a_killed_run_rebuild_the_summary(pytester, tmp_path):
     from reports.__main__ import main
 
-    pytester.makepyfile(test_ok=HEADER + """
+    pytester.makepyfile(
+        test_ok=HEADER
+        + """
 @pytest.mark.claim("zhang2019.eq6")
 def test_a(record):
     record.leq(0.0, 1.0, tol=0.0, instance="i")
-""")
+"""
+    )
     run(pytester)
     records = pytester.path / "out" / "records"
-    (records / "main.jsonl").write_text("\n".join(
-        line for line in (records / "main.jsonl").read_text().splitlines() if '"type": "session"' not in line)
-        + '\n{"type": "check", "claim": "zhang2019.eq6", "te')  # torn last line, no session end
+    (records / "main.jsonl").write_text(
+        "\n".join(line for line in (records / "main.jsonl").read_text().splitlines() if '"type": "session"' not in line)
+        + '\n{"type": "check", "claim": "zhang2019.eq6", "te'
+    )  # torn last line, no session end
     assert main(["--records", str(records), "--out", str(tmp_path), "--no-plots"]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["run"]["interrupted"] is True
     assert summary["claims"]["zhang2019.eq6"]["verdict"] == "verified"
 
 
-SUITE = HEADER + """
+SUITE = (
+    HEADER
+    + """
 @pytest.mark.claim("zhang2019.eq6")
 @given(x=st.floats(0, 1))
 def test_one(x, record):
@@ -139,6 +164,7 @@ def test_two(x, record):
 def test_three(k, record):
     record.geq(k, 0, tol=0.0, instance=f"k={k}")
 """
+)
 
 
 def test_parallel_run_gives_the_same_report_as_a_serial_one(pytester):
@@ -166,15 +192,24 @@ def test_compare_prints_flipped_verdicts(pytester, capsys):
     base = json.loads((pytester.path / "base" / "summary.json").read_text())
     base["claims"]["zhang2019.rem3"]["verdict"] = "violated"
     (pytester.path / "base.json").write_text(json.dumps(base))
-    code = main(["--summary", str(pytester.path / "base" / "summary.json"), "--compare",
-                 str(pytester.path / "base.json"), "--no-plots"])
+    code = main(
+        [
+            "--summary",
+            str(pytester.path / "base" / "summary.json"),
+            "--compare",
+            str(pytester.path / "base.json"),
+            "--no-plots",
+        ]
+    )
     out = capsys.readouterr().out
     assert "zhang2019.rem3: verdict violated -> verified" in out
     assert code == 0
 
 
 def test_mutation_markers_give_each_claim_a_mutation_score(pytester):
-    pytester.makepyfile(test_mut=HEADER + """
+    pytester.makepyfile(
+        test_mut=HEADER
+        + """
 @pytest.mark.mutation("zhang2019.eq6", "nuclear norm inflated by 1 %")
 def test_refuted():
     assert True
@@ -182,7 +217,8 @@ def test_refuted():
 @pytest.mark.mutation("zhang2019.eq6", "identity perturbed by 1e-12")
 def test_survives():
     assert False, "the mutant was not refuted"
-""")
+"""
+    )
     result, summary = run(pytester)
     m = summary["claims"]["zhang2019.eq6"]["mutation"]
     assert (m["refuted"], m["total"]) == (1, 2)
@@ -191,7 +227,9 @@ def test_survives():
 
 
 def test_claim_option_runs_one_claim_and_the_claims_below_it(pytester):
-    pytester.makepyfile(test_sel=HEADER + """
+    pytester.makepyfile(
+        test_sel=HEADER
+        + """
 @pytest.mark.claim("zhang2019.thm1", covers="I = 1..64, tanh and ReLU branches")
 def test_a(record):
     record.leq(0.0, 1.0, tol=0.0, instance="i")
@@ -203,7 +241,8 @@ def test_b(record):
 @pytest.mark.claim("zhang2019.eq6")
 def test_c(record):
     record.leq(0.0, 1.0, tol=0.0, instance="i")
-""")
+"""
+    )
     result, summary = run(pytester, "--claim", "zhang2019.thm1")
     result.assert_outcomes(passed=2, deselected=1)
     assert summary["claims"]["zhang2019.eq6"]["verdict"] == "not-yet-checked"

@@ -1,13 +1,15 @@
 """The recorder on its own: decisions, messages, inconclusive handling, witnesses."""
+
 import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
-from reports.records import Inconclusive, ListSink, Recorder
 from landscape.core.results import RouteResult
+from reports.records import Inconclusive, ListSink, Recorder
 
 
 def test_a_violation_raises_a_readable_message_and_is_recorded():
@@ -168,10 +170,23 @@ def test_compact_records_give_the_same_summary_as_full_ones():
         def probe(seed):
             r = np.random.default_rng(seed)
             gap, bound = float(r.uniform(0, 1)), 1.0
-            rec.leq(gap, bound, tol=1e-9, instance=f"I={seed % 7 + 1} seed={seed % 13}", decisive=True,
-                    routes=("exact MILP", "2/I Delta"))
-            rec.close(gap, gap + float(r.uniform(0, 1e-10)), tol=1e-9, what="LP value", decisive=True,
-                      instance="other object", routes=("HiGHS", "Clarabel"))
+            rec.leq(
+                gap,
+                bound,
+                tol=1e-9,
+                instance=f"I={seed % 7 + 1} seed={seed % 13}",
+                decisive=True,
+                routes=("exact MILP", "2/I Delta"),
+            )
+            rec.close(
+                gap,
+                gap + float(r.uniform(0, 1e-10)),
+                tol=1e-9,
+                what="LP value",
+                decisive=True,
+                instance="other object",
+                routes=("HiGHS", "Clarabel"),
+            )
             rec.holds(True, what="sanity", evidence=False)
             if seed % 5 == 0:
                 rec.inconclusive("solver status: optimal_inaccurate")

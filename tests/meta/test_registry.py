@@ -1,4 +1,5 @@
 """The claim registry: unique ids, known kinds, errata with committed witnesses, helpful errors for typos."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """Every strategy's draws satisfy the assumptions it promises (checked by an independent computation)."""
+
 import numpy as np
 from hypothesis import given, settings
 

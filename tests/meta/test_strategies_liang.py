@@ -1,4 +1,5 @@
 """The Liang et al. strategies build instances inside each theorem's assumptions by construction."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,16 +13,16 @@ from strategies.liang2018.data import separable_problems, subspace_problems
 @given(inst=subspace_problems())
 def test_subspace_data_meet_assumptions_2_and_3_and_the_width(inst):
     p = inst.problem
-    assert inst.delta_r >= 1                                          # Assumption 3
+    assert inst.delta_r >= 1  # Assumption 3
     assert p.M >= 2 * max(p.n / inst.delta_r, inst.r_plus, inst.r_minus)
     assert p.act in lg.THM1_ACTIVATIONS and p.p >= 6 and p.loss == "poly_hinge"
     basis = np.stack([inst.basis(k) for k in range(p.d)], axis=1)
-    coeff = p.X @ basis                                               # coordinates in the (rotated) basis
+    coeff = p.X @ basis  # coordinates in the (rotated) basis
     for cls, own in ((1.0, inst.U_plus), (-1.0, inst.U_minus)):
         rows = coeff[p.y == cls]
         outside = [k for k in range(p.d) if k not in own]
-        assert np.max(np.abs(rows[:, outside]), initial=0.0) < 1e-12     # on span(U_class)
-        assert np.min(np.abs(rows[:, list(own)])) >= 0.2 - 1e-12         # no coordinate (near) zero
+        assert np.max(np.abs(rows[:, outside]), initial=0.0) < 1e-12  # on span(U_class)
+        assert np.min(np.abs(rows[:, list(own)])) >= 0.2 - 1e-12  # no coordinate (near) zero
     assert set(np.unique(p.y)) == {-1.0, 1.0}
 
 

@@ -1,6 +1,7 @@
 """The multi-branch strategies build what they promise: Assumption 1 holds (or, for the failure search, fails),
 regularizers are convex and feasible budgets are drawn; checked by direct evaluation, not by the strategy's
 own bookkeeping."""
+
 import numpy as np
 from hypothesis import given, settings
 

@@ -1,4 +1,5 @@
 """Committed witnesses reload without pickles and still refute their claims."""
+
 import numpy as np
 
 from landscape.zhang2019.deep_linear import tied_recovery_witness

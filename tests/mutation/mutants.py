@@ -1,5 +1,6 @@
 """Shared driver of the mutation meta-tests: run a family's check function with one formula mutated (or one
 assumption dropped) over the ``ci`` profile's example budget, and report whether the recorder refuted it."""
+
 from __future__ import annotations
 
 from hypothesis import Phase, given, settings

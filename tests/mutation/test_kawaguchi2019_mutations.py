@@ -1,6 +1,7 @@
 """Mutation meta-tests of the Kawaguchi et al. (2019) family: each runs a theorem's own check with one formula
 mutated (a tightened bound, a wrong identity, a dropped orthogonalisation, a dropped assumption) over the ci
 budget and passes when the suite refutes the mutant."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,22 +20,25 @@ from theorems.kawaguchi2019 import checks as kc
 
 @pytest.mark.mutation("kawaguchi2019.thm1", "tau-version upper end halved")
 def test_half_the_tau_upper_bound_is_refuted():
-    msg = refuted_under_ci_budget(points(kinds=("tight",), overdetermined=False), kc.check_identity_E,
-                                  upper_factor=0.5)
+    msg = refuted_under_ci_budget(points(kinds=("tight",), overdetermined=False), kc.check_identity_E, upper_factor=0.5)
     assert msg is not None and "L - J_tau <= upper end" in msg
 
 
 @pytest.mark.mutation("kawaguchi2019.thm1", "J from the hidden-layer blocks only (output block dropped)")
 def test_J_from_hidden_blocks_only_is_refuted():
-    msg = refuted_under_ci_budget(points(kinds=("random",), overdetermined=False), kc.check_identity_E,
-                                  hidden_only=True)
+    msg = refuted_under_ci_budget(
+        points(kinds=("random",), overdetermined=False), kc.check_identity_E, hidden_only=True
+    )
     assert msg is not None and "(E)" in msg
 
 
 @pytest.mark.mutation("kawaguchi2019.prop1", "Lemma 5 with the activation pattern dropped (D~ = [X, ..., X])")
 def test_lemma5_without_the_pattern_is_refuted():
-    msg = refuted_under_ci_budget(points(kinds=("planted",), depth=(1, 1), d_y=(1, 1), width=(1, 5),
-                                         kinds_of_units=("relu", "abs", "leaky")), kc.check_prop1, drop_pattern=True)
+    msg = refuted_under_ci_budget(
+        points(kinds=("planted",), depth=(1, 1), d_y=(1, 1), width=(1, 5), kinds_of_units=("relu", "abs", "leaky")),
+        kc.check_prop1,
+        drop_pattern=True,
+    )
     assert msg is not None and "Lemma 5" in msg
 
 
@@ -79,8 +83,14 @@ def _linear_no_width_check(inst, record):
         record.inconclusive("not certified", instance=inst)
     slack = float(np.linalg.norm(t.g)) ** 2 / (2 * t.s[t.rank - 1] ** 2)
     rnd = kc.ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), t.s_max / t.s[t.rank - 1], t.size)
-    record.close(t.L, kc.ols_value(inst.X, inst.Y), tol=slack + rnd, instance=inst,
-                 what="L at a certified local minimum = OLS value", routes=("trained net", "lstsq"))
+    record.close(
+        t.L,
+        kc.ols_value(inst.X, inst.Y),
+        tol=slack + rnd,
+        instance=inst,
+        what="L at a certified local minimum = OLS value",
+        routes=("trained net", "lstsq"),
+    )
 
 
 @pytest.mark.mutation("kawaguchi2019.lemma1", "Euler identity divided by H instead of H + 1")
@@ -106,6 +116,10 @@ def test_lemma3_without_orthogonalisation_is_refuted():
 
 @pytest.mark.mutation("kawaguchi2019.thm1.smooth", "tau-version upper end halved at smooth critical points")
 def test_half_the_tau_upper_bound_is_refuted_for_smooth_activations():
-    msg = refuted_under_ci_budget(points(kinds=("tight",), smooth=("tanh", "softplus"), overdetermined=False),
-                                  kc.check_thm1_at_certified_minima, upper_factor=0.5, need_class=False)
+    msg = refuted_under_ci_budget(
+        points(kinds=("tight",), smooth=("tanh", "softplus"), overdetermined=False),
+        kc.check_thm1_at_certified_minima,
+        upper_factor=0.5,
+        need_class=False,
+    )
     assert msg is not None and "upper end" in msg

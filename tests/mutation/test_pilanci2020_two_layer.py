@@ -1,5 +1,6 @@
 """The two-layer convex program family (Pilanci & Ergen 2020) can fail: run against a wrong convex optimum or an
 incomplete enumeration of the arrangement's cells, its claim check must be refuted within the ci budget."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -23,21 +24,24 @@ def _drop_last_cell(X):
 
 @pytest.mark.mutation("pilanci2020.two-layer", "last hyperplane cell dropped from the exact enumeration")
 def test_an_incomplete_enumeration_is_refuted():
-    message = refuted_under_ci_budget(two_layer_problems(), check_two_layer_convex_program,
-                                      arrangements=_drop_last_cell, starts=1)
+    message = refuted_under_ci_budget(
+        two_layer_problems(), check_two_layer_convex_program, arrangements=_drop_last_cell, starts=1
+    )
     assert message is not None, "a missing cell survived the ci budget"
     assert "enumeration complete" in message
 
 
 @pytest.mark.mutation("pilanci2020.two-layer", "convex optimum x 0.99 (1 % below)")
 def test_a_lowered_convex_optimum_is_refuted():
-    message = refuted_under_ci_budget(two_layer_problems(), check_two_layer_convex_program,
-                                      convex_value=lambda q: 0.99 * q, starts=1)
+    message = refuted_under_ci_budget(
+        two_layer_problems(), check_two_layer_convex_program, convex_value=lambda q: 0.99 * q, starts=1
+    )
     assert message is not None and "observed=" in message
 
 
 @pytest.mark.mutation("pilanci2020.two-layer", "convex optimum x (1 - 1e-5)")
 def test_a_convex_optimum_lowered_by_one_part_in_1e5_is_refuted():
-    message = refuted_under_ci_budget(two_layer_problems(), check_two_layer_convex_program,
-                                      convex_value=lambda q: (1.0 - 1e-5) * q, starts=1)
+    message = refuted_under_ci_budget(
+        two_layer_problems(), check_two_layer_convex_program, convex_value=lambda q: (1.0 - 1e-5) * q, starts=1
+    )
     assert message is not None and "observed=" in message

@@ -9,6 +9,7 @@ budget (no shrinking):
   inequality, so the mutant is refuted;
 * strictness of the staircase asserted where it is false (rank-one targets).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -89,10 +90,12 @@ FAMILIES = {
     "wang2023.prop4": (wang_linear_instances(depth=(3, 6)), tw.check_power_penalty, {}),
     "wang2023.thm4": (wang_linear_instances(depth=(3, 5)), tw.check_parallel_zero_gap, {"starts": 1}),
 }
-CASES = [pytest.param(claim, mutant, id=f"{claim}: {mutant}",
-                      marks=pytest.mark.mutation(claim, f"closed form: {mutant}"))
-         for claim in FAMILIES for mutant in MUTANTS
-         if not (claim in ("wang2023.prop4", "wang2023.thm4") and mutant.startswith("exponent"))]
+CASES = [
+    pytest.param(claim, mutant, id=f"{claim}: {mutant}", marks=pytest.mark.mutation(claim, f"closed form: {mutant}"))
+    for claim in FAMILIES
+    for mutant in MUTANTS
+    if not (claim in ("wang2023.prop4", "wang2023.thm4") and mutant.startswith("exponent"))
+]
 
 
 @pytest.mark.parametrize("claim, mutant", CASES)
@@ -139,13 +142,27 @@ def _gap(inst, record):
     tw.certify_gap_or_none(inst, record, closed=Overstated(), factors=tilted_factors)
 
 
-GAP_CLAIMS = ["wang2023.thm3.gap", "wang2023.thm3.unequal-implies-gap", "wang2023.thm3.no-gap-iff-rank-one",
-              "wang2023.thm1", "wang2023.table1"]
+GAP_CLAIMS = [
+    "wang2023.thm3.gap",
+    "wang2023.thm3.unequal-implies-gap",
+    "wang2023.thm3.no-gap-iff-rank-one",
+    "wang2023.thm1",
+    "wang2023.table1",
+]
 
 
-@pytest.mark.parametrize("claim", [pytest.param(c, marks=pytest.mark.mutation(
-    c, f"P_lin(t) overstated (first layer tilted by {TILT:g}) and attained by its own suboptimal factors"))
-    for c in GAP_CLAIMS])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        pytest.param(
+            c,
+            marks=pytest.mark.mutation(
+                c, f"P_lin(t) overstated (first layer tilted by {TILT:g}) and attained by its own suboptimal factors"
+            ),
+        )
+        for c in GAP_CLAIMS
+    ],
+)
 def test_gap_certificate_is_not_fooled_by_an_overstated_primal_its_factors_attain(claim):
     """Each gap claim goes through :func:`tw.certify_gap_or_none`; with the lower bound taken from the closed form
     this mutant passed (the factors attained the overstated value); with the Hoelder bound it is refuted."""
@@ -156,6 +173,7 @@ def test_gap_certificate_is_not_fooled_by_an_overstated_primal_its_factors_attai
 @pytest.mark.mutation("wang2023.thm3.unequal-implies-gap", "closed form (10) x 1.1 (factors unchanged)")
 def test_the_gap_certificate_is_not_fooled_by_an_inflated_primal_closed_form():
     """A closed form that overstates P(t) must be caught by the explicit factors (which attain the true value)."""
+
     class Inflated(wl.ClosedForms):
         def primal_t(self, sv, L, t):
             return 1.1 * super().primal_t(sv, L, t)
@@ -188,32 +206,63 @@ def _committed_witness() -> dict:
         return {k: data[k] for k in data.files}
 
 
-@pytest.mark.parametrize("doctor", [
-    pytest.param(lambda a: a.update(Y=np.diag([2.0, 1.0])), id="unequal singular values",
-                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "targets Y = diag(2, 1)")),
-    pytest.param(lambda a: a.update(W_3=2 * a["W_3"]), id="factors do not interpolate",
-                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "last factor x 2")),
-    pytest.param(lambda a: a.update(W_1=2 * a["W_1"], W_3=a["W_3"] / 2), id="first layer over budget",
-                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "first layer x 2 (over budget)")),
-    pytest.param(lambda a: a.update(Lam=2 * a["Lam"]), id="dual point infeasible",
-                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "dual point x 2 (infeasible)")),
-    pytest.param(lambda a: a.update(L=np.array(2)), id="depth two",
-                 marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "depth 2 instead of 3")),
-])
+@pytest.mark.parametrize(
+    "doctor",
+    [
+        pytest.param(
+            lambda a: a.update(Y=np.diag([2.0, 1.0])),
+            id="unequal singular values",
+            marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "targets Y = diag(2, 1)"),
+        ),
+        pytest.param(
+            lambda a: a.update(W_3=2 * a["W_3"]),
+            id="factors do not interpolate",
+            marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "last factor x 2"),
+        ),
+        pytest.param(
+            lambda a: a.update(W_1=2 * a["W_1"], W_3=a["W_3"] / 2),
+            id="first layer over budget",
+            marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "first layer x 2 (over budget)"),
+        ),
+        pytest.param(
+            lambda a: a.update(Lam=2 * a["Lam"]),
+            id="dual point infeasible",
+            marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "dual point x 2 (infeasible)"),
+        ),
+        pytest.param(
+            lambda a: a.update(L=np.array(2)),
+            id="depth two",
+            marks=pytest.mark.mutation("wang2023.thm3.equal-implies-no-gap", "depth 2 instead of 3"),
+        ),
+    ],
+)
 def test_the_witness_certificate_rejects_a_doctored_witness(doctor):
     arrays = _committed_witness()
     doctor(arrays)
     assert not tw.equal_values_witness_is_certified(tw.verify_equal_values_witness(arrays))
 
 
-@pytest.mark.parametrize("claim, stairs", [
-    pytest.param("wang2023.thm3.all-values-reading", False, id="thm3",
-                 marks=pytest.mark.mutation("wang2023.thm3.all-values-reading",
-                                            "rank-one target diag(1, 0) replaced by diag(1, 0.5)")),
-    pytest.param("wang2023.prop9.all-values-reading", True, id="prop9",
-                 marks=pytest.mark.mutation("wang2023.prop9.all-values-reading",
-                                            "rank-one target diag(1, 0) replaced by diag(1, 0.5)")),
-])
+@pytest.mark.parametrize(
+    "claim, stairs",
+    [
+        pytest.param(
+            "wang2023.thm3.all-values-reading",
+            False,
+            id="thm3",
+            marks=pytest.mark.mutation(
+                "wang2023.thm3.all-values-reading", "rank-one target diag(1, 0) replaced by diag(1, 0.5)"
+            ),
+        ),
+        pytest.param(
+            "wang2023.prop9.all-values-reading",
+            True,
+            id="prop9",
+            marks=pytest.mark.mutation(
+                "wang2023.prop9.all-values-reading", "rank-one target diag(1, 0) replaced by diag(1, 0.5)"
+            ),
+        ),
+    ],
+)
 def test_flatness_certificate_rejects_a_rank_two_target(claim, stairs):
     """The reading-B counterexample needs a rank-one target: with a second non-zero singular value the explicit
     primal point costs more than the dual point, and the certificate must say so."""

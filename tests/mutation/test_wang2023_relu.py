@@ -1,5 +1,6 @@
 """The deep ReLU families of Wang, Ergen, Pilanci (2023, Section 4) can fail: each claim's check, handed a wrong
 value (the dual 10 % too small, the penalty's constant off by 10 %), must be refuted within the ci budget."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,23 +24,55 @@ def _m(claim: str, what: str):
 
 
 CASES = [
-    pytest.param(rank_one_instances(cases=("same sign", "mixed sign")), wt.check_standard_dual_and_parallel_bidual,
-                 dict(closed_form=WRONG), id="prop5: dual x 0.9", marks=_m("wang2023.prop5", "dual value x 0.9")),
-    pytest.param(rank_one_instances(), wt.check_rank_one_standard_zero_gap, dict(closed_form=WRONG, starts=1),
-                 id="thm5: dual x 0.9", marks=_m("wang2023.thm5", "dual value x 0.9")),
-    pytest.param(parallel_nets(), wt.check_power_penalty_rescaling, dict(factor=0.9),
-                 id="prop6: beta L x group norm x 0.9",
-                 marks=_m("wang2023.prop6", "(22) = beta L x (23) with the constant x 0.9")),
-    pytest.param(rank_one_instances(K=2, depths=(3, 4)), wt.check_power_penalty_dual, dict(closed_form=WRONG),
-                 id="prop6: dual (24) x 0.9", marks=_m("wang2023.prop6", "dual (24) value x 0.9")),
-    pytest.param(rank_one_instances(K=2, depths=(3, 4), max_N=4), wt.check_parallel_zero_gap_rank_one,
-                 dict(closed_form=WRONG, starts=1), id="thm6 rank-one: dual x 0.9",
-                 marks=_m("wang2023.thm6", "rank-one dual value x 0.9")),
-    pytest.param(general_l3_instances(max_N=3), wt.check_parallel_zero_gap_general,
-                 dict(dual_value=lambda v: 0.9 * v), id="thm6 general: exact dual x 0.9",
-                 marks=_m("wang2023.thm6", "exact three-layer dual value x 0.9")),
-    pytest.param(rank_one_instances(K=2), wt.check_recovery_rank_one, dict(closed_form=WRONG),
-                 id="thm7: dual x 0.9", marks=_m("wang2023.thm7", "dual value x 0.9")),
+    pytest.param(
+        rank_one_instances(cases=("same sign", "mixed sign")),
+        wt.check_standard_dual_and_parallel_bidual,
+        dict(closed_form=WRONG),
+        id="prop5: dual x 0.9",
+        marks=_m("wang2023.prop5", "dual value x 0.9"),
+    ),
+    pytest.param(
+        rank_one_instances(),
+        wt.check_rank_one_standard_zero_gap,
+        dict(closed_form=WRONG, starts=1),
+        id="thm5: dual x 0.9",
+        marks=_m("wang2023.thm5", "dual value x 0.9"),
+    ),
+    pytest.param(
+        parallel_nets(),
+        wt.check_power_penalty_rescaling,
+        dict(factor=0.9),
+        id="prop6: beta L x group norm x 0.9",
+        marks=_m("wang2023.prop6", "(22) = beta L x (23) with the constant x 0.9"),
+    ),
+    pytest.param(
+        rank_one_instances(K=2, depths=(3, 4)),
+        wt.check_power_penalty_dual,
+        dict(closed_form=WRONG),
+        id="prop6: dual (24) x 0.9",
+        marks=_m("wang2023.prop6", "dual (24) value x 0.9"),
+    ),
+    pytest.param(
+        rank_one_instances(K=2, depths=(3, 4), max_N=4),
+        wt.check_parallel_zero_gap_rank_one,
+        dict(closed_form=WRONG, starts=1),
+        id="thm6 rank-one: dual x 0.9",
+        marks=_m("wang2023.thm6", "rank-one dual value x 0.9"),
+    ),
+    pytest.param(
+        general_l3_instances(max_N=3),
+        wt.check_parallel_zero_gap_general,
+        dict(dual_value=lambda v: 0.9 * v),
+        id="thm6 general: exact dual x 0.9",
+        marks=_m("wang2023.thm6", "exact three-layer dual value x 0.9"),
+    ),
+    pytest.param(
+        rank_one_instances(K=2),
+        wt.check_recovery_rank_one,
+        dict(closed_form=WRONG),
+        id="thm7: dual x 0.9",
+        marks=_m("wang2023.thm7", "dual value x 0.9"),
+    ),
 ]
 
 
@@ -54,8 +87,9 @@ def test_each_relu_family_refutes_a_wrong_value(strategy, check, mutant):
 def test_thm5_family_refutes_mixed_sign_labels_when_they_are_included():
     """The theorem-5 check itself, run on mixed-sign data, fails: the stated weights do not exist there."""
     with pytest.raises(ValueError, match="mixed sign"):
-        refuted_under_ci_budget(rank_one_instances(cases=("mixed sign",)), wt.check_rank_one_standard_zero_gap,
-                                starts=1)
+        refuted_under_ci_budget(
+            rank_one_instances(cases=("mixed sign",)), wt.check_rank_one_standard_zero_gap, starts=1
+        )
 
 
 def _witness():

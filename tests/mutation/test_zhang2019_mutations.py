@@ -6,6 +6,7 @@ the recorder refutes the mutant.  The mutants are false: Theorem 1's best consta
 attains I (P - D) / Delta_worst = 1), so a constant 0.9 must be refuted by the drawn examples, not only by an
 ``@example``.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -50,29 +51,52 @@ def _refuted(strategy, check, expect: str, **kwargs) -> None:
 
 
 # ---- Theorem 2 and eq. 6 --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("mutant", [
-    pytest.param(_scaled(0.999), id="optimum x 0.999", marks=pytest.mark.mutation("zhang2019.thm2", "optimum x 0.999")),
-    pytest.param(_scaled(1.001), id="optimum x 1.001", marks=pytest.mark.mutation("zhang2019.thm2", "optimum x 1.001")),
-    pytest.param(_half_threshold, id="soft threshold at gamma/2",
-                 marks=pytest.mark.mutation("zhang2019.thm2", "soft threshold at gamma/2 instead of gamma")),
-    pytest.param(_unprojected, id="targets not projected on Row(X)",
-                 marks=pytest.mark.mutation("zhang2019.thm2", "targets not projected on Row(X)")),
-])
+@pytest.mark.parametrize(
+    "mutant",
+    [
+        pytest.param(
+            _scaled(0.999), id="optimum x 0.999", marks=pytest.mark.mutation("zhang2019.thm2", "optimum x 0.999")
+        ),
+        pytest.param(
+            _scaled(1.001), id="optimum x 1.001", marks=pytest.mark.mutation("zhang2019.thm2", "optimum x 1.001")
+        ),
+        pytest.param(
+            _half_threshold,
+            id="soft threshold at gamma/2",
+            marks=pytest.mark.mutation("zhang2019.thm2", "soft threshold at gamma/2 instead of gamma"),
+        ),
+        pytest.param(
+            _unprojected,
+            id="targets not projected on Row(X)",
+            marks=pytest.mark.mutation("zhang2019.thm2", "targets not projected on Row(X)"),
+        ),
+    ],
+)
 def test_schatten_duality_refutes_a_wrong_closed_form(mutant):
-    _refuted(deep_linear_problems(gamma_side="below"), check_schatten_duality, "observed=", closed_form=mutant,
-             starts=2)
+    _refuted(
+        deep_linear_problems(gamma_side="below"), check_schatten_duality, "observed=", closed_form=mutant, starts=2
+    )
 
 
 @pytest.mark.mutation("zhang2019.thm2.large-gamma", "optimum x 1.001 above the threshold")
 def test_large_gamma_duality_refutes_a_perturbed_optimum():
-    _refuted(deep_linear_problems(gamma_side="above"), check_schatten_duality, "observed=", closed_form=_scaled(1.001),
-             starts=2)
+    _refuted(
+        deep_linear_problems(gamma_side="above"),
+        check_schatten_duality,
+        "observed=",
+        closed_form=_scaled(1.001),
+        starts=2,
+    )
 
 
 @pytest.mark.mutation("zhang2019.eq6", "||Z||_* inflated by 1 %")
 def test_factorization_refutes_an_inflated_nuclear_norm():
-    _refuted(factorization_targets(), check_balanced_factorization, "||Z||_*",
-             nuclear=lambda Z: 1.01 * float(np.sum(np.linalg.svd(Z, compute_uv=False))))
+    _refuted(
+        factorization_targets(),
+        check_balanced_factorization,
+        "||Z||_*",
+        nuclear=lambda Z: 1.01 * float(np.sum(np.linalg.svd(Z, compute_uv=False))),
+    )
 
 
 @pytest.mark.mutation("zhang2019.eq6", "penalty >= 1.01 x nuclear norm of the product")

@@ -1,9 +1,11 @@
 """The local-minimum certifier: planted minima pass, planted saddles and non-critical points fail, and the
 matrix-free (Lanczos on Hessian-vector products) and dense routes agree."""
+
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landscape.core import certify as cf
 
@@ -28,15 +30,18 @@ def cubic_flat(t):  # x^3 + y^2: same Hessian at 0, but not a minimum
     return t[0] ** 3 + t[1] ** 2
 
 
-@pytest.mark.parametrize("loss, point, verdict", [
-    pytest.param(bowl, [0.0, 0.0], "local-min", id="planted minimum"),
-    pytest.param(saddle, [0.0, 0.0], "saddle", id="x^2 - y^2 at 0"),
-    pytest.param(product_fit, [0.0, 0.0], "saddle", id="(1 - ab)^2 at 0: strict saddle of a tiny network"),
-    pytest.param(product_fit, [2.0, 0.5], "local-min (flat, perturbation)", id="(1 - ab)^2 on its valley"),
-    pytest.param(quartic_flat, [0.0, 0.0], "local-min (flat, perturbation)", id="x^4 + y^2 at 0"),
-    pytest.param(cubic_flat, [0.0, 0.0], "saddle", id="x^3 + y^2 at 0: flat, not a minimum"),
-    pytest.param(bowl, [0.3, 0.0], "not-critical", id="non-critical point"),
-])
+@pytest.mark.parametrize(
+    "loss, point, verdict",
+    [
+        pytest.param(bowl, [0.0, 0.0], "local-min", id="planted minimum"),
+        pytest.param(saddle, [0.0, 0.0], "saddle", id="x^2 - y^2 at 0"),
+        pytest.param(product_fit, [0.0, 0.0], "saddle", id="(1 - ab)^2 at 0: strict saddle of a tiny network"),
+        pytest.param(product_fit, [2.0, 0.5], "local-min (flat, perturbation)", id="(1 - ab)^2 on its valley"),
+        pytest.param(quartic_flat, [0.0, 0.0], "local-min (flat, perturbation)", id="x^4 + y^2 at 0"),
+        pytest.param(cubic_flat, [0.0, 0.0], "saddle", id="x^3 + y^2 at 0: flat, not a minimum"),
+        pytest.param(bowl, [0.3, 0.0], "not-critical", id="non-critical point"),
+    ],
+)
 def test_planted_points_are_classified(loss, point, verdict):
     cert = cf.certify(loss, np.array(point), grad_tol=1e-8, eig_tol=1e-6)
     assert cert.verdict == verdict, cert
@@ -93,6 +98,6 @@ def test_an_unconverged_eigensolver_is_inconclusive_not_a_certificate(monkeypatc
         raise ArpackNoConvergence("No convergence (1000 iterations, 0/1 eigenvectors converged)", [], [])
 
     monkeypatch.setattr(cf, "smallest_eigenpair", no_convergence)
-    c = cf.certify(lambda t: (t ** 2).sum(), np.zeros(3), grad_tol=1e-8, eig_tol=1e-8)
+    c = cf.certify(lambda t: (t**2).sum(), np.zeros(3), grad_tol=1e-8, eig_tol=1e-8)
     assert c.verdict == "inconclusive" and not c.is_local_min
     assert "ArpackNoConvergence" in c.details["reason"]

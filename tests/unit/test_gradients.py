@@ -1,5 +1,6 @@
 """The torch route's objective equals the numpy one, and its autograd gradient matches central differences
 along a random direction (the JAX ``check_grads`` way), checked once per drawn instance."""
+
 import numpy as np
 import torch
 from hypothesis import given, settings

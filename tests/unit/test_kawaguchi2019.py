@@ -1,5 +1,6 @@
 """Unit tests of the Kawaguchi et al. (2019) numerics: Jacobian routes, J routes (incl. the fast and the dense
 benchmark routes), planted points, the tau-interval, widening, kink margins, Prop. 2 helpers, highway sides."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,9 @@ def test_kronecker_jacobian_matches_jacrev(kind):
         net = Net(3, (4, 3), 2, slopes=(None, None), smooth=kind)
     X = rng.standard_normal((15, 3))
     theta = net.init(rng)
-    np.testing.assert_allclose(kt.jacobian_kronecker(net, theta, X), kt.jacobian_autodiff(net, theta, X),
-                               rtol=0, atol=1e-13)
+    np.testing.assert_allclose(
+        kt.jacobian_kronecker(net, theta, X), kt.jacobian_autodiff(net, theta, X), rtol=0, atol=1e-13
+    )
 
 
 def test_J_routes_agree_and_fast_route_matches():
@@ -85,8 +87,10 @@ def test_widening_keeps_the_function_and_cannot_raise_J():
     theta = net.init(rng)
     wide, tw = kf.widen(net, theta, 1, 3, rng)
     assert kf.same_output(net, theta, wide, tw, X) < 1e-12
-    assert kt.J_svd(kt.jacobian_kronecker(wide, tw, X), vec(Y)) <= \
-        kt.J_svd(kt.jacobian_kronecker(net, theta, X), vec(Y)) + 1e-10
+    assert (
+        kt.J_svd(kt.jacobian_kronecker(wide, tw, X), vec(Y))
+        <= kt.J_svd(kt.jacobian_kronecker(net, theta, X), vec(Y)) + 1e-10
+    )
 
 
 def test_kink_margin_skips_rows_after_a_dead_layer():

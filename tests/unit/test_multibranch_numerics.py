@@ -1,5 +1,6 @@
 """The multi-branch numerics on their own: the certified bracket against the exact MILP, the enumeration route
 against the MILP/LP routes, and malformed input."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ def _grid(I, G, seed):
     rng = np.random.default_rng(seed)
     w = np.sort(np.concatenate([np.zeros((I, 1)), rng.uniform(-2, 2, (I, G - 1))], axis=1), axis=1)
     Gv = np.cumsum(rng.standard_normal((I, G)), axis=1) / np.sqrt(G) + 0.3 * np.abs(w)
-    H = w ** 2
+    H = w**2
     K = float(np.mean(H.min(axis=1)) + rng.uniform(0.05, 0.9) * (np.mean(H.max(axis=1)) - np.mean(H.min(axis=1))))
     return mb.GridBranches(Gv, H, K, w=w, h_center=np.zeros(I))
 
@@ -62,21 +63,28 @@ def test_explicit_instance_numbers():
         assert mb.delta_exact(inst).worst == pytest.approx(0.7, abs=1e-12)
 
 
-@pytest.mark.parametrize("build, match", [
-    (lambda: mb.GridBranches([[np.nan, 1.0]], [[0.0, 1.0]], 0.5), "NaN|nan|finite"),
-    (lambda: mb.GridBranches([], [], 0.5), "empty|I >= 1|at least"),
-    (lambda: mb.GridBranches([[]], [[]], 0.5), "empty|at least"),
-    (lambda: mb.GridBranches([[0.0, 1.0]], [[1.0, 2.0]], 0.5), "K"),
-    (lambda: mb.PWLBranches([[0.0, 0.0, 1.0]], [[1, 1, 0.0]], [[0, 0, 1.0]], 1.0), "increasing"),
-    (lambda: mb.PWLBranches([[0.0, 0.5, 1.0]], [[1, 1, 0.0]], [[0, 1, 0.0]], 1.0), "convex"),
-    (lambda: hg.hinge_losses(np.ones((1, 2, 2)), np.array([1.0, 0.0]), 1.0, np.zeros((1, 1), int)), "y must hold"),
-    (lambda: hg.hinge_losses(np.ones((1, 2, 2)), np.array([1.0, -1.0]), 0.0, np.zeros((1, 1), int)), "tau"),
-    (lambda: hg.joint_choices(10, 9), "enumeration limit"),
-    (lambda: mb.pwl_from_relu_units(**{**mb.explicit_network(2, 0.5), "y": -np.ones(1), "tau": 0.5},
-                                    require_assumption1=True), "violates Assumption 1"),
-    (lambda: mb.pwl_from_relu_units(**{**mb.explicit_network(2, 0.5), "X": np.full((1, 1), np.inf)}), "X"),
-    (lambda: mb.explicit_instance(0, 0.5), "I must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: mb.GridBranches([[np.nan, 1.0]], [[0.0, 1.0]], 0.5), "NaN|nan|finite"),
+        (lambda: mb.GridBranches([], [], 0.5), "empty|I >= 1|at least"),
+        (lambda: mb.GridBranches([[]], [[]], 0.5), "empty|at least"),
+        (lambda: mb.GridBranches([[0.0, 1.0]], [[1.0, 2.0]], 0.5), "K"),
+        (lambda: mb.PWLBranches([[0.0, 0.0, 1.0]], [[1, 1, 0.0]], [[0, 0, 1.0]], 1.0), "increasing"),
+        (lambda: mb.PWLBranches([[0.0, 0.5, 1.0]], [[1, 1, 0.0]], [[0, 1, 0.0]], 1.0), "convex"),
+        (lambda: hg.hinge_losses(np.ones((1, 2, 2)), np.array([1.0, 0.0]), 1.0, np.zeros((1, 1), int)), "y must hold"),
+        (lambda: hg.hinge_losses(np.ones((1, 2, 2)), np.array([1.0, -1.0]), 0.0, np.zeros((1, 1), int)), "tau"),
+        (lambda: hg.joint_choices(10, 9), "enumeration limit"),
+        (
+            lambda: mb.pwl_from_relu_units(
+                **{**mb.explicit_network(2, 0.5), "y": -np.ones(1), "tau": 0.5}, require_assumption1=True
+            ),
+            "violates Assumption 1",
+        ),
+        (lambda: mb.pwl_from_relu_units(**{**mb.explicit_network(2, 0.5), "X": np.full((1, 1), np.inf)}), "X"),
+        (lambda: mb.explicit_instance(0, 0.5), "I must be a positive integer"),
+    ],
+)
 def test_malformed_multibranch_input_raises_value_error(build, match):
     with pytest.raises(ValueError, match=match):
         build()

@@ -8,6 +8,7 @@
 * the committed mixed-sign witness reverifies, and a doctored one does not;
 * malformed input raises ValueError naming the argument.
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -50,7 +51,7 @@ def test_enumeration_is_complete_and_consistent(inst):
         assert combo.status == 0, "the interior point is not in the cone of the cell's rays"
         neg = np.where(zero, 1.0, 1.0 - p)
         assert tuple(neg) in keys, "the cell of -u is missing"
-    sampled = tlc.sample_arrangements(X, 10 ** 6, seed=inst.seed, max_draws=3000)
+    sampled = tlc.sample_arrangements(X, 10**6, seed=inst.seed, max_draws=3000)
     assert {tuple(p) for p in sampled.patterns} <= keys
 
 
@@ -65,10 +66,12 @@ def test_degenerate_counts_match_dense_sampling():
     # three coordinate planes: the 8 octants; then a pencil of planes through one line plus two more
     axes = np.eye(3)
     assert tlc.enumerate_arrangements(axes).P == 8
-    X = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [2, 2, 0], [-1, -1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1],
-                  [0, 0, 0]], dtype=float)
+    X = np.array(
+        [[1, 0, 0], [0, 1, 0], [1, 1, 0], [2, 2, 0], [-1, -1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [0, 0, 0]],
+        dtype=float,
+    )
     arr = tlc.enumerate_arrangements(X)
-    dense = tlc.sample_arrangements(X, 10 ** 6, seed=1, max_draws=200_000)
+    dense = tlc.sample_arrangements(X, 10**6, seed=1, max_draws=200_000)
     assert arr.P == tlc.region_count(X) == dense.P == 26
     assert {tuple(p) for p in dense.patterns} == {tuple(p) for p in arr.patterns}
     # rank 2 data in R^3: a line arrangement
@@ -131,8 +134,9 @@ def test_three_layer_dual_constraint_dominates_sampled_branches(inst):
 
 
 def test_rank_one_branch_outputs_lie_in_the_triangle():
-    data = wr.RankOneData(np.array([1.0, -2.0, 0.5, 0.0]), np.array([0.3, -0.4]), np.array([[1.0], [0.4], [0.5],
-                                                                                            [0.0]]))
+    data = wr.RankOneData(
+        np.array([1.0, -2.0, 0.5, 0.0]), np.array([0.3, -0.4]), np.array([[1.0], [0.4], [0.5], [0.0]])
+    )
     rng = np.random.default_rng(0)
     for L in (2, 3, 4, 5):
         F = wr.features_of(data.X, wr.sample_branches(2, L, 3, 500, rng))
@@ -185,16 +189,19 @@ def test_committed_mixed_sign_witness_reverifies_and_matches_its_construction():
 X3, y3 = np.eye(3), np.ones(3)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(X=np.full((3, 2), np.nan), y=y3, beta=0.1), "X contains NaN"),
-    (dict(X=X3, y=np.array([1.0, np.inf, 0.0]), beta=0.1), "y contains NaN or inf"),
-    (dict(X=X3, y=np.ones(4), beta=0.1), "one per sample"),
-    (dict(X=X3, y=y3, beta=0.0), "beta must be > 0"),
-    (dict(X=X3, y=y3, beta=-1.0), "beta must be > 0"),
-    (dict(X=X3, y=y3, beta=float("nan")), "beta must be finite"),
-    (dict(X=np.ones(3), y=y3, beta=0.1), "X must be 2-dimensional"),
-    (dict(X=X3, y=np.ones((3, 1)), beta=0.1), "y must be 1-dimensional"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(X=np.full((3, 2), np.nan), y=y3, beta=0.1), "X contains NaN"),
+        (dict(X=X3, y=np.array([1.0, np.inf, 0.0]), beta=0.1), "y contains NaN or inf"),
+        (dict(X=X3, y=np.ones(4), beta=0.1), "one per sample"),
+        (dict(X=X3, y=y3, beta=0.0), "beta must be > 0"),
+        (dict(X=X3, y=y3, beta=-1.0), "beta must be > 0"),
+        (dict(X=X3, y=y3, beta=float("nan")), "beta must be finite"),
+        (dict(X=np.ones(3), y=y3, beta=0.1), "X must be 2-dimensional"),
+        (dict(X=X3, y=np.ones((3, 1)), beta=0.1), "y must be 1-dimensional"),
+    ],
+)
 def test_two_layer_problem_rejects_malformed_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tlc.TwoLayerProblem(**kwargs)
@@ -253,4 +260,3 @@ def test_wang_routes_reject_malformed_input():
         wr.ParallelNet(([np.array([np.nan, 1.0])],), np.ones((1, 1)))
     with pytest.raises(ValueError, match="L must be >= 2"):
         wr.train_parallel(X, np.ones(3), 1, 2, 2)
-

@@ -1,4 +1,5 @@
 """The shared route result and its named certificate checks."""
+
 import math
 
 import pytest
@@ -8,7 +9,8 @@ from landscape.core.results import COMPLEMENTARITY, DUAL_FEASIBILITY, PRIMAL_FEA
 
 def test_certified_needs_every_residual_within_its_tolerance():
     r = RouteResult(1.0, "optimal", True, route="cvxpy/CLARABEL").with_checks(
-        {PRIMAL_FEASIBILITY: 1e-10, DUAL_FEASIBILITY: 3e-9, COMPLEMENTARITY: 0.0})
+        {PRIMAL_FEASIBILITY: 1e-10, DUAL_FEASIBILITY: 3e-9, COMPLEMENTARITY: 0.0}
+    )
     tols = {PRIMAL_FEASIBILITY: 1e-8, DUAL_FEASIBILITY: 1e-8, COMPLEMENTARITY: 1e-8}
     assert r.certified(tols)
     name, ratio = r.worst_check(tols)

@@ -6,6 +6,7 @@ theorems/wang2023/checks/linear.py).
 * Routes and certificates: the committed witness re-verifies and a doctored one does not; the training routes
   return interpolating points; an infeasible dual point is caught by the sampled constraint.
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -24,49 +25,54 @@ from theorems.wang2023.checks import linear as tw
 X2, Y2 = np.eye(2), np.diag([2.0, 1.0])
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: wl.check_data(np.full((2, 2), np.nan), Y2), "X contains NaN"),
-    (lambda: wl.check_data(X2, np.array([[np.inf, 0.0], [0.0, 1.0]])), "Y contains NaN or inf"),
-    (lambda: wl.check_data(X2, np.ones((3, 2))), "same number of rows"),
-    (lambda: wl.check_data(np.ones(2), Y2), "X must be 2-dimensional"),
-    (lambda: wl.check_data(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([[1.0], [0.0]])), "not in range\\(X\\)"),
-    (lambda: wl.spectrum(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([[1.0], [0.0]])), "not in range\\(X\\)"),
-    (lambda: wl.check_depth(1), "L \\(depth\\) must be >= 2"),
-    (lambda: wl.check_depth(2.5), "must be an integer"),
-    (lambda: wl.check_depth(True), "must be an integer"),
-    (lambda: wl.check_scale(0.0), "t must be > 0"),
-    (lambda: wl.check_scale(-1.0), "t must be > 0"),
-    (lambda: wl.check_scale(float("nan")), "t must be finite"),
-    (lambda: wl.check_scale(float("inf")), "t must be finite"),
-    (lambda: wl.dual_t_by_cvxpy(X2, Y2, 1, 1.0), "L \\(depth\\) must be >= 2"),
-    (lambda: wl.dual_t_by_cvxpy(X2, Y2, 3, 0.0), "t must be > 0"),
-    (lambda: wl.bidual_t_by_cvxpy(X2, Y2, 3, -2.0), "t must be > 0"),
-    (lambda: wl.gap_certificate(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([[1.0], [0.0]]), 3), "range"),
-    (lambda: wl.stair_factors(Y2, 3, 2, 1.0, (2,), 2), "s \\(shared layers\\) must be <= L - 2 = 1"),
-    (lambda: wl.stair_factors(Y2, 3, 1, 1.0, (1,), 2), "must be >= rank 2"),
-    (lambda: wl.stair_factors(Y2, 3, 1, 1.0, (2,), 1), "cannot carry rank 2"),
-    (lambda: wl.stair_factors(np.zeros((2, 2)), 3, 1, 1.0, (2,), 2), "W is zero"),
-    (lambda: wl.stair_factors(Y2, 3, 1, np.nan, (2,), 2), "t must be finite"),
-    (lambda: wl.balanced_factors(Y2, 3, (2,)), "must list 2 widths"),
-    (lambda: wl.StairShape(3, 2, 2), "s \\(shared layers\\) must be <= L - 2"),
-    (lambda: wl.StairShape(4, 1, 2, ()), "must list the 1 shared widths"),
-    (lambda: wl.StairShape(3, 0, 0), "m \\(branches\\) must be >= 1"),
-    (lambda: wl.StairShape(1, 0, 2), "L \\(depth\\) must be >= 2"),
-    (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 2), "lasso"), "penalty must be one of"),
-    (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 2), "budget"), "t must be a real number"),
-    (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 1, 2, (2,)), "power"), "parallel nets"),
-    (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 1), "power"), "m = 1 branches < 2"),
-    (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 1, 2, (1,)), "weight_decay"), "infeasible"),
-    (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 2), "power", starts=0), "starts must be >= 1"),
-    (lambda: wl.dual_constraint_samples(X2, np.ones((3, 2)), 3, 1.0), "Lam has shape"),
-    (lambda: wl.budget_feasible(wl.StairNet((np.zeros((2, 2)),), (), np.ones((2, 2)), np.ones((2, 2))), 1.0),
-     "shared matrix is zero"),
-    (lambda: wl.standard_net([np.ones((2, 3)), np.ones((2, 2))]), "do not chain"),
-    (lambda: wl.standard_net([np.ones((2, 3))]), "L >= 2"),
-    (lambda: build_instance((3, 2), 2, "equal", 2, L=3, t=1.0, widths=(2, 2), seed=0), "full row rank"),
-    (lambda: build_instance((2, 2), 2, "repeated", 2, L=3, t=1.0, widths=(2, 2), seed=0), "does not fit"),
-    (lambda: build_instance((2, 2), 2, "flat", 2, L=3, t=1.0, widths=(2, 2), seed=0), "structure must be one of"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: wl.check_data(np.full((2, 2), np.nan), Y2), "X contains NaN"),
+        (lambda: wl.check_data(X2, np.array([[np.inf, 0.0], [0.0, 1.0]])), "Y contains NaN or inf"),
+        (lambda: wl.check_data(X2, np.ones((3, 2))), "same number of rows"),
+        (lambda: wl.check_data(np.ones(2), Y2), "X must be 2-dimensional"),
+        (lambda: wl.check_data(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([[1.0], [0.0]])), "not in range\\(X\\)"),
+        (lambda: wl.spectrum(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([[1.0], [0.0]])), "not in range\\(X\\)"),
+        (lambda: wl.check_depth(1), "L \\(depth\\) must be >= 2"),
+        (lambda: wl.check_depth(2.5), "must be an integer"),
+        (lambda: wl.check_depth(True), "must be an integer"),
+        (lambda: wl.check_scale(0.0), "t must be > 0"),
+        (lambda: wl.check_scale(-1.0), "t must be > 0"),
+        (lambda: wl.check_scale(float("nan")), "t must be finite"),
+        (lambda: wl.check_scale(float("inf")), "t must be finite"),
+        (lambda: wl.dual_t_by_cvxpy(X2, Y2, 1, 1.0), "L \\(depth\\) must be >= 2"),
+        (lambda: wl.dual_t_by_cvxpy(X2, Y2, 3, 0.0), "t must be > 0"),
+        (lambda: wl.bidual_t_by_cvxpy(X2, Y2, 3, -2.0), "t must be > 0"),
+        (lambda: wl.gap_certificate(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([[1.0], [0.0]]), 3), "range"),
+        (lambda: wl.stair_factors(Y2, 3, 2, 1.0, (2,), 2), "s \\(shared layers\\) must be <= L - 2 = 1"),
+        (lambda: wl.stair_factors(Y2, 3, 1, 1.0, (1,), 2), "must be >= rank 2"),
+        (lambda: wl.stair_factors(Y2, 3, 1, 1.0, (2,), 1), "cannot carry rank 2"),
+        (lambda: wl.stair_factors(np.zeros((2, 2)), 3, 1, 1.0, (2,), 2), "W is zero"),
+        (lambda: wl.stair_factors(Y2, 3, 1, np.nan, (2,), 2), "t must be finite"),
+        (lambda: wl.balanced_factors(Y2, 3, (2,)), "must list 2 widths"),
+        (lambda: wl.StairShape(3, 2, 2), "s \\(shared layers\\) must be <= L - 2"),
+        (lambda: wl.StairShape(4, 1, 2, ()), "must list the 1 shared widths"),
+        (lambda: wl.StairShape(3, 0, 0), "m \\(branches\\) must be >= 1"),
+        (lambda: wl.StairShape(1, 0, 2), "L \\(depth\\) must be >= 2"),
+        (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 2), "lasso"), "penalty must be one of"),
+        (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 2), "budget"), "t must be a real number"),
+        (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 1, 2, (2,)), "power"), "parallel nets"),
+        (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 1), "power"), "m = 1 branches < 2"),
+        (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 1, 2, (1,)), "weight_decay"), "infeasible"),
+        (lambda: wl.train_stair_net(X2, Y2, wl.StairShape(3, 0, 2), "power", starts=0), "starts must be >= 1"),
+        (lambda: wl.dual_constraint_samples(X2, np.ones((3, 2)), 3, 1.0), "Lam has shape"),
+        (
+            lambda: wl.budget_feasible(wl.StairNet((np.zeros((2, 2)),), (), np.ones((2, 2)), np.ones((2, 2))), 1.0),
+            "shared matrix is zero",
+        ),
+        (lambda: wl.standard_net([np.ones((2, 3)), np.ones((2, 2))]), "do not chain"),
+        (lambda: wl.standard_net([np.ones((2, 3))]), "L >= 2"),
+        (lambda: build_instance((3, 2), 2, "equal", 2, L=3, t=1.0, widths=(2, 2), seed=0), "full row rank"),
+        (lambda: build_instance((2, 2), 2, "repeated", 2, L=3, t=1.0, widths=(2, 2), seed=0), "does not fit"),
+        (lambda: build_instance((2, 2), 2, "flat", 2, L=3, t=1.0, widths=(2, 2), seed=0), "structure must be one of"),
+    ],
+)
 def test_malformed_input_raises_a_named_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -93,21 +99,21 @@ def _structure_of(sv: np.ndarray) -> str:
         return "equal"
     if np.any(ratios < 1 + 1e-9):
         return "repeated"
-    return "distinct" if np.all(ratios >= 10 ** 0.05 - 1e-9) else "too close"
+    return "distinct" if np.all(ratios >= 10**0.05 - 1e-9) else "too close"
 
 
 @settings(max_examples=80)
 @given(inst=wang_linear_instances(depth=(2, 6)))
 def test_instances_have_the_planted_structure(inst):
     X, Y = inst.X, inst.Y
-    assert inst.N <= inst.d and np.linalg.matrix_rank(X) == inst.N               # full row rank
-    W, *_ = np.linalg.lstsq(X, Y, rcond=None)                                    # minimum-norm interpolator
-    assert np.linalg.norm(X @ W - Y) <= 1e-10 * (1 + np.linalg.norm(Y))          # Y in range(X)
+    assert inst.N <= inst.d and np.linalg.matrix_rank(X) == inst.N  # full row rank
+    W, *_ = np.linalg.lstsq(X, Y, rcond=None)  # minimum-norm interpolator
+    assert np.linalg.norm(X @ W - Y) <= 1e-10 * (1 + np.linalg.norm(Y))  # Y in range(X)
     s = np.linalg.svd(W, compute_uv=False)
     s = s[s > 1e-9 * s[0]]
     np.testing.assert_allclose(s, inst.planted_sv, rtol=1e-9)
     assert _structure_of(s) == inst.structure
-    assert len(inst.widths) == inst.L - 1 and min(inst.widths) >= inst.rank      # m_i >= rank(X^+Y)
+    assert len(inst.widths) == inst.L - 1 and min(inst.widths) >= inst.rank  # m_i >= rank(X^+Y)
     assert inst.equal_all == (inst.structure in ("equal", "rank-one") and inst.rank == min(inst.d, inst.K))
 
 
@@ -171,8 +177,9 @@ def test_an_infeasible_dual_point_violates_the_sampled_and_aligned_constraint():
     assert wl.aligned_path(X, 2 * Lam, L, t)[1] > 1.9
 
 
-@pytest.mark.parametrize("penalty, s", [("budget", 0), ("budget", 1), ("weight_decay", 1), ("weight_decay", 0),
-                                        ("power", 0)])
+@pytest.mark.parametrize(
+    "penalty, s", [("budget", 0), ("budget", 1), ("weight_decay", 1), ("weight_decay", 0), ("power", 0)]
+)
 @pytest.mark.parametrize("reduce", [True, False], ids=["reduced", "on the data"])
 def test_training_routes_return_interpolating_points_no_better_than_the_closed_form(penalty, s, reduce):
     inst = build_instance((2, 3), 3, "distinct", 2, L=3, t=1.2, widths=(2, 2), seed=7)
@@ -184,9 +191,13 @@ def test_training_routes_return_interpolating_points_no_better_than_the_closed_f
     assert residual <= wl.RESIDUAL_RTOL * (1 + np.linalg.norm(inst.Y))
     sv = inst.planted_sv
     C = wl.CLOSED
-    expected = {("budget", 0): C.stair(sv, 3, inst.t, 0), ("budget", 1): C.primal_t(sv, 3, inst.t),
-                ("weight_decay", 1): C.primal(sv, 3), ("weight_decay", 0): C.parallel_weight_decay(sv, 3),
-                ("power", 0): C.parallel(sv, 3)}[(penalty, s)]
+    expected = {
+        ("budget", 0): C.stair(sv, 3, inst.t, 0),
+        ("budget", 1): C.primal_t(sv, 3, inst.t),
+        ("weight_decay", 1): C.primal(sv, 3),
+        ("weight_decay", 0): C.parallel_weight_decay(sv, 3),
+        ("power", 0): C.parallel(sv, 3),
+    }[(penalty, s)]
     assert min(res["values"]) >= expected - 1e-9
     assert res.value <= expected * (1 + 1e-6)
 
@@ -235,13 +246,18 @@ def test_report_section_and_plots_render_from_notes(tmp_path):
     assert fw.wang_linear_section(summary) == []  # nothing checked: no section
     table = summary["claims"]["wang2023.table1"]
     table["examples"]["tried"] = 1
-    table["notes"][fw.TABLE_NOTE] = {"values": [
-        {"value": 0.3, "architecture": "standard", "column": "linear L=3", "L": 3, "zero_gap": False, "gap": 0.3},
-        {"value": 0.0, "architecture": "parallel", "column": "linear L=3", "L": 3, "zero_gap": True, "gap": 0.0}]}
-    summary["claims"]["wang2023.thm3.gap"]["notes"][fw.GAP_NOTE] = {"values": [
-        {"value": 0.1 * L / s, "L": L, "spread": s, "rank": 2} for L in (3, 4) for s in (1.0, 10.0)]}
-    summary["claims"]["wang2023.thm1"]["notes"][fw.GAP_NOTE] = {"values": [
-        {"value": 0.0, "L": 2, "spread": 2.5, "rank": 2}, {"value": 0.2, "L": 3, "spread": 2.5, "rank": 2}]}
+    table["notes"][fw.TABLE_NOTE] = {
+        "values": [
+            {"value": 0.3, "architecture": "standard", "column": "linear L=3", "L": 3, "zero_gap": False, "gap": 0.3},
+            {"value": 0.0, "architecture": "parallel", "column": "linear L=3", "L": 3, "zero_gap": True, "gap": 0.0},
+        ]
+    }
+    summary["claims"]["wang2023.thm3.gap"]["notes"][fw.GAP_NOTE] = {
+        "values": [{"value": 0.1 * L / s, "L": L, "spread": s, "rank": 2} for L in (3, 4) for s in (1.0, 10.0)]
+    }
+    summary["claims"]["wang2023.thm1"]["notes"][fw.GAP_NOTE] = {
+        "values": [{"value": 0.0, "L": 2, "spread": 2.5, "rank": 2}, {"value": 0.2, "L": 3, "spread": 2.5, "rank": 2}]
+    }
     text = "\n".join(fw.wang_linear_section(summary))
     assert "Table 1" in text and "P > D (relative gap 0.3)" in text and "P = D" in text
     assert "| 3 | 3 |" in text  # depth 3: two sweep points and one from thm1

@@ -1,6 +1,7 @@
 """Oracle functions of the Kawaguchi et al. (2019) family: each takes an instance and a recorder, computes both
 sides of a claim by independent routes and records the outcome.  The theorem tests and the mutation meta-tests
 call the same functions (the latter with one formula mutated through a keyword)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,7 @@ class Tangent:
 
 def require_resolvable(t: Tangent, record, inst) -> None:
     if t.underflow:
-        record.inconclusive(f"Jacobian spectrum near float64 underflow (s_k = {t.s[t.rank - 1]:.2e})",
-                            instance=inst)
+        record.inconclusive(f"Jacobian spectrum near float64 underflow (s_k = {t.s[t.rank - 1]:.2e})", instance=inst)
 
 
 def tangent(inst) -> Tangent:
@@ -96,8 +96,16 @@ def tau_tolerance(t: Tangent, zn: float) -> float:
     return ktol.roundoff((ny + nh) ** 2 + t.s_max * zn * (ny + nh), t.size)
 
 
-def record_tau_version(inst, record, t: Tangent, *, decisive: bool, upper_factor: float = 1.0,
-                       evidence: bool = True, equality: bool = False) -> kb.TauCheck:
+def record_tau_version(
+    inst,
+    record,
+    t: Tangent,
+    *,
+    decisive: bool,
+    upper_factor: float = 1.0,
+    evidence: bool = True,
+    equality: bool = False,
+) -> kb.TauCheck:
     """The tau-version at every tau of the singular-value grid; records the worst tau of each side and the
     tightest interval.  ``upper_factor`` < 1 is the tightened (false) bound of the mutation tests."""
     zn = z_norm(inst)
@@ -110,27 +118,46 @@ def record_tau_version(inst, record, t: Tangent, *, decisive: bool, upper_factor
         j = int(np.argmax(np.where(tc.observed > 0, tc.observed / up, -np.inf)))  # tightest ratio
     else:
         j = int(np.argmin(margins))
-    record.leq(tc.observed[j], up[j], tol=tol, instance=inst, what="L - J_tau <= upper end (worst tau of the grid)",
-               routes=("forward-pass loss minus SVD projection", "tau-interval from autodiff gradient"),
-               decisive=decisive, evidence=evidence,
-               extra={"tau": float(tc.tau[j]), "taus": int(tc.tau.size)})
+    record.leq(
+        tc.observed[j],
+        up[j],
+        tol=tol,
+        instance=inst,
+        what="L - J_tau <= upper end (worst tau of the grid)",
+        routes=("forward-pass loss minus SVD projection", "tau-interval from autodiff gradient"),
+        decisive=decisive,
+        evidence=evidence,
+        extra={"tau": float(tc.tau[j]), "taus": int(tc.tau.size)},
+    )
     j = int(np.argmin(tc.observed - tc.lower + tol))
-    record.geq(tc.observed[j], tc.lower[j], tol=tol, instance=inst,
-               what="L - J_tau >= lower end (worst tau of the grid)",
-               routes=("forward-pass loss minus SVD projection", "tau-interval lower end"), evidence=evidence,
-               extra={"tau": float(tc.tau[j])})
+    record.geq(
+        tc.observed[j],
+        tc.lower[j],
+        tol=tol,
+        instance=inst,
+        what="L - J_tau >= lower end (worst tau of the grid)",
+        routes=("forward-pass loss minus SVD projection", "tau-interval lower end"),
+        evidence=evidence,
+        extra={"tau": float(tc.tau[j])},
+    )
     k = tc.tightest()
     scale = max(0.5 * float(t.y @ t.y), 1e-300)
-    record.note("tightest tau-interval width / (1/2 ||Y||^2)", float((tc.upper[k] - tc.lower[k]) / scale),
-                instance=inst)
+    record.note(
+        "tightest tau-interval width / (1/2 ||Y||^2)", float((tc.upper[k] - tc.lower[k]) / scale), instance=inst
+    )
     if equality:
         # the theorem's statement at an (approximate) critical point: L = J_tau up to the tightest interval
         mid, half = 0.5 * (tc.upper[k] + tc.lower[k]), 0.5 * (tc.upper[k] - tc.lower[k])
-        record.close(t.L, tc.J[k] + mid, tol=half + tol, instance=inst,
-                     what="L = J_tau at the tightest tau (within the tau-interval)",
-                     routes=("forward-pass loss", "SVD projection J_tau plus interval centre"),
-                     decisive=bool(t.L > ktol.CERTIFY_FACTOR * (half + tol)),
-                     extra={"tau": float(tc.tau[k])})
+        record.close(
+            t.L,
+            tc.J[k] + mid,
+            tol=half + tol,
+            instance=inst,
+            what="L = J_tau at the tightest tau (within the tau-interval)",
+            routes=("forward-pass loss", "SVD projection J_tau plus interval centre"),
+            decisive=bool(t.L > ktol.CERTIFY_FACTOR * (half + tol)),
+            extra={"tau": float(tc.tau[k])},
+        )
     return tc
 
 
@@ -139,11 +166,20 @@ def record_jacobians(inst, record, t: Tangent) -> None:
     atol = ktol.jacobian_agreement(max(scale, 1e-300), max(inst.net.widths) * inst.net.depth + 1)
     if atol > ktol.JACOBIAN_RTOL * max(float(np.max(np.abs(t.jac_auto))), 1e-300):
         # e.g. trained smooth nets with weights ~1e3 and saturated units: the forward pass itself cancels
-        record.inconclusive(f"ill-conditioned forward pass: Jacobian rounding bound {atol:.2e} exceeds "
-                            f"{ktol.JACOBIAN_RTOL:g} of its largest entry", instance=inst)
-    record.allclose(t.jac_kron, t.jac_auto, rtol=0.0, atol=atol,
-                    instance=inst, what="Jacobian: Kronecker blocks = jacrev",
-                    routes=("Kronecker assembly of D^(l)_k", "torch.func.jacrev"))
+        record.inconclusive(
+            f"ill-conditioned forward pass: Jacobian rounding bound {atol:.2e} exceeds "
+            f"{ktol.JACOBIAN_RTOL:g} of its largest entry",
+            instance=inst,
+        )
+    record.allclose(
+        t.jac_kron,
+        t.jac_auto,
+        rtol=0.0,
+        atol=atol,
+        instance=inst,
+        what="Jacobian: Kronecker blocks = jacrev",
+        routes=("Kronecker assembly of D^(l)_k", "torch.func.jacrev"),
+    )
 
 
 def record_three_routes(inst, record, t: Tangent) -> bool:
@@ -158,10 +194,22 @@ def record_three_routes(inst, record, t: Tangent) -> bool:
     J_c = kt.J_gram_schmidt(blocks, t.y, t.cutoff)
     kappa = t.s_max / t.s[t.rank - 1] if t.rank else 1.0
     tol = ktol.identity_E(float(t.y @ t.y), 0.0, kappa, t.size)
-    record.close(J_a, J_b, tol=tol, instance=inst, what="J: SVD projection = lstsq residual",
-                 routes=("SVD projection of Kronecker Jacobian", "scipy lstsq on jacrev Jacobian"))
-    record.close(J_c, J_a, tol=tol, instance=inst, what="J: per-unit Gram-Schmidt sum = SVD projection",
-                 routes=("paper's per-unit Gram-Schmidt sum", "SVD projection"))
+    record.close(
+        J_a,
+        J_b,
+        tol=tol,
+        instance=inst,
+        what="J: SVD projection = lstsq residual",
+        routes=("SVD projection of Kronecker Jacobian", "scipy lstsq on jacrev Jacobian"),
+    )
+    record.close(
+        J_c,
+        J_a,
+        tol=tol,
+        instance=inst,
+        what="J: per-unit Gram-Schmidt sum = SVD projection",
+        routes=("paper's per-unit Gram-Schmidt sum", "SVD projection"),
+    )
     return True
 
 
@@ -177,13 +225,20 @@ def check_thm1_at_certified_minima(inst, record, upper_factor: float = 1.0, need
     record_jacobians(inst, record, t)
     record_three_routes(inst, record, t)
     pc = certify_point(inst.net, inst.X, inst.Y, inst.theta)
-    record.note("certificate", pc.certificate.verdict, instance=inst,
-                extra={"kink_margin": pc.margin if np.isfinite(pc.margin) else None})
+    record.note(
+        "certificate",
+        pc.certificate.verdict,
+        instance=inst,
+        extra={"kink_margin": pc.margin if np.isfinite(pc.margin) else None},
+    )
     record_tau_version(inst, record, t, decisive=False, upper_factor=upper_factor, equality=True)
     if t.gap >= ktol.GAP_RATIO:
         J = kt.J_svd(t.jac_kron, t.y, t.cutoff, usv=(t.U, t.s, t.Vt))
-        record.note("L - J at the numerical rank, relative to 1/2 ||Y||^2",
-                    (t.L - J) / max(0.5 * float(t.y @ t.y), 1e-300), instance=inst)
+        record.note(
+            "L - J at the numerical rank, relative to 1/2 ||Y||^2",
+            (t.L - J) / max(0.5 * float(t.y @ t.y), 1e-300),
+            instance=inst,
+        )
     if not pc.differentiable:
         record.inconclusive(f"point at a kink (margin {pc.margin:.2e}): not a differentiable point", instance=inst)
     if not pc.local_min:
@@ -199,10 +254,9 @@ def check_identity_E(inst, record, hidden_only: bool = False, upper_factor: floa
         record.inconclusive("point at a kink: the Jacobian is not defined", instance=inst)
     record_tau_version(inst, record, t, decisive=True, upper_factor=upper_factor)
     if t.gap < ktol.GAP_RATIO or t.rank == 0:
-        record.inconclusive(f"no clear spectral gap at the cutoff (ratio {t.gap:.2e}): (E) undecidable",
-                            instance=inst)
+        record.inconclusive(f"no clear spectral gap at the cutoff (ratio {t.gap:.2e}): (E) undecidable", instance=inst)
     if hidden_only:
-        J = kt.J_svd(t.jac_kron[:, :kt.hidden_columns(inst.net)], t.y)
+        J = kt.J_svd(t.jac_kron[:, : kt.hidden_columns(inst.net)], t.y)
     else:
         J = kt.J_lstsq(t.jac_auto, t.y, cond=t.cutoff / t.s_max)
     rhs = kb.identity_E_rhs(t.Vt, t.s, t.rank, t.g)
@@ -210,14 +264,32 @@ def check_identity_E(inst, record, hidden_only: bool = False, upper_factor: floa
     tol = ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), kappa, t.size)
     # decisive (carries the power figure) only where L is resolvable above the tolerance: at an exact fit
     # (L ~ 0) the relative perturbation the check could detect is meaningless
-    record.close(t.L, J + rhs, tol=tol, instance=inst, what="(E): L = J + 1/2 g^T (Jac^T Jac)^+ g",
-                 routes=("forward loss minus lstsq residual", "autodiff gradient through the pseudo-inverse"),
-                 decisive=bool(t.L > ktol.CERTIFY_FACTOR * tol))
+    record.close(
+        t.L,
+        J + rhs,
+        tol=tol,
+        instance=inst,
+        what="(E): L = J + 1/2 g^T (Jac^T Jac)^+ g",
+        routes=("forward loss minus lstsq residual", "autodiff gradient through the pseudo-inverse"),
+        decisive=bool(t.L > ktol.CERTIFY_FACTOR * tol),
+    )
     lo, hi = kb.bounds_B(float(np.linalg.norm(t.g)), t.s_max, float(t.s[t.rank - 1]))
-    record.leq(lo, t.L - J, tol=tol, instance=inst, what="(B) lower: |g|^2/(2 s_max^2) <= L - J",
-               routes=("gradient over the largest singular value", "forward loss minus lstsq residual"))
-    record.leq(t.L - J, hi, tol=tol, instance=inst, what="(B) upper: L - J <= |g|^2/(2 s_min+^2)",
-               routes=("forward loss minus lstsq residual", "gradient over the smallest kept singular value"))
+    record.leq(
+        lo,
+        t.L - J,
+        tol=tol,
+        instance=inst,
+        what="(B) lower: |g|^2/(2 s_max^2) <= L - J",
+        routes=("gradient over the largest singular value", "forward loss minus lstsq residual"),
+    )
+    record.leq(
+        t.L - J,
+        hi,
+        tol=tol,
+        instance=inst,
+        what="(B) upper: L - J <= |g|^2/(2 s_min+^2)",
+        routes=("forward loss minus lstsq residual", "gradient over the smallest kept singular value"),
+    )
 
 
 def at_kink(inst) -> bool:
@@ -236,13 +308,23 @@ def gap_certificate(net, X, Y, theta, weight_decay: float = 0.0, free=None) -> d
     t = tangent(inst)
     J = kt.J_lstsq(t.jac_auto, t.y, cond=t.cutoff / t.s_max) if t.s_max > 0 else 0.5 * float(t.y @ t.y)
     gn = float(np.linalg.norm(t.g))
-    lower = gn ** 2 / (2 * t.s_max ** 2) if t.s_max > 0 else 0.0
+    lower = gn**2 / (2 * t.s_max**2) if t.s_max > 0 else 0.0
     tol = ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), t.s_max / t.s[max(t.rank, 1) - 1], t.size)
     margin = kink_margin(net, theta, X)
-    return {"L": t.L, "J": J, "L_minus_J": t.L - J, "grad_norm": gn, "s_max": t.s_max, "B_lower": lower,
-            "roundoff": tol, "kink_margin": float(min(margin, 1e300)), "rank": t.rank,
-            "certified": bool(lower > ktol.CERTIFY_FACTOR * tol and t.L - J > ktol.CERTIFY_FACTOR * tol
-                              and margin >= ktol.KINK_MARGIN)}
+    return {
+        "L": t.L,
+        "J": J,
+        "L_minus_J": t.L - J,
+        "grad_norm": gn,
+        "s_max": t.s_max,
+        "B_lower": lower,
+        "roundoff": tol,
+        "kink_margin": float(min(margin, 1e300)),
+        "rank": t.rank,
+        "certified": bool(
+            lower > ktol.CERTIFY_FACTOR * tol and t.L - J > ktol.CERTIFY_FACTOR * tol and margin >= ktol.KINK_MARGIN
+        ),
+    }
 
 
 @dataclass
@@ -283,10 +365,14 @@ def certify_failure(kind: str, seed: int) -> tuple[dict, tuple]:
             t = tangent(inst)
             explained = float(np.linalg.norm(t.g)) ** 2 / (2 * t.s[t.rank - 1] ** 2)
             checks["explained_by_gradient"] = explained
-            checks["output_off_tangent_space"] = float(np.linalg.norm(
-                t.yhat - t.U[:, :t.rank] @ (t.U[:, :t.rank].T @ t.yhat)))
-            ok = ok and t.gap >= ktol.GAP_RATIO and abs(checks["L_minus_J"]) > ktol.CERTIFY_FACTOR * (
-                explained + checks["roundoff"])
+            checks["output_off_tangent_space"] = float(
+                np.linalg.norm(t.yhat - t.U[:, : t.rank] @ (t.U[:, : t.rank].T @ t.yhat))
+            )
+            ok = (
+                ok
+                and t.gap >= ktol.GAP_RATIO
+                and abs(checks["L_minus_J"]) > ktol.CERTIFY_FACTOR * (explained + checks["roundoff"])
+            )
         else:
             ok = ok and checks["certified"]
         checks["certified"] = bool(ok)
@@ -300,8 +386,9 @@ def check_failure_case(kind: str, record, seeds=range(8)) -> None:
         if checks["certified"]:
             inst = BarePoint(net, X, Y, theta)
             record.note("L - J at the witness", checks["L_minus_J"], instance=inst)
-            record.witness(f"{kind}-seed{seed}", witness_arrays(net, X, Y, theta), certified=True,
-                           checks=checks, instance=inst)
+            record.witness(
+                f"{kind}-seed{seed}", witness_arrays(net, X, Y, theta), certified=True, checks=checks, instance=inst
+            )
             return
     raise AssertionError(f"no certified {kind} instance among seeds {list(seeds)}: last {checks}")
 
@@ -332,22 +419,41 @@ def check_prop1(inst, record, tighten: float = 1.0, drop_pattern: bool = False) 
     k, gap = ktol.gap_rank(s, cut)
     J_d = kt.J_svd(Dt, t.y, cut, usv=(U, s, None))
     if not drop_pattern:
-        record.leq(J_d, J_p1, tol=rnd, instance=inst, what="J_D~ <= J (col(Jac) inside col(D~))",
-                   routes=("Lemma 5 projection on D~", "Prop. 1 Gram-Schmidt sum"))
-    record.leq(J_p1, t.L, tol=rnd, instance=inst, what="J <= L",
-               routes=("Prop. 1 Gram-Schmidt sum", "forward-pass loss"))
+        record.leq(
+            J_d,
+            J_p1,
+            tol=rnd,
+            instance=inst,
+            what="J_D~ <= J (col(Jac) inside col(D~))",
+            routes=("Lemma 5 projection on D~", "Prop. 1 Gram-Schmidt sum"),
+        )
+    record.leq(
+        J_p1, t.L, tol=rnd, instance=inst, what="J <= L", routes=("Prop. 1 Gram-Schmidt sum", "forward-pass loss")
+    )
     if not pc.local_min:
         record.inconclusive(f"not a certified differentiable local minimum: {pc.summary()}", instance=inst)
-    record.close(t.L, J_p1, tol=tighten * slack + rnd, instance=inst,
-                 what="Prop. 1: L = 1/2|Y|^2 - sum of per-unit Gram-Schmidt terms",
-                 routes=("forward-pass loss", "Prop. 1 Gram-Schmidt sum"), decisive=True)
+    record.close(
+        t.L,
+        J_p1,
+        tol=tighten * slack + rnd,
+        instance=inst,
+        what="Prop. 1: L = 1/2|Y|^2 - sum of per-unit Gram-Schmidt terms",
+        routes=("forward-pass loss", "Prop. 1 Gram-Schmidt sum"),
+        decisive=True,
+    )
     if k == 0 or gap < ktol.GAP_RATIO:
         record.inconclusive(f"no clear spectral gap of D~ (ratio {gap:.2e})", instance=inst)
     dslack = float(np.linalg.norm(Dt.T @ t.r)) ** 2 / (2 * s[k - 1] ** 2)
     drnd = ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), s[0] / s[k - 1], sum(Dt.shape))
-    record.close(t.L, J_d, tol=tighten * dslack + drnd, instance=inst,
-                 what="Lemma 5: L = 1/2 |(I - P[D~]) Y|^2", routes=("forward-pass loss", "Lemma 5 projection on D~"),
-                 decisive=True)
+    record.close(
+        t.L,
+        J_d,
+        tol=tighten * dslack + drnd,
+        instance=inst,
+        what="Lemma 5: L = 1/2 |(I - P[D~]) Y|^2",
+        routes=("forward-pass loss", "Lemma 5 projection on D~"),
+        decisive=True,
+    )
 
 
 # -- Lemma 1 ----------------------------------------------------------------------------------------------------
@@ -364,14 +470,27 @@ def check_lemma1(inst, record, euler_denominator: float | None = None) -> None:
     atol = ktol.roundoff(scale * (1 + float(np.linalg.norm(inst.theta))), max(net.widths) * (net.depth + 1))
     for l in range(net.depth):
         D = np.hstack([B for (ll, _), B in blocks if ll == l + 1])
-        record.allclose(D @ vec(Ws[l]), yhat, rtol=0.0, atol=atol, instance=inst,
-                        what="vec Yhat = D^(l) vec W^(l) (every hidden layer)",
-                        routes=("Kronecker blocks times layer weights", "forward pass"), decisive=(l == 0))
+        record.allclose(
+            D @ vec(Ws[l]),
+            yhat,
+            rtol=0.0,
+            atol=atol,
+            instance=inst,
+            what="vec Yhat = D^(l) vec W^(l) (every hidden layer)",
+            routes=("Kronecker blocks times layer weights", "forward pass"),
+            decisive=(l == 0),
+        )
     Ja = kt.jacobian_autodiff(net, inst.theta, inst.X)
     den = (net.depth + 1) if euler_denominator is None else euler_denominator
-    record.allclose(Ja @ inst.theta / den, yhat, rtol=0.0, atol=atol, instance=inst,
-                    what="Euler: vec Yhat = Jac theta / (H + 1)",
-                    routes=("jacrev Jacobian times theta", "forward pass"))
+    record.allclose(
+        Ja @ inst.theta / den,
+        yhat,
+        rtol=0.0,
+        atol=atol,
+        instance=inst,
+        what="Euler: vec Yhat = Jac theta / (H + 1)",
+        routes=("jacrev Jacobian times theta", "forward pass"),
+    )
 
 
 # -- Lemmas 2 and 3 ---------------------------------------------------------------------------------------------
@@ -397,13 +516,26 @@ def check_lemma2(pair, record, orthogonalize: bool = True) -> None:
     rcond = cut / scale
     rhs = projector_pinv(A, rcond) + projector_pinv(B, cut / max(float(np.linalg.norm(B, 2)), cut))
     atol = ktol.roundoff(1.0, p) * 1e3
-    record.allclose(lhs, rhs, rtol=0.0, atol=atol, instance=pair,
-                    what="P[[A, B]] = P[A] + P[B] (entrywise)", routes=("SVD of [A, B]", "pseudo-inverses of A and B"))
+    record.allclose(
+        lhs,
+        rhs,
+        rtol=0.0,
+        atol=atol,
+        instance=pair,
+        what="P[[A, B]] = P[A] + P[B] (entrywise)",
+        routes=("SVD of [A, B]", "pseudo-inverses of A and B"),
+    )
     v = np.random.default_rng(pair.seed).standard_normal(p)
     v /= np.linalg.norm(v)
-    record.close(float(v @ lhs @ v), float(v @ rhs @ v), tol=atol * p, instance=pair,
-                 what="v^T P[[A, B]] v = v^T (P[A] + P[B]) v (random unit v)",
-                 routes=("SVD of [A, B]", "pseudo-inverses of A and B"), decisive=True)
+    record.close(
+        float(v @ lhs @ v),
+        float(v @ rhs @ v),
+        tol=atol * p,
+        instance=pair,
+        what="v^T P[[A, B]] v = v^T (P[A] + P[B]) v (random unit v)",
+        routes=("SVD of [A, B]", "pseudo-inverses of A and B"),
+        decisive=True,
+    )
 
 
 def check_lemma3(fam, record, orthogonalize: bool = True) -> None:
@@ -418,9 +550,15 @@ def check_lemma3(fam, record, orthogonalize: bool = True) -> None:
         terms = kt.gram_schmidt_terms(fam.blocks, y, cut)
     else:
         terms = [float(np.sum((kt.orthonormal_basis(B, cut).T @ y) ** 2)) for B in fam.blocks]
-    record.close(direct, sum(terms), tol=ktol.roundoff(float(y @ y), M.shape[0] + M.shape[1]) * 1e2, instance=fam,
-                 what="||P[[B_1..B_n]] y||^2 = sum_j ||P[Q_j] y||^2",
-                 routes=("one SVD of all blocks", "sequential per-block Gram-Schmidt"), decisive=True)
+    record.close(
+        direct,
+        sum(terms),
+        tol=ktol.roundoff(float(y @ y), M.shape[0] + M.shape[1]) * 1e2,
+        instance=fam,
+        what="||P[[B_1..B_n]] y||^2 = sum_j ||P[Q_j] y||^2",
+        routes=("one SVD of all blocks", "sequential per-block Gram-Schmidt"),
+        decisive=True,
+    )
     if orthogonalize:
         Q, worst = np.zeros((y.size, 0)), 0.0
         for B in fam.blocks:
@@ -430,9 +568,15 @@ def check_lemma3(fam, record, orthogonalize: bool = True) -> None:
             if Q.shape[1] and Qj.shape[1]:
                 worst = max(worst, float(np.max(np.abs(Q.T @ Qj))))
             Q = np.hstack([Q, Qj])
-        record.leq(worst, 0.0, tol=ktol.roundoff(1.0, y.size) * 1e2, instance=fam,
-                   what="P[Q_i] P[Q_j] = 0 (mutual orthogonality)",
-                   routes=("Gram-Schmidt bases", "exact orthogonality"), evidence=False)
+        record.leq(
+            worst,
+            0.0,
+            tol=ktol.roundoff(1.0, y.size) * 1e2,
+            instance=fam,
+            what="P[Q_i] P[Q_j] = 0 (mutual orthogonality)",
+            routes=("Gram-Schmidt bases", "exact orthogonality"),
+            evidence=False,
+        )
 
 
 # -- deep linear networks ---------------------------------------------------------------------------------------
@@ -475,9 +619,16 @@ def check_linear(inst, record) -> None:
         record.inconclusive(f"no clear spectral gap (ratio {t.gap:.2e})", instance=inst)
     slack = float(np.linalg.norm(t.g)) ** 2 / (2 * t.s[t.rank - 1] ** 2)
     rnd = ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), t.s_max / t.s[t.rank - 1], t.size)
-    record.close(t.L, ols, tol=slack + rnd, instance=inst, what="L at a certified local minimum = OLS value",
-                 routes=("trained deep linear net", "scipy lstsq on X"), decisive=True,
-                 extra={"certificate": pc.certificate.verdict})
+    record.close(
+        t.L,
+        ols,
+        tol=slack + rnd,
+        instance=inst,
+        what="L at a certified local minimum = OLS value",
+        routes=("trained deep linear net", "scipy lstsq on X"),
+        decisive=True,
+        extra={"certificate": pc.certificate.verdict},
+    )
 
 
 def certify_bottleneck(inst) -> dict:
@@ -488,11 +639,18 @@ def certify_bottleneck(inst) -> dict:
     ols = ols_value(inst.X, inst.Y)
     r = min(net.widths)
     rrr = reduced_rank_value(inst.X, inst.Y, r)
-    rnd = ktol.roundoff(float(np.sum(inst.Y ** 2)), inst.X.size)
+    rnd = ktol.roundoff(float(np.sum(inst.Y**2)), inst.X.size)
     g = pc.certificate.grad_norm
-    return {"L": L, "ols": ols, "reduced_rank": rrr, "rank_limit": r, "certificate": pc.certificate.verdict,
-            "grad_norm": g, "theta": theta,
-            "certified": bool(pc.local_min and L - ols > ktol.CERTIFY_FACTOR * (rnd + g))}
+    return {
+        "L": L,
+        "ols": ols,
+        "reduced_rank": rrr,
+        "rank_limit": r,
+        "certificate": pc.certificate.verdict,
+        "grad_norm": g,
+        "theta": theta,
+        "certified": bool(pc.local_min and L - ols > ktol.CERTIFY_FACTOR * (rnd + g)),
+    }
 
 
 # -- Proposition 2 ----------------------------------------------------------------------------------------------
@@ -534,17 +692,29 @@ def prop2_losses(inst, drop_factor: bool = False) -> dict:
         ranks.append(k)
     n = inst.draws
     ci = stats.binomtest(viol, n).proportion_ci(confidence_level=1 - 2 * ktol.ALPHA, method="exact")
-    out = {"conditions": bool(ok), "delta": delta, "p_fail_stated": p_fail, "violations": viol, "draws": n,
-           "cp_lower": float(ci.low), "cp_upper": float(ci.high), "mean_ratio": float(np.mean(ratios)),
-           "rank_min": int(min(ranks)), "rank_max": int(max(ranks))}
+    out = {
+        "conditions": bool(ok),
+        "delta": delta,
+        "p_fail_stated": p_fail,
+        "violations": viol,
+        "draws": n,
+        "cp_lower": float(ci.low),
+        "cp_upper": float(ci.high),
+        "mean_ratio": float(np.mean(ratios)),
+        "rank_min": int(min(ranks)),
+        "rank_max": int(max(ranks)),
+    }
     if inst.part == "i" and min(ranks) == max(ranks):
         kk = ranks[0]
         out["ks_pvalue_beta"] = float(stats.kstest(ratios, stats.beta((m - kk) / 2, kk / 2).cdf).pvalue)
         out["stated_over_trivial"] = float((1 + 6 * np.sqrt(inst.t / m)) * (m - k_dim) / m)
-        out["t_needed_to_beat_trivial"] = float(m * k_dim ** 2 / (36.0 * (m - k_dim) ** 2))
+        out["t_needed_to_beat_trivial"] = float(m * k_dim**2 / (36.0 * (m - k_dim) ** 2))
     # draws needed before the test can fail at all: all of n violating gives cp_lower = ALPHA^(1/n)
-    out["draws_needed_to_fail"] = int(np.ceil(np.log(ktol.ALPHA) / np.log(max(p_fail, 1e-300)))) \
-        if 0 < p_fail < 1 else (1 if p_fail <= 0 else 10**9)
+    out["draws_needed_to_fail"] = (
+        int(np.ceil(np.log(ktol.ALPHA) / np.log(max(p_fail, 1e-300))))
+        if 0 < p_fail < 1
+        else (1 if p_fail <= 0 else 10**9)
+    )
     return out
 
 
@@ -555,24 +725,50 @@ def check_prop2(inst, record, drop_factor: bool = False) -> None:
     (all draws violating); the draw count used (40) exceeds it for every stated probability below 0.84."""
     out = prop2_losses(inst, drop_factor)
     if not out["conditions"]:
-        record.inconclusive(f"the pattern does not meet the proposition's conditions (delta={out['delta']:.3g})",
-                            instance=inst)
-    record.holds(inst.draws >= out["draws_needed_to_fail"], instance=inst,
-                 what="enough draws for the test to be able to fail", evidence=False)
-    record.leq(out["cp_lower"], out["p_fail_stated"], tol=0.0, instance=inst,
-               what="P(bound fails): Clopper-Pearson lower end <= stated failure probability",
-               routes=("Monte Carlo frequency (Clopper-Pearson)", "stated failure probability"), decisive=True,
-               extra={k: v for k, v in out.items() if isinstance(v, (int, float))})
-    record.note("violation frequency", out["violations"] / out["draws"], instance=inst,
-                extra={"part": inst.part, "p_fail_stated": out["p_fail_stated"]})
+        record.inconclusive(
+            f"the pattern does not meet the proposition's conditions (delta={out['delta']:.3g})", instance=inst
+        )
+    record.holds(
+        inst.draws >= out["draws_needed_to_fail"],
+        instance=inst,
+        what="enough draws for the test to be able to fail",
+        evidence=False,
+    )
+    record.leq(
+        out["cp_lower"],
+        out["p_fail_stated"],
+        tol=0.0,
+        instance=inst,
+        what="P(bound fails): Clopper-Pearson lower end <= stated failure probability",
+        routes=("Monte Carlo frequency (Clopper-Pearson)", "stated failure probability"),
+        decisive=True,
+        extra={k: v for k, v in out.items() if isinstance(v, (int, float))},
+    )
+    record.note(
+        "violation frequency",
+        out["violations"] / out["draws"],
+        instance=inst,
+        extra={"part": inst.part, "p_fail_stated": out["p_fail_stated"]},
+    )
     if "stated_over_trivial" in out:
-        record.note("stated bound / trivial bound 1/2||Y||^2", out["stated_over_trivial"], instance=inst,
-                    extra={"t": inst.t, "t_needed_to_beat_trivial": out["t_needed_to_beat_trivial"],
-                           "p_fail_stated": out["p_fail_stated"]})
+        record.note(
+            "stated bound / trivial bound 1/2||Y||^2",
+            out["stated_over_trivial"],
+            instance=inst,
+            extra={
+                "t": inst.t,
+                "t_needed_to_beat_trivial": out["t_needed_to_beat_trivial"],
+                "p_fail_stated": out["p_fail_stated"],
+            },
+        )
         record.note("KS p-value of 2L/||Y||^2 against Beta((m-k)/2, k/2)", out["ks_pvalue_beta"], instance=inst)
     else:
-        record.note("rank of D~ (part ii; m = 10 means L = 0 with probability one)", out["rank_min"],
-                    instance=inst, extra={"p_success_stated": 1 - out["p_fail_stated"]})
+        record.note(
+            "rank of D~ (part ii; m = 10 means L = 0 with probability one)",
+            out["rank_min"],
+            instance=inst,
+            extra={"p_success_stated": 1 - out["p_fail_stated"]},
+        )
 
 
 # -- Theorem 2 and Corollaries 1-2 --------------------------------------------------------------------------------
@@ -591,30 +787,53 @@ def check_highway(inst, record, only_ends: bool = False, gain_factor: float = 1.
     g = autodiff_gradient(hw.net, inst.X, inst.Y, inst.theta)
     if inst.free is not None:
         g = g[inst.free]
-    sides = kh.both_sides(hw, inst.theta, inst.X, inst.Y, float(np.linalg.norm(g)), free=inst.free,
-                          only_ends=only_ends, gap_ratio=ktol.GAP_RATIO)
-    Y2 = float(np.sum(inst.Y ** 2))
+    sides = kh.both_sides(
+        hw,
+        inst.theta,
+        inst.X,
+        inst.Y,
+        float(np.linalg.norm(g)),
+        free=inst.free,
+        only_ends=only_ends,
+        gap_ratio=ktol.GAP_RATIO,
+    )
+    Y2 = float(np.sum(inst.Y**2))
     rnd = ktol.roundoff(Y2, inst.X.shape[0] * hw.net.d_y + hw.net.n_params) * 1e2
     if min([sd.s_min for sd in sides if sd.s_min > 0], default=1.0) < ktol.TINY_SINGULAR * max(1.0, Y2):
-        record.inconclusive("kept singular values of [PhiBar(S), D] near float64 underflow (their squares are "
-                            "not representable)", instance=inst)
+        record.inconclusive(
+            "kept singular values of [PhiBar(S), D] near float64 underflow (their squares are not representable)",
+            instance=inst,
+        )
     if min(sd.gap for sd in sides) < ktol.GAP_RATIO:
-        record.inconclusive(f"no clear spectral gap of [PhiBar(S), D] (ratio {min(sd.gap for sd in sides):.2e})",
-                            instance=inst)
+        record.inconclusive(
+            f"no clear spectral gap of [PhiBar(S), D] (ratio {min(sd.gap for sd in sides):.2e})", instance=inst
+        )
     for sd in sides:
-        record.close(sd.rhs_gs, sd.rhs_closed, tol=rnd * 10, instance=inst,
-                     what="RHS(S): regression minus per-unit gain = single projection",
-                     routes=("lstsq regression minus Gram-Schmidt gain", "projection on [PhiBar(S), D]"),
-                     extra={"S": list(sd.S)})
+        record.close(
+            sd.rhs_gs,
+            sd.rhs_closed,
+            tol=rnd * 10,
+            instance=inst,
+            what="RHS(S): regression minus per-unit gain = single projection",
+            routes=("lstsq regression minus Gram-Schmidt gain", "projection on [PhiBar(S), D]"),
+            extra={"S": list(sd.S)},
+        )
     record.note("Lemma 4 residual max_S |PhiBar(S)^T r|", max(sd.lemma4 for sd in sides), instance=inst)
     if not pc.local_min:
         record.inconclusive(f"not a certified differentiable local minimum: {pc.summary()}", instance=inst)
     margins = [(sd.regression - gain_factor * sd.gs_gain) + sd.slack + rnd - L for sd in sides]
     j = int(np.argmin(margins))
     sd = sides[j]
-    record.leq(L, sd.regression - gain_factor * sd.gs_gain, tol=sd.slack + rnd, instance=inst,
-               what="L <= RHS(S) (worst S)", routes=("forward-pass loss", "lstsq regression minus Gram-Schmidt gain"),
-               decisive=True, extra={"S": list(sd.S), "subsets": len(sides)})
+    record.leq(
+        L,
+        sd.regression - gain_factor * sd.gs_gain,
+        tol=sd.slack + rnd,
+        instance=inst,
+        what="L <= RHS(S) (worst S)",
+        routes=("forward-pass loss", "lstsq regression minus Gram-Schmidt gain"),
+        decisive=True,
+        extra={"S": list(sd.S), "subsets": len(sides)},
+    )
     full = max(sides, key=lambda q: len(q.S))
     record.note("L / RHS(S) for the largest S", L / full.rhs_gs if full.rhs_gs > 0 else 1.0, instance=inst)
 
@@ -630,13 +849,31 @@ def certify_narrow_highway(inst) -> dict:
     sides = kh.both_sides(inst.hw, inst.theta, inst.X, inst.Y, g)
     # the slack a residual gradient explains, as if every Lemma-4 residual were bounded by |g| (sigma = 1):
     # the narrow highway has sigma_l = 0, so the theorem's own slack is infinite and a witness must beat this one
-    sides = [kh.Sides(sd.S, sd.regression, sd.gs_gain, sd.rhs_gs, sd.rhs_closed,
-                      g ** 2 * (1 + len(sd.S)) / (2 * sd.s_min ** 2) if sd.s_min > 0 else np.inf, sd.lemma4,
-                      sd.gap, sd.s_min) for sd in sides]
-    Y2 = float(np.sum(inst.Y ** 2))
+    sides = [
+        kh.Sides(
+            sd.S,
+            sd.regression,
+            sd.gs_gain,
+            sd.rhs_gs,
+            sd.rhs_closed,
+            g**2 * (1 + len(sd.S)) / (2 * sd.s_min**2) if sd.s_min > 0 else np.inf,
+            sd.lemma4,
+            sd.gap,
+            sd.s_min,
+        )
+        for sd in sides
+    ]
+    Y2 = float(np.sum(inst.Y**2))
     rnd = ktol.roundoff(Y2, inst.X.shape[0] * inst.hw.net.d_y + inst.hw.net.n_params) * 1e2
     excess = [(L - sd.rhs_closed, sd) for sd in sides]
     e, sd = max(excess, key=lambda q: q[0] - q[1].slack)
-    return {"L": L, "rhs": sd.rhs_closed, "S": np.array(sd.S), "excess": e, "slack": sd.slack,
-            "lemma4_residual": sd.lemma4, "certificate": pc.certificate.verdict,
-            "certified": bool(pc.local_min and e > ktol.CERTIFY_FACTOR * (sd.slack + rnd))}
+    return {
+        "L": L,
+        "rhs": sd.rhs_closed,
+        "S": np.array(sd.S),
+        "excess": e,
+        "slack": sd.slack,
+        "lemma4_residual": sd.lemma4,
+        "certificate": pc.certificate.verdict,
+        "certified": bool(pc.local_min and e > ktol.CERTIFY_FACTOR * (sd.slack + rnd)),
+    }

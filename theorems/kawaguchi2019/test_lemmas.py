@@ -1,6 +1,7 @@
 """Kawaguchi et al. (2019), Lemmas 1-3 (Appendix A): the output is linear in each layer's weights through its
 own Jacobian block; the projector on two orthogonal blocks is the sum of their projectors; the sequential
 Gram-Schmidt split of a projection into per-block terms."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Kawaguchi et al. (2019), deep linear networks (after Theorem 2): with d_y <= every width, every local minimum
 attains the least-squares value; with a bottleneck narrower than d_y it cannot (failure case)."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,5 +27,10 @@ def test_a_bottleneck_narrower_than_d_y_misses_the_least_squares_value(record):
     theta = checks.pop("theta")
     point = BarePoint(inst.net, inst.X, inst.Y, theta)
     record.note("L - OLS at the witness", checks["L"] - checks["ols"], instance=point)
-    record.witness("bottleneck", witness_arrays(inst.net, inst.X, inst.Y, theta), certified=checks["certified"],
-                   checks=checks, instance=point)
+    record.witness(
+        "bottleneck",
+        witness_arrays(inst.net, inst.X, inst.Y, theta),
+        certified=checks["certified"],
+        checks=checks,
+        instance=point,
+    )

@@ -2,6 +2,7 @@
 samples than d_x d, L <= (1 + 6 sqrt(t/m)) (m - d_x d)/(2m) ||Y||^2 except with probability
 e^{-m/(64 ln(d_x d m/delta^2))} + 2 e^{-t}; (ii) with d d_x large, L = 0 except with probability 2 e^{-d_x/20}.
 The failure probability is estimated over 40 data sets per pattern with a Clopper-Pearson interval."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Kawaguchi, Huang, Kaelbling (2019), Theorem 1: at a differentiable local minimum the loss equals J(theta),
 the value of the best linear fit of the targets on the tangent features (the Jacobian's columns)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Kawaguchi et al. (2019), Theorem 1 outside its assumptions: L = J fails at non-critical points, at points
 critical in the output weights only, with a tanh output layer, and with weight decay (each certified, saved as a
 witness); inside the derived extension (smooth activations, linear output) L = J still holds at critical points."""
+
 from __future__ import annotations
 
 import pytest

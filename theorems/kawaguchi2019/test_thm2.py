@@ -3,6 +3,7 @@ d_y identity units per layer after t that feed no non-linear unit), every differ
 worse than basis-function regression on any subsequence S of the representations, minus a per-unit gain.
 Corollary 1: the same with the separating edges removed from the architecture (restricted optimisation);
 Corollary 2: strongly separated units, S inside (t, H).  Failure case: a highway narrower than d_y."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,10 +37,17 @@ def test_strongly_separated_units_give_the_bound_for_the_end_subsets(inst, recor
 
 @pytest.mark.claim("kawaguchi2019.thm2.narrow-highway")
 def test_a_highway_narrower_than_d_y_breaks_the_bound(record):
-    inst = find(highway_points(narrow=True), lambda i: certify_narrow_highway(i)["certified"],
-                settings=settings(max_examples=40, derandomize=True, database=None, phases=[Phase.generate]))
+    inst = find(
+        highway_points(narrow=True),
+        lambda i: certify_narrow_highway(i)["certified"],
+        settings=settings(max_examples=40, derandomize=True, database=None, phases=[Phase.generate]),
+    )
     checks = certify_narrow_highway(inst)
     record.note("L - RHS(S) at the witness", checks["excess"], instance=inst)
-    record.witness("narrow-highway", witness_arrays(inst.net, inst.X, inst.Y, inst.theta),
-                   certified=checks["certified"], checks={k: v for k, v in checks.items() if k != "S"} | {
-                       "S": [int(x) for x in checks["S"]]}, instance=inst)
+    record.witness(
+        "narrow-highway",
+        witness_arrays(inst.net, inst.X, inst.Y, inst.theta),
+        certified=checks["certified"],
+        checks={k: v for k, v in checks.items() if k != "S"} | {"S": [int(x) for x in checks["S"]]},
+        instance=inst,
+    )

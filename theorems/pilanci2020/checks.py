@@ -1,6 +1,7 @@
 """Oracle functions of the two-layer ReLU convex program (Pilanci & Ergen, ICML 2020); the tests in
 theorems/pilanci2020/test_two_layer.py and the mutation meta-tests call them.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,9 @@ from landscape.pilanci2020 import tolerances as ptol
 from strategies.pilanci2020 import TwoLayerInstance
 
 
-def check_two_layer_convex_program(inst: TwoLayerInstance, record, convex_value=None, starts: int = 2,
-                                   arrangements=None) -> None:
+def check_two_layer_convex_program(
+    inst: TwoLayerInstance, record, convex_value=None, starts: int = 2, arrangements=None
+) -> None:
     """Convex optimum = objective of the network built from it = certified lower bound <= every trained network.
 
     The enumeration of cells is checked complete first, against the cell count from the arrangement's combinatorics
@@ -24,42 +26,81 @@ def check_two_layer_convex_program(inst: TwoLayerInstance, record, convex_value=
     p = inst.problem
     arr = tlc.enumerate_arrangements(p.X) if arrangements is None else arrangements(p.X)
     count = tlc.region_count(p.X)
-    record.holds(bool(arr.exact and arr.P == count), instance=inst,
-                 what=f"enumeration complete: {arr.P} cells enumerated, {count} counted by Euler's formula",
-                 extra={"enumerated": arr.P, "counted": count})
+    record.holds(
+        bool(arr.exact and arr.P == count),
+        instance=inst,
+        what=f"enumeration complete: {arr.P} cells enumerated, {count} counted by Euler's formula",
+        extra={"enumerated": arr.P, "counted": count},
+    )
     conv = record.decide(lambda: tlc.convex_by_cvxpy(p, arr), instance=inst, what="convex program (Clarabel)")
     q = conv.value if convex_value is None else convex_value(conv.value)
     # every value compared here lies in [0, 1/2 ||y||^2] (the zero network's objective): the allowance scales with
     # that, not with 1 + q (see landscape/pilanci2020/tolerances.py)
     half_y2 = 0.5 * float(p.y @ p.y)
     ctol = ptol.value_tol(half_y2)
-    record.note("gain over the zero network, relative (1 - q / (1/2 ||y||^2))", 1.0 - q / half_y2 if half_y2 else 0.0,
-                instance=inst)
+    record.note(
+        "gain over the zero network, relative (1 - q / (1/2 ||y||^2))",
+        1.0 - q / half_y2 if half_y2 else 0.0,
+        instance=inst,
+    )
     # the network read off the convex blocks, evaluated as a plain two-layer ReLU net
     U, alpha = tlc.network_from_convex(conv["V"], conv["W"])
     net_value = tlc.nonconvex_objective(p, U, alpha)
-    record.close(net_value, q, tol=ctol, instance=inst, routes=("network read off the blocks", "convex program"),
-                 what="network built from the convex solution attains the convex optimum")
+    record.close(
+        net_value,
+        q,
+        tol=ctol,
+        instance=inst,
+        routes=("network read off the blocks", "convex program"),
+        what="network built from the convex solution attains the convex optimum",
+    )
     # weak duality with the network's residual as multiplier, its constraint evaluated exactly over the cells
     lam = p.y - tlc.network_output(p.X, U, alpha)
     bound = tlc.dual_lower_bound(p, arr, lam)
     size = p.n * max(U.shape[1], 1)
-    record.leq(bound.value, net_value, tol=tol.evaluation(net_value, size), instance=inst,
-               routes=("certified dual bound", "explicit network"),
-               what="certified dual bound <= objective of an explicit network")
-    record.close(q, bound.value, tol=ctol, instance=inst, routes=("convex program", "certified dual bound"),
-                 decisive=True, what="zero gap: convex optimum = certified lower bound on every network")
+    record.leq(
+        bound.value,
+        net_value,
+        tol=tol.evaluation(net_value, size),
+        instance=inst,
+        routes=("certified dual bound", "explicit network"),
+        what="certified dual bound <= objective of an explicit network",
+    )
+    record.close(
+        q,
+        bound.value,
+        tol=ctol,
+        instance=inst,
+        routes=("convex program", "certified dual bound"),
+        decisive=True,
+        what="zero gap: convex optimum = certified lower bound on every network",
+    )
     # the non-convex route: no trained network may beat the optimum (the bound is valid for every width)
     trained = tlc.train_nonconvex(p, m=p.n + 1, starts=starts, seed=inst.seed, max_iter=150)
     lowest = min(trained["values"])
-    record.geq(lowest, bound.value, tol=tol.evaluation(lowest, size), instance=inst,
-               routes=("trained networks", "certified dual bound"),
-               what="no trained network beats the certified lower bound")
-    record.geq(lowest, q, tol=ctol, instance=inst, routes=("trained networks", "convex program"),
-               what="no trained network beats the convex optimum")
+    record.geq(
+        lowest,
+        bound.value,
+        tol=tol.evaluation(lowest, size),
+        instance=inst,
+        routes=("trained networks", "certified dual bound"),
+        what="no trained network beats the certified lower bound",
+    )
+    record.geq(
+        lowest,
+        q,
+        tol=ctol,
+        instance=inst,
+        routes=("trained networks", "convex program"),
+        what="no trained network beats the convex optimum",
+    )
     reached = bool(lowest - q <= tlc.TRAINING_REACHED_RTOL * (1.0 + abs(q)))
-    record.note("best training run reached the convex optimum", reached, instance=inst,
-                extra={"relative_excess": (lowest - q) / (1.0 + abs(q))})
+    record.note(
+        "best training run reached the convex optimum",
+        reached,
+        instance=inst,
+        extra={"relative_excess": (lowest - q) / (1.0 + abs(q))},
+    )
     record.note("cells", arr.P, instance=inst, extra={"blocks": conv["blocks"], "n": p.n, "d": p.d})
 
 

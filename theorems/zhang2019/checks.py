@@ -4,6 +4,7 @@ The claim tests in this package and the meta-tests under ``tests/`` (mutation, w
 no module imports another test module.  Multi-branch networks (Theorem 1, Remarks 1-3) first, then the deep
 linear networks (Theorem 2, eq. 6).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -70,14 +71,27 @@ def exact_values(bp: BranchProblem, record, inst=None):
     dual = record.require(mb.dual_breakpoints(inst), instance=bp, what="dual (exact breakpoints)")
     lp = record.require(mb.dual_lp(inst), instance=bp, what="dual LP (HiGHS)")
     P, D = primal.value, dual.value
-    record.close(lp.value, D, tol=tol.highs(D), instance=bp, what="dual: HiGHS LP = exact 1-D maximization",
-                 routes=(mb.ROUTE_LP, mb.ROUTE_HULL))
+    record.close(
+        lp.value,
+        D,
+        tol=tol.highs(D),
+        instance=bp,
+        what="dual: HiGHS LP = exact 1-D maximization",
+        routes=(mb.ROUTE_LP, mb.ROUTE_HULL),
+    )
     sizes = [len(r) - (1 if isinstance(inst, mb.PWLBranches) else 0) for r in inst.H]
     if float(np.prod(np.array(sizes, dtype=float))) <= ztol.BRUTE_FORCE_LIMIT:
-        brute = record.require(mb.primal_bruteforce(inst, limit=ztol.BRUTE_FORCE_LIMIT), instance=bp,
-                               what="primal enumeration")
-        record.close(P, brute.value, tol=milp_tol(inst, P), instance=bp, what="primal: MILP = enumeration",
-                     routes=(mb.ROUTE_MILP, mb.ROUTE_ENUM))
+        brute = record.require(
+            mb.primal_bruteforce(inst, limit=ztol.BRUTE_FORCE_LIMIT), instance=bp, what="primal enumeration"
+        )
+        record.close(
+            P,
+            brute.value,
+            tol=milp_tol(inst, P),
+            instance=bp,
+            what="primal: MILP = enumeration",
+            routes=(mb.ROUTE_MILP, mb.ROUTE_ENUM),
+        )
     return P, D
 
 
@@ -89,14 +103,29 @@ def check_gap_bound(bp: BranchProblem, record, constant: float = 2.0) -> None:
     inst, I = bp.inst, bp.I
     P, D = exact_values(bp, record)
     gap = P - D
-    record.geq(gap, 0.0, tol=tol.highs(P), instance=bp, what="weak duality: P - D >= 0",
-               routes=(mb.ROUTE_MILP, mb.ROUTE_HULL))
+    record.geq(
+        gap, 0.0, tol=tol.highs(P), instance=bp, what="weak duality: P - D >= 0", routes=(mb.ROUTE_MILP, mb.ROUTE_HULL)
+    )
     delta = mb.delta_exact(inst).worst
     rho = mb.rho_exact(inst).worst
-    record.leq(rho, delta, tol=tol.evaluation(delta, 64), instance=bp, what="rho_worst <= Delta_worst",
-               routes=("rho over budget levels", "Delta over parameters"))
-    _gap_within(record, bp, gap, delta, constant, tol.highs(P), "P - D",
-                ("MILP primal - exact dual", "Delta_worst by its definition"))
+    record.leq(
+        rho,
+        delta,
+        tol=tol.evaluation(delta, 64),
+        instance=bp,
+        what="rho_worst <= Delta_worst",
+        routes=("rho over budget levels", "Delta over parameters"),
+    )
+    _gap_within(
+        record,
+        bp,
+        gap,
+        delta,
+        constant,
+        tol.highs(P),
+        "P - D",
+        ("MILP primal - exact dual", "Delta_worst by its definition"),
+    )
     if delta > _delta_floor(inst):
         ratio = I * gap / delta
         record.note("I (P - D) / Delta_worst", ratio, instance=bp, extra={"I": I, "gap": gap, "delta": delta})
@@ -112,11 +141,25 @@ def _gap_within(record, bp, gap, delta, constant, allowance, name, routes) -> No
     the theorem says the gap is zero; that is checked as ``gap <= 0`` so that rounding-level ratios do not pose as
     tightness figures."""
     if delta > _delta_floor(bp.inst):
-        record.leq(gap, constant * delta / bp.I, tol=allowance, instance=bp,
-                   what=f"{name} <= {constant:g} Delta_worst / I", routes=routes, decisive=True)
+        record.leq(
+            gap,
+            constant * delta / bp.I,
+            tol=allowance,
+            instance=bp,
+            what=f"{name} <= {constant:g} Delta_worst / I",
+            routes=routes,
+            decisive=True,
+        )
     else:
-        record.leq(gap, 0.0, tol=allowance + _delta_floor(bp.inst), instance=bp,
-                   what=f"Delta_worst = 0: {name} <= 0", routes=routes, decisive=True)
+        record.leq(
+            gap,
+            0.0,
+            tol=allowance + _delta_floor(bp.inst),
+            instance=bp,
+            what=f"Delta_worst = 0: {name} <= 0",
+            routes=routes,
+            decisive=True,
+        )
 
 
 def check_grid_gap_bound(bp: BranchProblem, record, constant: float = 2.0) -> None:
@@ -124,19 +167,42 @@ def check_grid_gap_bound(bp: BranchProblem, record, constant: float = 2.0) -> No
     choice with the actual tau-hinge loss (an independent route for both optimal values), then the bound."""
     own = own_deltas(bp)
     helper = mb.delta_exact(bp.inst).per_branch
-    record.allclose(own, helper, rtol=0.0, atol=tol.evaluation(np.abs(own).max(), 64), instance=bp,
-                    what="Delta_i: two exact routines agree",
-                    routes=("hinge_gap.delta_scalar_grid", "multibranch.delta_exact"))
+    record.allclose(
+        own,
+        helper,
+        rtol=0.0,
+        atol=tol.evaluation(np.abs(own).max(), 64),
+        instance=bp,
+        what="Delta_i: two exact routines agree",
+        routes=("hinge_gap.delta_scalar_grid", "multibranch.delta_exact"),
+    )
     enum = enumerate_with_hinge(bp)
     # completeness of the enumeration route, by the count of joint choices of I branches with G options each
     sizes = [len(g) for g in bp.inst.G]
-    record.holds(enum.n_choices == int(np.prod(sizes)), instance=bp, what="enumeration visits all G^I joint choices",
-                 extra={"visited": enum.n_choices, "expected": int(np.prod(sizes))}, evidence=False)
+    record.holds(
+        enum.n_choices == int(np.prod(sizes)),
+        instance=bp,
+        what="enumeration visits all G^I joint choices",
+        extra={"visited": enum.n_choices, "expected": int(np.prod(sizes))},
+        evidence=False,
+    )
     P, D = exact_values(bp, record)
-    record.close(P, enum.P, tol=milp_tol(bp.inst, P), instance=bp, what="primal: MILP = hinge enumeration",
-                 routes=(mb.ROUTE_MILP, "enumeration with the hinge loss"))
-    record.close(D, enum.D, tol=exact_tol(bp.inst), instance=bp, what="dual: 1-D maximization = hull of joint choices",
-                 routes=(mb.ROUTE_HULL, "hull of all joint choices"))
+    record.close(
+        P,
+        enum.P,
+        tol=milp_tol(bp.inst, P),
+        instance=bp,
+        what="primal: MILP = hinge enumeration",
+        routes=(mb.ROUTE_MILP, "enumeration with the hinge loss"),
+    )
+    record.close(
+        D,
+        enum.D,
+        tol=exact_tol(bp.inst),
+        instance=bp,
+        what="dual: 1-D maximization = hull of joint choices",
+        routes=(mb.ROUTE_HULL, "hull of all joint choices"),
+    )
     check_gap_bound(bp, record, constant)
 
 
@@ -171,11 +237,22 @@ def check_delta_by_tabulation(bp: BranchProblem, record, points: int = 4001) -> 
         if not np.isfinite(kappa):
             record.note("tabulation skipped: h has a flat piece", True, instance=bp)
             continue
-        record.leq(tab, exact[i] + lip * spacing, tol=slack, instance=bp,
-                   what="tabulated Delta_i <= Delta_i + Lip * spacing", routes=("dense tabulation", "Delta exact"))
-        record.leq(exact[i], tab + lip * spacing * (2.0 + kappa), tol=slack, instance=bp,
-                   what="Delta_i <= tabulated Delta_i + Lip * spacing * (2 + kappa)",
-                   routes=("Delta exact", "dense tabulation"))
+        record.leq(
+            tab,
+            exact[i] + lip * spacing,
+            tol=slack,
+            instance=bp,
+            what="tabulated Delta_i <= Delta_i + Lip * spacing",
+            routes=("dense tabulation", "Delta exact"),
+        )
+        record.leq(
+            exact[i],
+            tab + lip * spacing * (2.0 + kappa),
+            tol=slack,
+            instance=bp,
+            what="Delta_i <= tabulated Delta_i + Lip * spacing * (2 + kappa)",
+            routes=("Delta exact", "dense tabulation"),
+        )
 
 
 def check_bracket(bp: BranchProblem, record, constant: float = 2.0) -> None:
@@ -188,15 +265,39 @@ def check_bracket(bp: BranchProblem, record, constant: float = 2.0) -> None:
     bracket = record.require(mb.certified_bracket(inst), instance=bp, what="certified bracket")
     lower, upper = bracket["lower"], bracket["upper"]
     bisected = record.require(mb.dual_bisection(inst), instance=bp, what="dual by bisection")
-    record.close(mb.phi(inst, bracket["lam"]), lower, tol=exact_tol(inst), instance=bp,
-                 what="bracket lower end = phi(lam) read off the points", routes=("phi(lam) direct", mb.ROUTE_HULL))
-    record.close(bisected.value, lower, tol=exact_tol(inst), instance=bp, what="bracket lower end = dual by bisection",
-                 routes=(mb.ROUTE_BISECTION, mb.ROUTE_HULL))
+    record.close(
+        mb.phi(inst, bracket["lam"]),
+        lower,
+        tol=exact_tol(inst),
+        instance=bp,
+        what="bracket lower end = phi(lam) read off the points",
+        routes=("phi(lam) direct", mb.ROUTE_HULL),
+    )
+    record.close(
+        bisected.value,
+        lower,
+        tol=exact_tol(inst),
+        instance=bp,
+        what="bracket lower end = dual by bisection",
+        routes=(mb.ROUTE_BISECTION, mb.ROUTE_HULL),
+    )
     value, budget = _evaluate_point(inst, bracket)
-    record.close(value, upper, tol=exact_tol(inst), instance=bp, what="bracket upper end = objective at its point",
-                 routes=("direct evaluation at the point", mb.ROUTE_BRACKET))
-    record.leq(budget, inst.K, tol=1.25 * inst.feas_tol, instance=bp, what="bracket point fits the budget",
-               routes=("direct evaluation at the point", "budget K"))
+    record.close(
+        value,
+        upper,
+        tol=exact_tol(inst),
+        instance=bp,
+        what="bracket upper end = objective at its point",
+        routes=("direct evaluation at the point", mb.ROUTE_BRACKET),
+    )
+    record.leq(
+        budget,
+        inst.K,
+        tol=1.25 * inst.feas_tol,
+        instance=bp,
+        what="bracket point fits the budget",
+        routes=("direct evaluation at the point", "budget K"),
+    )
     # Delta over a subset of branches is a lower bound on Delta_worst, so the check below is at least as strict as
     # the theorem's; the subset holds the rounded branch i0 (the bracket's width is at most Delta_i0 / I by its
     # construction) and BRACKET_DELTA_SAMPLE others (Delta of all 10^4 branches costs ~5 s)
@@ -204,11 +305,23 @@ def check_bracket(bp: BranchProblem, record, constant: float = 2.0) -> None:
     others = rng.choice(I, size=min(I, ztol.BRACKET_DELTA_SAMPLE), replace=False)
     subset = np.unique(np.concatenate([others, [bracket["rounded_branch"]] if bracket["rounded_branch"] >= 0 else []]))
     delta = mb.delta_exact(inst, branches=subset.astype(int)).worst
-    _gap_within(record, bp, upper - lower, delta, constant, tol.highs(upper), "bracket width",
-                ("explicit point - phi(lam)", "Delta over branches incl. the rounded one"))
+    _gap_within(
+        record,
+        bp,
+        upper - lower,
+        delta,
+        constant,
+        tol.highs(upper),
+        "bracket width",
+        ("explicit point - phi(lam)", "Delta over branches incl. the rounded one"),
+    )
     if delta > _delta_floor(inst):
-        record.note("I (P - D) / Delta_worst (upper estimate from the bracket)", I * (upper - lower) / delta,
-                    instance=bp, extra={"I": I, "branches in Delta": int(subset.size)})
+        record.note(
+            "I (P - D) / Delta_worst (upper estimate from the bracket)",
+            I * (upper - lower) / delta,
+            instance=bp,
+            extra={"I": I, "branches in Delta": int(subset.size)},
+        )
 
 
 def _evaluate_point(inst, bracket) -> tuple[float, float]:
@@ -232,21 +345,32 @@ def check_rescaling(bp: BranchProblem, record, gap_factor: float = 1.0) -> None:
     rng = np.random.default_rng(bp.seed)
     c_obj, c_reg = float(rng.uniform(0.1, 10)), float(rng.uniform(0.1, 10))
     shifts = rng.uniform(-1, 1, I)
-    moved = mb.PWLBranches(inst.t, [c_obj * g + b for g, b in zip(inst.G, shifts)], [c_reg * h for h in inst.H],
-                           c_reg * inst.K)
+    moved = mb.PWLBranches(
+        inst.t, [c_obj * g + b for g, b in zip(inst.G, shifts)], [c_reg * h for h in inst.H], c_reg * inst.K
+    )
     P0, D0 = exact_values(bp, record)
     P1, D1 = exact_values(bp, record, inst=moved)
     d0, d1 = mb.delta_exact(inst).worst, mb.delta_exact(moved).worst
-    record.close(d1, c_obj * d0, tol=tol.evaluation(c_obj * d0, 64), instance=bp,
-                 what="Delta scales with the objective, not with the regularizer",
-                 routes=("Delta of the rescaled instance", "c x Delta of the original"))
+    record.close(
+        d1,
+        c_obj * d0,
+        tol=tol.evaluation(c_obj * d0, 64),
+        instance=bp,
+        what="Delta scales with the objective, not with the regularizer",
+        routes=("Delta of the rescaled instance", "c x Delta of the original"),
+    )
     expected = gap_factor * c_obj * (P0 - D0)
     allowance = tol.highs(c_obj * (abs(P0) + 1) + abs(shifts).sum())
     # decisive where there is a gap to rescale: with P = D the identity reads 0 = 0 and measures no power
-    record.close(P1 - D1, expected, tol=allowance, instance=bp,
-                 what="gap scales with the objective, not with the regularizer",
-                 routes=("gap of the rescaled instance", "c x gap of the original"),
-                 decisive=abs(expected) > 10.0 * allowance)
+    record.close(
+        P1 - D1,
+        expected,
+        tol=allowance,
+        instance=bp,
+        what="gap scales with the objective, not with the regularizer",
+        routes=("gap of the rescaled instance", "c x gap of the original"),
+        decisive=abs(expected) > 10.0 * allowance,
+    )
 
 
 def check_slack_budget(bp: BranchProblem, record, budget=None) -> None:
@@ -257,10 +381,23 @@ def check_slack_budget(bp: BranchProblem, record, budget=None) -> None:
     K = k_max * 1.5 + 1.0 if budget is None else budget(inst)
     slack = BranchProblem(replace_K(inst, K), bp.shape, bp.seed, bp.tau, note="K slack")
     P, D = exact_values(slack, record)
-    record.close(P, D, tol=tol.highs(P), instance=slack, what="slack budget: P = D",
-                 routes=(mb.ROUTE_MILP, mb.ROUTE_HULL), decisive=True)
-    record.close(P, float(np.mean([g.min() for g in inst.G])), tol=tol.highs(P), instance=slack,
-                 what="slack budget: P = mean of per-branch minima", routes=(mb.ROUTE_MILP, "per-branch minima"))
+    record.close(
+        P,
+        D,
+        tol=tol.highs(P),
+        instance=slack,
+        what="slack budget: P = D",
+        routes=(mb.ROUTE_MILP, mb.ROUTE_HULL),
+        decisive=True,
+    )
+    record.close(
+        P,
+        float(np.mean([g.min() for g in inst.G])),
+        tol=tol.highs(P),
+        instance=slack,
+        what="slack budget: P = mean of per-branch minima",
+        routes=(mb.ROUTE_MILP, "per-branch minima"),
+    )
 
 
 def replace_K(inst, K):
@@ -276,9 +413,16 @@ def hinge_gap_values(bp: BranchProblem) -> dict:
     """Exact P, D (enumeration of all joint choices with the real hinge loss) and Delta by two routines."""
     s, inst = bp.scalars, bp.inst
     enum = enumerate_with_hinge(bp)
-    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "delta_own": float(own_deltas(bp).max()),
-            "delta_exact": mb.delta_exact(inst).worst, "I": bp.I, "lam": enum.lam,
-            "reach": float(np.max(np.mean(np.max(s["y"][None, None, :] * s["F"], axis=1), axis=0)))}
+    return {
+        "P": enum.P,
+        "D": enum.D,
+        "gap": enum.P - enum.D,
+        "delta_own": float(own_deltas(bp).max()),
+        "delta_exact": mb.delta_exact(inst).worst,
+        "I": bp.I,
+        "lam": enum.lam,
+        "reach": float(np.max(np.mean(np.max(s["y"][None, None, :] * s["F"], axis=1), axis=0))),
+    }
 
 
 def violates_bound(v: dict) -> bool:
@@ -290,8 +434,14 @@ def continuous_violation(bp: BranchProblem) -> dict:
     """Exact values of a single-unit instance with the hinge active: P, D of the true loss; Delta of g."""
     P, D = mb.primal_milp(bp.inst), mb.dual_breakpoints(bp.inst)
     linear = bp.scalars["linear"]
-    return {"P": P.value, "D": D.value, "gap": P.value - D.value, "delta_exact": mb.delta_exact(linear).worst,
-            "I": 1, "ok": bool(P.ok and D.ok)}
+    return {
+        "P": P.value,
+        "D": D.value,
+        "gap": P.value - D.value,
+        "delta_exact": mb.delta_exact(linear).worst,
+        "I": 1,
+        "ok": bool(P.ok and D.ok),
+    }
 
 
 def coupled_values(bp: BranchProblem) -> dict:
@@ -303,8 +453,15 @@ def coupled_values(bp: BranchProblem) -> dict:
     B = np.mean(np.stack([s["w"][i][choices[:, i]] - s["center"][i] for i in range(bp.I)], axis=1), axis=1) ** 2
     K = float(np.quantile(B, s.get("quantile", 0.1)))  # a budget that binds: that share of joint choices fits
     enum = hg.enumerate_problem(L, B, K, choices)
-    return {"P": enum.P, "D": enum.D, "gap": enum.P - enum.D, "K_coupled": K, "delta_own": float(own_deltas(bp).max()),
-            "delta_exact": mb.delta_exact(inst).worst, "I": bp.I}
+    return {
+        "P": enum.P,
+        "D": enum.D,
+        "gap": enum.P - enum.D,
+        "K_coupled": K,
+        "delta_own": float(own_deltas(bp).max()),
+        "delta_exact": mb.delta_exact(inst).worst,
+        "I": bp.I,
+    }
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -330,23 +487,52 @@ def check_schatten_duality(inst: PlantedDeepLinear, record, closed_form=dl.close
 
     dual = record.decide(lambda: dl.dual_by_cvxpy(p), instance=inst, what="dual (Clarabel)")
     feas = dual["feasibility"]
-    record.leq(feas["spectral_norm"], p.gamma, tol=tol.conic_feasibility(p.gamma), instance=inst,
-               what="dual feasible: ||Lam|| <= gamma", routes=("Clarabel dual point", "dual constraint"))
-    record.leq(feas["row_residual"], 0.0, tol=tol.evaluation(feas["spectral_norm"], p.size), instance=inst,
-               what="dual feasible: Row(Lam) in Row(X)", routes=("Clarabel dual point", "dual constraint"))
+    record.leq(
+        feas["spectral_norm"],
+        p.gamma,
+        tol=tol.conic_feasibility(p.gamma),
+        instance=inst,
+        what="dual feasible: ||Lam|| <= gamma",
+        routes=("Clarabel dual point", "dual constraint"),
+    )
+    record.leq(
+        feas["row_residual"],
+        0.0,
+        tol=tol.evaluation(feas["spectral_norm"], p.size),
+        instance=inst,
+        what="dual feasible: Row(Lam) in Row(X)",
+        routes=("Clarabel dual point", "dual constraint"),
+    )
     # weak duality: the dual objective at a feasible point can never exceed the primal optimum
-    record.leq(dual["certified_value"], P, tol=eval_tol, instance=inst, what="weak duality: D(Lam) <= closed form",
-               routes=("Clarabel dual point", "closed form"))
+    record.leq(
+        dual["certified_value"],
+        P,
+        tol=eval_tol,
+        instance=inst,
+        what="weak duality: D(Lam) <= closed form",
+        routes=("Clarabel dual point", "closed form"),
+    )
     # strong duality (Theorem 2(a)): the solver's certified dual value reaches the closed form
     # decisive where the optimum is not zero up to the solver's accuracy (gamma = 0 with a perfect fit gives P = 0,
     # where the identity reads 0 = 0 and no relative perturbation can be measured)
-    record.close(P, dual["certified_value"], tol=conic_tol, instance=inst,
-                 what="strong duality: closed form = dual optimum", routes=("closed form", "Clarabel dual"),
-                 decisive=abs(P) > 10.0 * conic_tol)
+    record.close(
+        P,
+        dual["certified_value"],
+        tol=conic_tol,
+        instance=inst,
+        what="strong duality: closed form = dual optimum",
+        routes=("closed form", "Clarabel dual"),
+        decisive=abs(P) > 10.0 * conic_tol,
+    )
     # complementary slackness: <Lam, Z*> = gamma ||Z*||_* for the closed-form minimizer Z*
-    record.close(p.gamma * nuclear_norm(cf.Z), float(np.sum(dual["Lam_feasible"] * cf.Z)), tol=conic_tol,
-                 instance=inst, what="complementary slackness <Lam, Z*> = gamma ||Z*||_*",
-                 routes=("closed-form minimizer", "Clarabel dual point"))
+    record.close(
+        p.gamma * nuclear_norm(cf.Z),
+        float(np.sum(dual["Lam_feasible"] * cf.Z)),
+        tol=conic_tol,
+        instance=inst,
+        what="complementary slackness <Lam, Z*> = gamma ||Z*||_*",
+        routes=("closed-form minimizer", "Clarabel dual point"),
+    )
 
     # Theorem 2(b): weights from the solver's dual point.  With tied singular values the truncated SVD is
     # ambiguous and the recovery can fail (registered erratum zhang2019.thm2.recovery); noted, not asserted.
@@ -354,16 +540,26 @@ def check_schatten_duality(inst: PlantedDeepLinear, record, closed_form=dl.close
     if tie < tol.TIE_RTOL:
         record.note("recovery skipped: tied top-d_min singular values", True, instance=inst)
     else:
-        record.leq(dl.primal_objective(p, weights), P, tol=ztol.recovery(p.gamma, yt_norm, P, p.size), instance=inst,
-                   what="recovered weights attain the optimum",
-                   routes=("weights from the Clarabel dual", "closed form"))
+        record.leq(
+            dl.primal_objective(p, weights),
+            P,
+            tol=ztol.recovery(p.gamma, yt_norm, P, p.size),
+            instance=inst,
+            what="recovered weights attain the optimum",
+            routes=("weights from the Clarabel dual", "closed form"),
+        )
 
     # the non-convex route: every trained weight tuple is a primal point, so none may go below the optimum
     trained = dl.primal_by_training(p, starts=starts, seed=inst.seed)
-    record.geq(min(trained["values"]), P, tol=eval_tol, instance=inst, what="no training run beats the closed form",
-               routes=("L-BFGS from random starts", "closed form"))
-    record.note("best training run reached the closed form", bool(trained.value - P <= tol.reached(P)),
-                instance=inst)
+    record.geq(
+        min(trained["values"]),
+        P,
+        tol=eval_tol,
+        instance=inst,
+        what="no training run beats the closed form",
+        routes=("L-BFGS from random starts", "closed form"),
+    )
+    record.note("best training run reached the closed form", bool(trained.value - P <= tol.reached(P)), instance=inst)
 
 
 def verify_recovery_counterexample(arrays: dict) -> dict:
@@ -384,10 +580,18 @@ def verify_recovery_counterexample(arrays: dict) -> dict:
     feas = dl.dual_feasibility(p, Lam)
     return {
         "assumptions_hold": all(p.assumptions().values()),
-        "lam_excess": feas["excess"], "lam_row_residual": feas["row_residual"],
-        "dual_value": dl.dual_objective(p, Lam), "primal_value_opt": dl.primal_objective(p, W_opt),
-        "svd_is_valid_top_k": float(max(np.max(np.abs(U.T @ A @ Vt.T - np.diag(s))), np.max(np.abs(s - full[:k])),
-                                        np.max(np.abs(U.T @ U - np.eye(k))), np.max(np.abs(Vt @ Vt.T - np.eye(k))))),
+        "lam_excess": feas["excess"],
+        "lam_row_residual": feas["row_residual"],
+        "dual_value": dl.dual_objective(p, Lam),
+        "primal_value_opt": dl.primal_objective(p, W_opt),
+        "svd_is_valid_top_k": float(
+            max(
+                np.max(np.abs(U.T @ A @ Vt.T - np.diag(s))),
+                np.max(np.abs(s - full[:k])),
+                np.max(np.abs(U.T @ U - np.eye(k))),
+                np.max(np.abs(Vt @ Vt.T - np.eye(k))),
+            )
+        ),
         "primal_value_recovered": dl.primal_objective(p, W_bad),
         "closed_form": dl.closed_form(p).value,
     }
@@ -395,9 +599,14 @@ def verify_recovery_counterexample(arrays: dict) -> dict:
 
 def recovery_counterexample_is_certified(c: dict) -> bool:
     exact = ztol.WITNESS_EXACT
-    return (c["assumptions_hold"] and c["lam_excess"] <= exact and c["lam_row_residual"] <= exact
-            and abs(c["dual_value"] - c["primal_value_opt"]) <= exact and c["svd_is_valid_top_k"] <= exact
-            and c["primal_value_recovered"] > c["primal_value_opt"] + 1.0)
+    return (
+        c["assumptions_hold"]
+        and c["lam_excess"] <= exact
+        and c["lam_row_residual"] <= exact
+        and abs(c["dual_value"] - c["primal_value_opt"]) <= exact
+        and c["svd_is_valid_top_k"] <= exact
+        and c["primal_value_recovered"] > c["primal_value_opt"] + 1.0
+    )
 
 
 def check_balanced_factorization(inst: Factorization, record, nuclear=nuclear_norm) -> None:
@@ -409,13 +618,24 @@ def check_balanced_factorization(inst: Factorization, record, nuclear=nuclear_no
     size = max(max(widths), X.shape[1])
     target = nuclear(Z)
     # the product goes through X^+ and H matrix products (ztol.FACTORIZATION_FACTOR)
-    record.allclose(dl.product(X, weights), Z, rtol=0.0,
-                    atol=ztol.FACTORIZATION_FACTOR * tol.evaluation(float(np.abs(Z).max()) + float(np.sum(s)), size),
-                    instance=inst, what="balanced factorization reproduces Z",
-                    routes=("product of the balanced factorization", "target Z"))
-    record.close(dl.regularizer(X, weights), target, tol=tol.evaluation(target, size), instance=inst,
-                 what="balanced factorization's penalty = ||Z||_*", routes=("average Schatten-H penalty", "||Z||_*"),
-                 decisive=True)
+    record.allclose(
+        dl.product(X, weights),
+        Z,
+        rtol=0.0,
+        atol=ztol.FACTORIZATION_FACTOR * tol.evaluation(float(np.abs(Z).max()) + float(np.sum(s)), size),
+        instance=inst,
+        what="balanced factorization reproduces Z",
+        routes=("product of the balanced factorization", "target Z"),
+    )
+    record.close(
+        dl.regularizer(X, weights),
+        target,
+        tol=tol.evaluation(target, size),
+        instance=inst,
+        what="balanced factorization's penalty = ||Z||_*",
+        routes=("average Schatten-H penalty", "||Z||_*"),
+        decisive=True,
+    )
     # other factorizations of the same Z: W_i -> A_i W_i A_{i-1}^{-1} with random invertible A_i (A_0 = A_H = I)
     rng = np.random.default_rng(inst.seed)
     lowest = np.inf
@@ -426,9 +646,14 @@ def check_balanced_factorization(inst: Factorization, record, nuclear=nuclear_no
         other = [A[i] @ weights[i - 1] @ np.linalg.inv(A[i - 1]) for i in range(1, len(widths))]
         lowest = min(lowest, dl.regularizer(X, other))
     if np.isfinite(lowest):
-        record.geq(lowest, target, tol=tol.evaluation(max(lowest, target), size), instance=inst,
-                   what="no other factorization has a smaller penalty",
-                   routes=("penalty of re-factorizations", "||Z||_*"))
+        record.geq(
+            lowest,
+            target,
+            tol=tol.evaluation(max(lowest, target), size),
+            instance=inst,
+            what="no other factorization has a smaller penalty",
+            routes=("penalty of re-factorizations", "||Z||_*"),
+        )
 
 
 def check_penalty_bound(inst: Factorization, record, factor: float = 1.0) -> None:
@@ -437,6 +662,12 @@ def check_penalty_bound(inst: Factorization, record, factor: float = 1.0) -> Non
     reg = dl.regularizer(inst.X, inst.weights)
     nuc = nuclear_norm(dl.product(inst.X, inst.weights))
     # both sides are sums of singular values raised to powers up to H: relative float64 evaluation error
-    record.geq(reg, factor * nuc, tol=tol.evaluation(max(reg, nuc), max(max(inst.widths), inst.X.shape[1])),
-               instance=inst, what="(1/H) sum ||W_i||_{S_H}^H >= ||W_H...W_1 X||_*",
-               routes=("average Schatten-H penalty", "nuclear norm of the product"), decisive=True)
+    record.geq(
+        reg,
+        factor * nuc,
+        tol=tol.evaluation(max(reg, nuc), max(max(inst.widths), inst.X.shape[1])),
+        instance=inst,
+        what="(1/H) sum ||W_i||_{S_H}^H >= ||W_H...W_1 X||_*",
+        routes=("average Schatten-H penalty", "nuclear norm of the product"),
+        decisive=True,
+    )

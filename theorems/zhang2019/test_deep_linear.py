@@ -5,6 +5,7 @@ and the nuclear norm of a product is its least average Schatten-H penalty (the i
 Each side comes from its own route: the closed form (soft-thresholded SVD of the projected targets), the dual
 solved by Clarabel through CVXPY, and the non-convex objective minimized by L-BFGS from random starts.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,9 +30,13 @@ from theorems.zhang2019.checks import (
 )
 
 
-@pytest.mark.claim("zhang2019.thm2",
-                   covers=("H 2..4, rank-deficient X (cond up to 1e3), targets partly outside Row(X), tied singular "
-                           "values, gamma from 0 to just below sigma_min, the catalog's tie instance"))
+@pytest.mark.claim(
+    "zhang2019.thm2",
+    covers=(
+        "H 2..4, rank-deficient X (cond up to 1e3), targets partly outside Row(X), tied singular "
+        "values, gamma from 0 to just below sigma_min, the catalog's tie instance"
+    ),
+)
 @spread_budget(0.8)
 @given(inst=deep_linear_problems(gamma_side="below"))
 @example(inst=tie_instance())
@@ -39,8 +44,7 @@ def test_schatten_deep_linear_nets_have_zero_duality_gap(inst, record):
     check_schatten_duality(inst, record)
 
 
-@pytest.mark.claim("zhang2019.thm2.large-gamma",
-                   covers=("as thm2 with gamma from sigma_min (exactly) to 3 sigma_max"))
+@pytest.mark.claim("zhang2019.thm2.large-gamma", covers=("as thm2 with gamma from sigma_min (exactly) to 3 sigma_max"))
 @spread_budget(0.8)
 @given(inst=deep_linear_problems(gamma_side="above"))
 def test_zero_gap_persists_at_and_above_the_gamma_threshold(inst, record):
@@ -57,26 +61,34 @@ def test_recovery_from_a_tied_dual_solution_can_miss_the_optimum(record):
     with np.load(witness_path("zhang2019.thm2.recovery"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     checks = verify_recovery_counterexample(arrays)
-    record.witness("tie", arrays, certified=recovery_counterexample_is_certified(checks), checks=checks,
-                   instance=f"X=I_2, Y=diag(3,2), widths={tuple(int(w) for w in arrays['widths'])}, "
-                            f"gamma={float(arrays['gamma'])}, "
-                            f"Lam=diag(1,0); SVD picks e_2 of the tied pair")
+    record.witness(
+        "tie",
+        arrays,
+        certified=recovery_counterexample_is_certified(checks),
+        checks=checks,
+        instance=f"X=I_2, Y=diag(3,2), widths={tuple(int(w) for w in arrays['widths'])}, "
+        f"gamma={float(arrays['gamma'])}, "
+        f"Lam=diag(1,0); SVD picks e_2 of the tied pair",
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
 # eq. 6 — the factorization identity
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.eq6",
-                   covers=("any depth 1..5 and widths, weights over four decades, balanced factorizations (equality)"
-                           " and small perturbations of them"))
+@pytest.mark.claim(
+    "zhang2019.eq6",
+    covers=(
+        "any depth 1..5 and widths, weights over four decades, balanced factorizations (equality)"
+        " and small perturbations of them"
+    ),
+)
 @spread_budget(2.0)
 @given(inst=weight_tuples())
 def test_average_schatten_penalty_is_at_least_the_nuclear_norm(inst, record):
     check_penalty_bound(inst, record)
 
 
-@pytest.mark.claim("zhang2019.eq6",
-                   covers=("targets Z = A X of rank <= d_min, rank-deficient X, depth 2..5"))
+@pytest.mark.claim("zhang2019.eq6", covers=("targets Z = A X of rank <= d_min, rank-deficient X, depth 2..5"))
 @spread_budget(1.0)
 @given(inst=factorization_targets())
 @example(inst=explicit_factorization())

@@ -3,6 +3,7 @@
 The closed forms are kept as methods of one object (:class:`ClosedForms`) so that mutation meta-tests can hand a
 deliberately wrong copy to a family's check and require the check to fail.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,10 @@ def check_data(X, Y, *, need_range: bool = True) -> tuple[np.ndarray, np.ndarray
     if need_range:
         miss = range_residual(X, Y)
         if miss > RANGE_RTOL * (1.0 + float(np.linalg.norm(Y))):
-            raise ValueError(f"Y is not in range(X) (||X X^+ Y - Y||_F = {miss:.3g}): the interpolation problems are "
-                             f"infeasible and their duals unbounded")
+            raise ValueError(
+                f"Y is not in range(X) (||X X^+ Y - Y||_F = {miss:.3g}): the interpolation problems are "
+                f"infeasible and their duals unbounded"
+            )
     return X, Y
 
 
@@ -62,7 +65,7 @@ class Spectrum:
     """Compact SVD of ``W* = X^+ Y`` with numerically zero singular values removed (``sv`` descending > 0)."""
 
     W: np.ndarray
-    U: np.ndarray   # d x r
+    U: np.ndarray  # d x r
     sv: np.ndarray  # r
     Vt: np.ndarray  # r x K
 
@@ -90,7 +93,7 @@ def schatten(sv, p: float) -> float:
     sv = np.asarray(sv, dtype=np.float64)
     if sv.size == 0:
         return 0.0
-    return float(np.sum(sv ** p) ** (1.0 / p))
+    return float(np.sum(sv**p) ** (1.0 / p))
 
 
 class ClosedForms:
@@ -148,8 +151,8 @@ def perturbation_allowance(sv, L: int, t: float, p: float, shift: float, count: 
     sv = np.asarray(sv, dtype=np.float64)
     if shift <= 0:
         return 0.0
-    base = float(np.sum(sv ** p))
-    lower = max(base - count * shift ** p, 0.0) ** (1.0 / p)
+    base = float(np.sum(sv**p))
+    lower = max(base - count * shift**p, 0.0) ** (1.0 / p)
     return t ** (-(L - 2)) * (base ** (1.0 / p) - lower)
 
 
@@ -175,4 +178,4 @@ def holder_lower_bound(X, Y, L: int, t: float, layers: int | None = None) -> flo
     sv = np.linalg.svd(W, compute_uv=False)
     sv = sv[sv > tol.RANK_RTOL * sv[0]] if sv.size and sv[0] > 0 else sv[:0]
     p = 2.0 / q
-    return float(t ** (-(L - 2)) * np.sum(sv ** p) ** (1.0 / p)) if sv.size else 0.0
+    return float(t ** (-(L - 2)) * np.sum(sv**p) ** (1.0 / p)) if sv.size else 0.0

@@ -1,5 +1,6 @@
 """Convex routes of the deep linear family (CVXPY + Clarabel): the spectral dual, the nuclear-norm bi-dual, their
 solver-free certificates, the semi-infinite constraint at sampled and aligned paths, and the gap certificate."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,10 +44,18 @@ def spectral_dual_by_cvxpy(X, Y, bound: float, solver: str = "CLARABEL") -> Rout
     spec = float(np.linalg.norm(X.T @ L0, 2))
     Lf = L0 * (bound / spec) if spec > bound else L0
     certified = float(np.sum(Lf * Y))
-    return RouteResult(float(prob.value), str(prob.status), True, route=f"cvxpy/{solver}", data={
-        "Lam": L0, "Lam_feasible": Lf, "certified_value": certified, "excess": spec - bound}).with_checks(
-        {"dual feasibility": max(spec - bound, 0.0) / bound,
-         "objective": abs(float(prob.value) - float(np.sum(L0 * Y)))})
+    return RouteResult(
+        float(prob.value),
+        str(prob.status),
+        True,
+        route=f"cvxpy/{solver}",
+        data={"Lam": L0, "Lam_feasible": Lf, "certified_value": certified, "excess": spec - bound},
+    ).with_checks(
+        {
+            "dual feasibility": max(spec - bound, 0.0) / bound,
+            "objective": abs(float(prob.value) - float(np.sum(L0 * Y))),
+        }
+    )
 
 
 def nuclear_bidual_by_cvxpy(X, Y, weight: float, solver: str = "CLARABEL") -> RouteResult:
@@ -68,11 +77,24 @@ def nuclear_bidual_by_cvxpy(X, Y, weight: float, solver: str = "CLARABEL") -> Ro
     Z0 = np.asarray(Z.value, dtype=np.float64)
     Zf = Z0 + np.linalg.pinv(X, rcond=tol.RANK_RTOL) @ (Y - X @ Z0)
     residual = float(np.linalg.norm(X @ Z0 - Y))
-    return RouteResult(float(prob.value), str(prob.status), True, route=f"cvxpy/{solver}", data={
-        "Z": Z0, "Z_feasible": Zf, "certified_value": weight * float(np.sum(np.linalg.svd(Zf, compute_uv=False))),
-        "residual": residual, "residual_feasible": float(np.linalg.norm(X @ Zf - Y))}).with_checks(
-        {"primal feasibility": residual,
-         "objective": abs(float(prob.value) - weight * float(np.sum(np.linalg.svd(Z0, compute_uv=False))))})
+    return RouteResult(
+        float(prob.value),
+        str(prob.status),
+        True,
+        route=f"cvxpy/{solver}",
+        data={
+            "Z": Z0,
+            "Z_feasible": Zf,
+            "certified_value": weight * float(np.sum(np.linalg.svd(Zf, compute_uv=False))),
+            "residual": residual,
+            "residual_feasible": float(np.linalg.norm(X @ Zf - Y)),
+        },
+    ).with_checks(
+        {
+            "primal feasibility": residual,
+            "objective": abs(float(prob.value) - weight * float(np.sum(np.linalg.svd(Z0, compute_uv=False)))),
+        }
+    )
 
 
 def dual_t_by_cvxpy(X, Y, L: int, t: float, solver: str = "CLARABEL") -> RouteResult:
@@ -87,8 +109,9 @@ def bidual_t_by_cvxpy(X, Y, L: int, t: float, solver: str = "CLARABEL") -> Route
     return nuclear_bidual_by_cvxpy(X, Y, t ** (-(L - 2)), solver)
 
 
-def dual_constraint_samples(X, Lam, L: int, t: float, *, samples: int = 200, width: int = 2,
-                            seed: int = 0) -> np.ndarray:
+def dual_constraint_samples(
+    X, Lam, L: int, t: float, *, samples: int = 200, width: int = 2, seed: int = 0
+) -> np.ndarray:
     """Prop. 1(a)'s semi-infinite constraint at random feasible points: ``||Lam^T X W_1 ... W_{L-2} w||_2`` for
     random ``W_i`` of Frobenius norm ``t`` (hidden width ``width``) and unit ``w`` (an array of ``samples``)."""
     X = finite_array("X", X, ndim=2)
@@ -98,7 +121,7 @@ def dual_constraint_samples(X, Lam, L: int, t: float, *, samples: int = 200, wid
     rng = np.random.default_rng(seed)
     d = X.shape[1]
     out = np.empty(samples)
-    M = Lam.T @ X                                   # K x d
+    M = Lam.T @ X  # K x d
     for k in range(samples):
         v = rng.standard_normal(width if L > 2 else d)
         v /= np.linalg.norm(v)
@@ -143,8 +166,9 @@ def aligned_path(X, Lam, L: int, t: float, *, width: int = 2) -> tuple[list[np.n
 # ==============================================================================================================
 # the duality gap of the standard net, certified from both sides
 # ==============================================================================================================
-def gap_certificate(X, Y, L: int, t: float = 1.0, closed: ClosedForms = CLOSED, solver: str = "CLARABEL",
-                    factors=None) -> RouteResult:
+def gap_certificate(
+    X, Y, L: int, t: float = 1.0, closed: ClosedForms = CLOSED, solver: str = "CLARABEL", factors=None
+) -> RouteResult:
     """Bounds that pin ``P_lin(t)`` and ``D_lin(t)`` from both sides, each by its own route, and the gap they certify.
 
     * ``P_lower``: :func:`holder_lower_bound` (two elementary inequalities on the instance; NOT the paper's closed
@@ -173,17 +197,36 @@ def gap_certificate(X, Y, L: int, t: float = 1.0, closed: ClosedForms = CLOSED, 
     # overall (t-optimized) primal lower bound: min_t (L-2)/2 t^2 + c t^-(L-2) = (L/2) c^(2/L) for c = P_lower(1)
     P_overall_lower = L / 2.0 * (P_lower * scale) ** (2.0 / L)
     residual = float(np.linalg.norm(X @ end_to_end(net, X.shape[1]) - Y))
-    return RouteResult(P_lower - D_upper, "optimal", True, route="certificate", data={
-        "P_lower": P_lower, "P_upper": budget_cost(net, t), "P_closed": closed.primal_t(sp.sv, L, t),
-        "factor_residual": residual,
-        "D_lower": D_lower, "D_upper": D_upper, "net": net, "Lam": dual["Lam_feasible"], "Z": bid["Z_feasible"],
-        "dual_bound": t ** (-(L - 2)),
-        "P_overall": closed.primal(sp.sv, L), "P_overall_lower": P_overall_lower,
-        "D_overall_upper": L / 2.0 * (D_upper * scale) ** (2.0 / L),
-        "relative_gap_t": (P_lower - D_upper) / P_lower,
-        "relative_gap": 1.0 - L / 2.0 * (D_upper * scale) ** (2.0 / L) / P_overall_lower,
-        "sv": sp.sv}).with_checks({"primal feasibility": residual, "dual feasibility": max(dual["excess"], 0.0),
-                                   "objective": abs(D_upper - D_lower)})
+    return RouteResult(
+        P_lower - D_upper,
+        "optimal",
+        True,
+        route="certificate",
+        data={
+            "P_lower": P_lower,
+            "P_upper": budget_cost(net, t),
+            "P_closed": closed.primal_t(sp.sv, L, t),
+            "factor_residual": residual,
+            "D_lower": D_lower,
+            "D_upper": D_upper,
+            "net": net,
+            "Lam": dual["Lam_feasible"],
+            "Z": bid["Z_feasible"],
+            "dual_bound": t ** (-(L - 2)),
+            "P_overall": closed.primal(sp.sv, L),
+            "P_overall_lower": P_overall_lower,
+            "D_overall_upper": L / 2.0 * (D_upper * scale) ** (2.0 / L),
+            "relative_gap_t": (P_lower - D_upper) / P_lower,
+            "relative_gap": 1.0 - L / 2.0 * (D_upper * scale) ** (2.0 / L) / P_overall_lower,
+            "sv": sp.sv,
+        },
+    ).with_checks(
+        {
+            "primal feasibility": residual,
+            "dual feasibility": max(dual["excess"], 0.0),
+            "objective": abs(D_upper - D_lower),
+        }
+    )
 
 
 def equal_values_witness() -> dict[str, np.ndarray]:
@@ -194,5 +237,14 @@ def equal_values_witness() -> dict[str, np.ndarray]:
     ``Z = I`` (``X Z = Y``, value ``||Z||_* = 2``), so ``D_lin(1) = 2`` exactly.
     """
     r = np.sqrt(2.0)
-    return {"X": np.eye(2), "Y": np.eye(2), "L": np.array(3), "t": np.array(1.0),
-            "W_1": np.eye(2) / r, "W_2": np.eye(2), "W_3": r * np.eye(2), "Lam": np.eye(2), "Z": np.eye(2)}
+    return {
+        "X": np.eye(2),
+        "Y": np.eye(2),
+        "L": np.array(3),
+        "t": np.array(1.0),
+        "W_1": np.eye(2) / r,
+        "W_2": np.eye(2),
+        "W_3": r * np.eye(2),
+        "Lam": np.eye(2),
+        "Z": np.eye(2),
+    }

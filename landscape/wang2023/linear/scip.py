@@ -7,6 +7,7 @@ is not a claim route: on 2 x 2 targets with L = 3 SCIP finds the optimum as its 
 dual bound stays far below it after tens of seconds (spatial branching on the trilinear interpolation constraint),
 so the claims' lower bound on ``P_lin(t)`` comes from the Hoelder inequality (:func:`holder_lower_bound`) instead.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,9 @@ from landscape.wang2023.linear.closed_forms import check_data, check_depth, chec
 from landscape.wang2023.linear.training import _reduced_data
 
 
-def plin_by_scip(X, Y, L: int, t: float, *, width: int | None = None, upper: float | None = None,
-                 time_limit: float = 10.0) -> RouteResult:
+def plin_by_scip(
+    X, Y, L: int, t: float, *, width: int | None = None, upper: float | None = None, time_limit: float = 10.0
+) -> RouteResult:
     """``P_lin(t)`` by SCIP on the reduced data (``I_r``, ``Q^T X^+ Y``; the same optimum, see ``train_stair_net``).
 
     Variables: ``W_1..W_{L-2}`` (|entries| <= t, ``||W_i||_F <= t``), columns of ``W_{L-1}`` (unit ball), rows of
@@ -34,8 +36,11 @@ def plin_by_scip(X, Y, L: int, t: float, *, width: int | None = None, upper: flo
     Xr, Yr, _ = _reduced_data(X, Y)
     r, K = Yr.shape
     m = positive_int("width", width if width is not None else r)
-    ub = float(upper) if upper is not None else 4.0 * float(np.sum(np.linalg.svd(Yr, compute_uv=False))) \
-        * t ** (-(L - 2)) + 1.0
+    ub = (
+        float(upper)
+        if upper is not None
+        else 4.0 * float(np.sum(np.linalg.svd(Yr, compute_uv=False))) * t ** (-(L - 2)) + 1.0
+    )
     M = Model()
     M.hideOutput()
     M.setParam("limits/time", float(time_limit))
@@ -67,5 +72,10 @@ def plin_by_scip(X, Y, L: int, t: float, *, width: int | None = None, upper: flo
     M.optimize()
     status = str(M.getStatus())
     primal, dual = float(M.getPrimalbound()), float(M.getDualbound())
-    return RouteResult(primal, status, status == "optimal", route="pyscipopt/SCIP",
-                       data={"dual_bound": dual, "gap": float(M.getGap()), "time": float(M.getSolvingTime())})
+    return RouteResult(
+        primal,
+        status,
+        status == "optimal",
+        route="pyscipopt/SCIP",
+        data={"dual_bound": dual, "gap": float(M.getGap()), "time": float(M.getSolvingTime())},
+    )

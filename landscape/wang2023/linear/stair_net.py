@@ -1,5 +1,6 @@
 """Stair nets: one representation of the standard, parallel and partly parallel deep linear nets, their costs,
 rescalings and the explicit optimal constructions of Props. 2-4 and 9 (Wang, Ergen, Pilanci 2023)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -19,10 +20,10 @@ from landscape.wang2023.linear.closed_forms import check_data, check_depth, chec
 class StairNet:
     """``s`` shared matrices, per-branch matrices (leading axis = branch), per-branch columns and rows."""
 
-    shared: tuple[np.ndarray, ...]     # W_1 (d x m_1), ..., W_s (m_{s-1} x m_s)
-    branch: tuple[np.ndarray, ...]     # B_{s+1} (m, m_s, h), B_{s+2} (m, h, h), ... up to layer L-2
-    cols: np.ndarray                   # (m, h_last): c_j = w_{L-1,j}
-    rows: np.ndarray                   # (m, K):      r_j = w_{L,j}
+    shared: tuple[np.ndarray, ...]  # W_1 (d x m_1), ..., W_s (m_{s-1} x m_s)
+    branch: tuple[np.ndarray, ...]  # B_{s+1} (m, m_s, h), B_{s+2} (m, h, h), ... up to layer L-2
+    cols: np.ndarray  # (m, h_last): c_j = w_{L-1,j}
+    rows: np.ndarray  # (m, K):      r_j = w_{L,j}
 
     @property
     def L(self) -> int:
@@ -50,8 +51,10 @@ def standard_net(weights: Sequence[np.ndarray]) -> StairNet:
         raise ValueError(f"a standard net needs L >= 2 matrices, got {len(weights)}")
     for i in range(1, len(weights)):
         if weights[i - 1].shape[1] != weights[i].shape[0]:
-            raise ValueError(f"weights[{i - 1}] (shape {weights[i - 1].shape}) and weights[{i}] (shape "
-                             f"{weights[i].shape}) do not chain")
+            raise ValueError(
+                f"weights[{i - 1}] (shape {weights[i - 1].shape}) and weights[{i}] (shape "
+                f"{weights[i].shape}) do not chain"
+            )
     return StairNet(tuple(weights[:-2]), (), weights[-2].T.copy(), weights[-1])
 
 
@@ -64,11 +67,11 @@ def _shared_product(net: StairNet, d: int) -> np.ndarray:
 
 def branch_vectors(net: StairNet, d: int) -> np.ndarray:
     """``(m, d)``: row j is ``W_1 ... W_s B_{s+1,j} ... B_{L-2,j} c_j`` (branch j's direction in input space)."""
-    P = _shared_product(net, d)                       # d x m_s
-    v = net.cols                                      # (m, h)
-    for B in reversed(net.branch):                    # B (m, in, out): v_j <- B_j v_j
+    P = _shared_product(net, d)  # d x m_s
+    v = net.cols  # (m, h)
+    for B in reversed(net.branch):  # B (m, in, out): v_j <- B_j v_j
         v = np.einsum("mio,mo->mi", B, v)
-    return v @ P.T                                    # (m, d)
+    return v @ P.T  # (m, d)
 
 
 def end_to_end(net: StairNet, d: int) -> np.ndarray:
@@ -123,8 +126,8 @@ def budget_feasible(net: StairNet, t: float) -> StairNet:
 
 def weight_decay_cost(net: StairNet) -> float:
     """``1/2`` the sum of all squared Frobenius norms (problem (5) for ``s = L-2``, problem (12) for ``s = 0``)."""
-    total = sum(float(np.sum(W ** 2)) for W in net.shared) + sum(float(np.sum(B ** 2)) for B in net.branch)
-    return 0.5 * (total + float(np.sum(net.cols ** 2)) + float(np.sum(net.rows ** 2)))
+    total = sum(float(np.sum(W**2)) for W in net.shared) + sum(float(np.sum(B**2)) for B in net.branch)
+    return 0.5 * (total + float(np.sum(net.cols**2)) + float(np.sum(net.rows**2)))
 
 
 def _branch_layer_norms(net: StairNet) -> np.ndarray:
@@ -141,7 +144,7 @@ def power_cost(net: StairNet, beta: float | None = None) -> float:
     n = _branch_layer_norms(net)
     L = n.shape[1]
     beta = 1.0 / L if beta is None else finite_scalar("beta", beta, minimum=0.0, strict=True)
-    return float(beta * np.sum(n ** L))
+    return float(beta * np.sum(n**L))
 
 
 def product_cost(net: StairNet) -> float:
@@ -198,13 +201,15 @@ def _check_widths(name: str, widths, count: int, floor: int) -> tuple[int, ...]:
     if len(widths) != count:
         raise ValueError(f"{name} must list {count} widths, got {len(widths)}")
     if widths and min(widths) < floor:
-        raise ValueError(f"{name} {widths}: every width must be >= rank {floor} (the product cannot have rank "
-                         f"{floor} otherwise)")
+        raise ValueError(
+            f"{name} {widths}: every width must be >= rank {floor} (the product cannot have rank {floor} otherwise)"
+        )
     return widths
 
 
-def stair_factors(W, L: int, s: int, t: float, widths: Sequence[int], m: int, *, branch_width: int = 1,
-                  seed: int = 0) -> StairNet:
+def stair_factors(
+    W, L: int, s: int, t: float, widths: Sequence[int], m: int, *, branch_width: int = 1, seed: int = 0
+) -> StairNet:
     """A feasible stair net computing ``W`` whose scale-t cost is ``t^-(L-2) ||W||_{S_{2/(s+2)}}``.
 
     The first ``s + 2`` layers follow Prop. 2(b) for depth ``s + 2`` (shared ``W_i = t U_{i-1} S^{1/(s+2)}
@@ -235,8 +240,8 @@ def stair_factors(W, L: int, s: int, t: float, widths: Sequence[int], m: int, *,
     nrm = float(np.linalg.norm(root))
     Us = [sp.U] + [_orthonormal(rng, w, r) for w in widths]
     shared = tuple(t * (Us[i] * root) @ Us[i + 1].T / nrm for i in range(s))
-    out_rows = t ** (-s) * nrm ** s * (sp.sv ** (2.0 / q))[:, None] * sp.Vt   # r x K (Prop. 2(b) last layer)
-    inner = Us[s]                                                              # m_s x r, unit columns
+    out_rows = t ** (-s) * nrm**s * (sp.sv ** (2.0 / q))[:, None] * sp.Vt  # r x K (Prop. 2(b) last layer)
+    inner = Us[s]  # m_s x r, unit columns
     depth_b = L - 2 - s
     rows = np.zeros((m, K))
     rows[:r] = out_rows * t ** (-depth_b)
@@ -286,5 +291,6 @@ def truncated_parallel(X, Y, L: int, m: int, *, branch_width: int = 1) -> tuple[
     u, sy, vt = np.linalg.svd(Y, full_matrices=False)
     bound = float(np.sqrt(np.sum(sy[m:] ** 2)))
     Ym = (u[:, :m] * sy[:m]) @ vt[:m]
-    return stair_factors(np.linalg.pinv(X, rcond=tol.RANK_RTOL) @ Ym, L, 0, 1.0, (), m,
-                         branch_width=branch_width), bound
+    return stair_factors(
+        np.linalg.pinv(X, rcond=tol.RANK_RTOL) @ Ym, L, 0, 1.0, (), m, branch_width=branch_width
+    ), bound

@@ -1,5 +1,6 @@
 """Non-convex routes of the deep linear family: stair nets minimized by L-BFGS in torch (float64) from random
 starts, the last layer solved exactly, every accepted run re-evaluated in numpy at an interpolating point."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -129,7 +130,7 @@ class _StairObjective:
         k = len(self.shared_dims)
         shared = [self.t * V / torch.linalg.norm(V) if budget else V for V in params[:k]]
         branch = []
-        for V in params[k:k + len(self.branch_dims)]:
+        for V in params[k : k + len(self.branch_dims)]:
             if budget:
                 V = self.t * V / torch.linalg.norm(V.reshape(self.m, -1), dim=1)[:, None, None]
             branch.append(V)
@@ -141,11 +142,11 @@ class _StairObjective:
         """F (N x m): the branch outputs before the output rows."""
         A = self.Xt
         for W in shared:
-            A = A @ W                                      # N x m_s
-        H = A.unsqueeze(0).expand(self.m, *A.shape)        # (m, N, m_s)
+            A = A @ W  # N x m_s
+        H = A.unsqueeze(0).expand(self.m, *A.shape)  # (m, N, m_s)
         for B in branch:
-            H = self.torch.bmm(H, B)                       # (m, N, h)
-        return self.torch.einsum("mnh,mh->nm", H, cols)    # N x m
+            H = self.torch.bmm(H, B)  # (m, N, h)
+        return self.torch.einsum("mnh,mh->nm", H, cols)  # N x m
 
     def rows_of(self, F, Z):
         """``F^+ Y + (I - F^+ F) Z`` for a full-row-rank F."""
@@ -162,11 +163,11 @@ class _StairObjective:
         R = self.rows_of(self.outputs(shared, branch, cols), Z)
         if self.penalty == "power":
             norms = [torch.sqrt(torch.sum(B.reshape(m, -1) ** 2, dim=1) + 1e-300) for B in branch]
-            norms += [torch.sqrt(torch.sum(cols ** 2, dim=1) + 1e-300), torch.sqrt(torch.sum(R ** 2, dim=1) + 1e-300)]
-            return self.beta * sum(torch.sum(n ** self.L) for n in norms)
-        total = 0.5 * (torch.sum(cols ** 2) + torch.sum(R ** 2))
+            norms += [torch.sqrt(torch.sum(cols**2, dim=1) + 1e-300), torch.sqrt(torch.sum(R**2, dim=1) + 1e-300)]
+            return self.beta * sum(torch.sum(n**self.L) for n in norms)
+        total = 0.5 * (torch.sum(cols**2) + torch.sum(R**2))
         if self.penalty == "weight_decay":
-            total = total + 0.5 * sum(torch.sum(W ** 2) for W in shared) + 0.5 * sum(torch.sum(B ** 2) for B in branch)
+            total = total + 0.5 * sum(torch.sum(W**2) for W in shared) + 0.5 * sum(torch.sum(B**2) for B in branch)
         return total
 
     def numpy_net(self, params) -> tuple[StairNet, np.ndarray | None]:
@@ -174,8 +175,9 @@ class _StairObjective:
         with self.torch.no_grad():
             shared, branch, cols, Z = self.build(params)
         arr = lambda v: v.detach().numpy().copy()  # noqa: E731
-        net = StairNet(tuple(arr(W) for W in shared), tuple(arr(B) for B in branch), arr(cols),
-                       np.zeros((self.m, self.K)))
+        net = StairNet(
+            tuple(arr(W) for W in shared), tuple(arr(B) for B in branch), arr(cols), np.zeros((self.m, self.K))
+        )
         return net, (arr(Z) if Z is not None else None)
 
     def cost(self, net: StairNet) -> float:
@@ -213,8 +215,11 @@ def _reduced_data(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 def _check_branch_count(shape: StairShape, N: int, reduce: bool) -> None:
     if shape.m < N:
-        raise ValueError(f"m = {shape.m} branches < {N} = " + ("rank(X^+Y)" if reduce else "N samples")
-                         + ": the exact last-layer solve needs that many branches")
+        raise ValueError(
+            f"m = {shape.m} branches < {N} = "
+            + ("rank(X^+Y)" if reduce else "N samples")
+            + ": the exact last-layer solve needs that many branches"
+        )
     if reduce and shape.s > 0 and min(shape.widths) < N:
         raise ValueError(f"shared widths {shape.widths} below rank(X^+Y) = {N}: the problem is infeasible")
 
@@ -242,8 +247,19 @@ def _one_start(obj: _StairObjective, gen, max_iter: int, X0, Y0, Q) -> dict:
     return {"value": obj.cost(net), "grad": gnorm, "net": net, "residual": residual}
 
 
-def train_stair_net(X, Y, shape: StairShape, penalty: str, *, t: float | None = None, beta: float | None = None,
-                    starts: int = 4, seed: int = 0, max_iter: int = 500, reduce: bool = True) -> RouteResult:
+def train_stair_net(
+    X,
+    Y,
+    shape: StairShape,
+    penalty: str,
+    *,
+    t: float | None = None,
+    beta: float | None = None,
+    starts: int = 4,
+    seed: int = 0,
+    max_iter: int = 500,
+    reduce: bool = True,
+) -> RouteResult:
     """Minimize a stair net's interpolation problem from ``starts`` random points (torch float64, L-BFGS).
 
     ``penalty``:
@@ -284,16 +300,30 @@ def train_stair_net(X, Y, shape: StairShape, penalty: str, *, t: float | None = 
     kept = [r for r in runs if "value" in r]
     discarded = [r["discarded"] for r in runs if "discarded" in r]
     if not kept:
-        return RouteResult(np.nan, f"every run discarded ({'; '.join(sorted(set(discarded)))})", False,
-                           route="torch/L-BFGS", data={"values": [], "discarded": discarded})
+        return RouteResult(
+            np.nan,
+            f"every run discarded ({'; '.join(sorted(set(discarded)))})",
+            False,
+            route="torch/L-BFGS",
+            data={"values": [], "discarded": discarded},
+        )
     values = [r["value"] for r in kept]
     best = kept[int(np.argmin(values))]
     converged = best["grad"] <= GRAD_RTOL * (1.0 + best["value"])
-    return RouteResult(best["value"], "converged" if converged else "gradient not small", bool(converged),
-                       route="torch/L-BFGS", data={"values": values, "grad_norms": [r["grad"] for r in kept],
-                                                   "discarded": discarded, "net": best["net"],
-                                                   "residual": best["residual"], "converged": bool(converged)}
-                       ).with_checks({"primal feasibility": best["residual"], "stationarity": best["grad"]})
+    return RouteResult(
+        best["value"],
+        "converged" if converged else "gradient not small",
+        bool(converged),
+        route="torch/L-BFGS",
+        data={
+            "values": values,
+            "grad_norms": [r["grad"] for r in kept],
+            "discarded": discarded,
+            "net": best["net"],
+            "residual": best["residual"],
+            "converged": bool(converged),
+        },
+    ).with_checks({"primal feasibility": best["residual"], "stationarity": best["grad"]})
 
 
 def solve_rows(X, Y, net: StairNet, Z=None) -> RouteResult:
@@ -313,5 +343,6 @@ def solve_rows(X, Y, net: StairNet, Z=None) -> RouteResult:
     residual = float(np.linalg.norm(F @ rows - Y))
     if not residual <= RESIDUAL_RTOL * (1.0 + float(np.linalg.norm(Y))):
         return RouteResult(residual, f"interpolation residual {residual:.3g} too large", False, route="numpy/pinv")
-    return RouteResult(residual, "interpolating", True, route="numpy/pinv",
-                       data={"net": replace(net, rows=rows), "residual": residual})
+    return RouteResult(
+        residual, "interpolating", True, route="numpy/pinv", data={"net": replace(net, rows=rows), "residual": residual}
+    )

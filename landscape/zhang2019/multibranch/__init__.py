@@ -26,33 +26,51 @@ one branch, and rounding that branch down to the best pure point inside its LP b
 ``rho_exact``); hence I*(P - D) <= rho_worst <= Delta_worst, i.e. the normalised gap never exceeds 1/I (the paper
 proves 2/I).  ``explicit_instance`` attains 1/I exactly.
 """
+
 from __future__ import annotations
 
 from landscape.zhang2019.multibranch.bracket import ROUTE_BRACKET, certified_bracket
 from landscape.zhang2019.multibranch.delta import BranchMeasure, delta_exact, rho_exact
 from landscape.zhang2019.multibranch.dual import (
-                                                  ROUTE_BISECTION,
-                                                  ROUTE_HULL,
-                                                  ROUTE_LP,
-                                                  dual_bisection,
-                                                  dual_breakpoints,
-                                                  dual_lp,
-                                                  phi,
+    ROUTE_BISECTION,
+    ROUTE_HULL,
+    ROUTE_LP,
+    dual_bisection,
+    dual_breakpoints,
+    dual_lp,
+    phi,
 )
 from landscape.zhang2019.multibranch.instances import (
-                                                  GridBranches,
-                                                  PWLBranches,
-                                                  assumption1_margin,
-                                                  explicit_instance,
-                                                  explicit_network,
-                                                  pwl_from_relu_units,
+    GridBranches,
+    PWLBranches,
+    assumption1_margin,
+    explicit_instance,
+    explicit_network,
+    pwl_from_relu_units,
 )
 from landscape.zhang2019.multibranch.milp import ROUTE_ENUM, ROUTE_MILP, primal_bruteforce, primal_milp
 
 __all__ = [
-    "PWLBranches", "GridBranches", "BranchMeasure", "pwl_from_relu_units", "assumption1_margin", "primal_milp",
-    "dual_lp", "dual_breakpoints", "dual_bisection", "phi", "primal_bruteforce", "delta_exact", "rho_exact",
+    "PWLBranches",
+    "GridBranches",
+    "BranchMeasure",
+    "pwl_from_relu_units",
+    "assumption1_margin",
+    "primal_milp",
+    "dual_lp",
+    "dual_breakpoints",
+    "dual_bisection",
+    "phi",
+    "primal_bruteforce",
+    "delta_exact",
+    "rho_exact",
     "certified_bracket",
-    "explicit_instance", "explicit_network", "ROUTE_MILP", "ROUTE_ENUM", "ROUTE_LP", "ROUTE_HULL", "ROUTE_BISECTION",
+    "explicit_instance",
+    "explicit_network",
+    "ROUTE_MILP",
+    "ROUTE_ENUM",
+    "ROUTE_LP",
+    "ROUTE_HULL",
+    "ROUTE_BISECTION",
     "ROUTE_BRACKET",
 ]

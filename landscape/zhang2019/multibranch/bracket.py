@@ -1,5 +1,6 @@
 """A certified bracket D <= P <= upper for instances far beyond the MILP's reach (I up to 10^4 and more): the LP
 relaxation's vertex, with its one fractional branch rounded to an explicit feasible point."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -79,16 +80,25 @@ def _round(inst, r, Hp, Gp, improve_passes=4):
                 params[j] = inst.t[j][k[j]]
     idx, Hc, Gc, params = min(states, key=lambda st: st[2].sum())
     if isA:
-        choice = np.array([min(max(int(np.searchsorted(inst.t[i], params[i], "left")), 1), inst.t[i].size - 1)
-                           for i in range(I)])
+        choice = np.array(
+            [min(max(int(np.searchsorted(inst.t[i], params[i], "left")), 1), inst.t[i].size - 1) for i in range(I)]
+        )
     else:
         choice = idx
         params = None if inst.w is None else np.array([inst.w[i][idx[i]] for i in range(I)])
     budget = float(Hc.mean())
     ok = bool(_fits(inst, budget))
     upper = float(Gc.mean())
-    return _route(ROUTE_BRACKET, upper, "feasible" if ok else f"budget {budget!r} exceeds K_eff {inst.K_eff!r}", ok,
-                  lower=r["value"], upper=upper, choice=choice, params=params, budget=budget, rounded_branch=i0,
-                  lam=r["lam"])
-
-
+    return _route(
+        ROUTE_BRACKET,
+        upper,
+        "feasible" if ok else f"budget {budget!r} exceeds K_eff {inst.K_eff!r}",
+        ok,
+        lower=r["value"],
+        upper=upper,
+        choice=choice,
+        params=params,
+        budget=budget,
+        rounded_branch=i0,
+        lam=r["lam"],
+    )

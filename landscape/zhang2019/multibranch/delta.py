@@ -1,5 +1,6 @@
 """The theorem's measure of non-convexity Delta_i = sup (f_hat_i - f_tilde_i), and the smaller rho_i that bounds
 the gap of a one-row problem, both exactly (family A: piecewise-linear data; family B: parameter grids)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -118,5 +119,3 @@ def rho_exact(inst):
     else:
         r = np.array([_rho_points(g, h) for g, h in zip(inst.G, inst.H)])
     return _measure(r, inst.G)
-
-

@@ -1,5 +1,6 @@
 """The dual D of the multi-branch problem (the LP relaxation over conv of the image sets), by two routes: exact
 maximisation of the concave one-dimensional phi(lam) through per-branch lower hulls, and HiGHS' LP."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -120,8 +121,11 @@ def _relax(Hp, Gp, K):
     vert = top - 1 - shift
     out = dict(lam=cand[best], value=max(phis), vert=SI[vert, ar], i0=i0, theta=theta)
     if i0 >= 0:
-        out.update(iL=int(SI[vert[i0] - 1, i0]), HL=float(SH[vert[i0] - 1, i0]),
-                   eta0=float((1 - theta) * SH[vert[i0], i0] + theta * SH[vert[i0] - 1, i0]))
+        out.update(
+            iL=int(SI[vert[i0] - 1, i0]),
+            HL=float(SH[vert[i0] - 1, i0]),
+            eta0=float((1 - theta) * SH[vert[i0], i0] + theta * SH[vert[i0] - 1, i0]),
+        )
     return out
 
 
@@ -147,6 +151,7 @@ def _weighted_select(lam, w, need):
     x = lam[o[j]]
     return float(x), float(base + w[lam < x].sum())
 
+
 def dual_lp(inst):
     """D by the LP relaxation (weights mu on each branch's points, one budget row) with HiGHS.  lam is minus the
     budget row's marginal, which is the maximiser of phi(lam) = Q(lam) - lam K."""
@@ -156,10 +161,16 @@ def dual_lp(inst):
     Aeq = sparse.csr_matrix((np.ones(N), (grp, np.arange(N))), (I, N))
     gs, hs = _scales(inst)
     try:  # default tolerances (1e-7) gave D off by 2e-9
-        res = linprog(np.concatenate(inst.G) / (I * gs), A_ub=(np.concatenate(inst.H) / (I * hs))[None],
-                      b_ub=[inst.K_eff / hs], A_eq=Aeq, b_eq=np.ones(I), bounds=(0, None), method="highs",
-                      options={"primal_feasibility_tolerance": ztol.HIGHS_FEAS,
-                               "dual_feasibility_tolerance": ztol.HIGHS_FEAS})
+        res = linprog(
+            np.concatenate(inst.G) / (I * gs),
+            A_ub=(np.concatenate(inst.H) / (I * hs))[None],
+            b_ub=[inst.K_eff / hs],
+            A_eq=Aeq,
+            b_eq=np.ones(I),
+            bounds=(0, None),
+            method="highs",
+            options={"primal_feasibility_tolerance": ztol.HIGHS_FEAS, "dual_feasibility_tolerance": ztol.HIGHS_FEAS},
+        )
     except Exception as exc:  # noqa: BLE001 - never raise for solver failure
         return _route(ROUTE_LP, float("nan"), f"solver error: {exc}", False)
     if res.status != 0 or res.x is None:
@@ -170,15 +181,22 @@ def dual_lp(inst):
     # weak-duality value phi(lam); HiGHS may spend its 1e-9 bound tolerance times a large H on the budget
     x = np.maximum(res.x, 0.0)
     x /= np.bincount(grp, weights=x, minlength=I)[grp]
-    sol = tuple(x[off[i]:off[i + 1]] for i in range(I))
+    sol = tuple(x[off[i] : off[i + 1]] for i in range(I))
     obj = float(x @ np.concatenate(inst.G)) / I
     budget = float(x @ np.concatenate(inst.H)) / I
     weak = phi(inst, lam)
     scale = gs + lam * max(abs(inst.K), float(np.max(np.abs(inst._Hp))))
     checks = {"primal feasibility": budget - inst.K_eff, "objective": obj - weak}
     if not _fits(inst, budget) or obj - weak > ztol.HIGHS_CHECK_RTOL * scale:
-        return _route(ROUTE_LP, float(res.fun) * gs, f"not certified: budget {budget:.6e} vs K_eff {inst.K_eff:.6e}, "
-                      f"primal {obj:.12e} vs phi(lam) {weak:.12e}", False, lam=lam, solution=sol, checks=checks)
+        return _route(
+            ROUTE_LP,
+            float(res.fun) * gs,
+            f"not certified: budget {budget:.6e} vs K_eff {inst.K_eff:.6e}, primal {obj:.12e} vs phi(lam) {weak:.12e}",
+            False,
+            lam=lam,
+            solution=sol,
+            checks=checks,
+        )
     return _route(ROUTE_LP, float(res.fun) * gs, "optimal", True, lam=lam, solution=sol, checks=checks)
 
 
@@ -197,8 +215,6 @@ def dual_breakpoints(inst):
             mu[r["vert"][i]] = 1.0
         sol.append(mu)
     return _route(ROUTE_HULL, r["value"], "optimal", True, lam=r["lam"], solution=tuple(sol))
-
-
 
 
 def dual_bisection(inst, iters: int = 200):

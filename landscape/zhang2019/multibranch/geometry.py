@@ -1,5 +1,6 @@
 """Plane geometry shared by the multi-branch routes: lower convex hulls, the max-min of affine pieces, and one
 family-A branch's sublevel sets."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,11 +49,11 @@ class _Branch:
         ia, ib = int(np.argmin(H)), int(H.size - 1 - np.argmin(H[::-1]))
         self.hmin, self.ia, self.ib = H[ia], ia, ib
         # left part (non-increasing h) and right part (non-decreasing h); accumulate guards tolerance-level wiggles
-        self.left = (t[:ia + 1], np.minimum.accumulate(H[:ia + 1]), G[:ia + 1])
+        self.left = (t[: ia + 1], np.minimum.accumulate(H[: ia + 1]), G[: ia + 1])
         self.right = (t[ib:], np.maximum.accumulate(H[ib:]), G[ib:])
-        self.sufmin = np.minimum.accumulate(G[:ia + 1][::-1])[::-1]  # min G[j..ia]
-        self.premin = np.minimum.accumulate(G[ib:])                  # min G[ib..j]
-        self.midmin = G[ia:ib + 1].min()
+        self.sufmin = np.minimum.accumulate(G[: ia + 1][::-1])[::-1]  # min G[j..ia]
+        self.premin = np.minimum.accumulate(G[ib:])  # min G[ib..j]
+        self.midmin = G[ia : ib + 1].min()
 
     def h(self, w):
         return np.interp(w, self.t, self.H)
@@ -64,21 +65,21 @@ class _Branch:
         if left:  # first index with h <= c, its outer neighbour has h > c
             j = np.minimum(np.searchsorted(-hh, -c, side="left"), tt.size - 1)
             o = np.maximum(j - 1, 0)
-        else:     # last index with h <= c
+        else:  # last index with h <= c
             j = np.searchsorted(hh, c, side="right") - 1
             o = np.minimum(j + 1, tt.size - 1)
         den = hh[o] - hh[j]
         with np.errstate(divide="ignore", invalid="ignore"):
             u = np.clip(np.where((o != j) & (den > 0), (c - hh[j]) / den, 0.0), 0.0, 1.0)
-        return (tt[j] + u * (tt[o] - tt[j]), gg[j] + u * (gg[o] - gg[j]),
-                np.where(u > 0, c, hh[j]))
+        return (tt[j] + u * (tt[o] - tt[j]), gg[j] + u * (gg[o] - gg[j]), np.where(u > 0, c, hh[j]))
 
     def inner_min(self, c):
         """min of G over breakpoints inside [a(c), b(c)] (that interval always contains [t_ia, t_ib])."""
         lo = np.searchsorted(self.t, self.end(c, True)[0], side="left")
         hi = np.searchsorted(self.t, self.end(c, False)[0], side="right") - 1
-        return np.minimum(np.minimum(self.sufmin[np.minimum(lo, self.ia)], self.midmin),
-                          self.premin[np.maximum(hi - self.ib, 0)])
+        return np.minimum(
+            np.minimum(self.sufmin[np.minimum(lo, self.ia)], self.midmin), self.premin[np.maximum(hi - self.ib, 0)]
+        )
 
     def sublevel_min(self, c):
         """(w, g, h) minimising g over {h <= c}: the minimum sits at a sublevel end or at a breakpoint inside."""
@@ -94,5 +95,3 @@ class _Branch:
         """Values at interval ends of the three affine pieces whose min is m(c) = min{g : h <= c}."""
         const = self.inner_min(c_mid)
         return [np.stack([self.end(c, True)[1], self.end(c, False)[1], const]) for c in c_ends]
-
-

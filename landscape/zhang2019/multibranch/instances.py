@@ -6,6 +6,7 @@ networks they are built from and the explicit worst case.
 
 Every route solves the problem with the budget ``K_eff = K + feas_tol`` (see ``tolerances.FEAS_RTOL``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,8 +18,14 @@ from landscape.core.results import RouteResult
 from landscape.core.tolerances import EPS64
 from landscape.zhang2019 import tolerances as ztol
 
-__all__ = ["PWLBranches", "GridBranches", "pwl_from_relu_units", "assumption1_margin", "explicit_instance",
-           "explicit_network"]
+__all__ = [
+    "PWLBranches",
+    "GridBranches",
+    "pwl_from_relu_units",
+    "assumption1_margin",
+    "explicit_instance",
+    "explicit_network",
+]
 
 
 # ---- validation helpers ------------------------------------------------------------------------------------------
@@ -47,7 +54,7 @@ def _rows(x, name, min_len=1):
     else:
         pad = np.empty((len(rows), max(r.size for r in rows)))
         for i, r in enumerate(rows):
-            pad[i, :r.size], pad[i, r.size:] = r, r[-1]
+            pad[i, : r.size], pad[i, r.size :] = r, r[-1]
             r.setflags(write=False)
     if not np.all(np.isfinite(pad)):
         i = int(np.argmin(np.all(np.isfinite(pad), axis=1)))
@@ -123,6 +130,7 @@ class PWLBranches(_Instance):
     t[i] must be strictly increasing (at least two breakpoints), h_i convex, and K >= (1/I) sum_i min h_i.
     Rows may have different lengths (pass lists) or be given as I x (M+1) arrays.
     """
+
     t: Any  # given as an (I, M+1) array or a list of rows; stored as a tuple of read-only float64 rows
     G: Any
     H: Any
@@ -154,6 +162,7 @@ class GridBranches(_Instance):
     h_i(w) = phi_i(|w - h_center_i|) with phi_i increasing (weight decay: h_center = 0, the default), which is all
     Delta needs because it sees h_i only through its sublevel sets; H must be consistent with that ordering.
     """
+
     G: Any  # given as an (I, n) array or a list of rows; stored as a tuple of read-only float64 rows
     H: Any
     K: float
@@ -246,8 +255,10 @@ def pwl_from_relu_units(X, y, tau, units, intervals, h_centers, K, require_assum
     if require_assumption1:
         margin = assumption1_margin(X, y, tau, units, intervals)
         if not margin > 0:
-            raise ValueError(f"tau={tau!r} violates Assumption 1: some parameters reach y f >= tau "
-                             f"(margin {margin:.3g}); the hinge would be active")
+            raise ValueError(
+                f"tau={tau!r} violates Assumption 1: some parameters reach y f >= tau "
+                f"(margin {margin:.3g}); the hinge would be active"
+            )
     X, y, tau, A, b, v, E, iv = _net_args(X, y, tau, units, intervals)
     c = _arr(h_centers, "h_centers")
     if c.shape != (A.shape[0],) or not np.all(np.isfinite(c)) or np.any(c < iv[:, 0]) or np.any(c > iv[:, 1]):
@@ -283,7 +294,6 @@ def assumption1_margin(X, y, tau, units, intervals):
     return float(tau - np.max(np.mean(np.max(vals, axis=0), axis=0)))
 
 
-
 # ---- explicit instances ------------------------------------------------------------------------------------------
 def explicit_instance(I, d):
     """Worst case for the 1/I rate: W_i = [0,1], h_i(w) = w, g_i through (0,1), (1-d,1), (1,0), K = (1-d)/I.
@@ -302,8 +312,15 @@ def explicit_network(I, d):
     D = 2 - (1-d)/I and Delta_i = 1 - d; assumption1_margin = 1 (y f <= 0 < tau)."""
     I, d = _check_explicit(I, d)
     units = (np.ones((I, 1)), np.full(I, -(1.0 - d)), np.full(I, 1.0 / d), -np.ones((I, 1)))
-    return dict(X=np.ones((1, 1)), y=np.ones(1), tau=1.0, units=units,
-                intervals=np.tile([0.0, 1.0], (I, 1)), h_centers=np.zeros(I), K=(1.0 - d) / I)
+    return dict(
+        X=np.ones((1, 1)),
+        y=np.ones(1),
+        tau=1.0,
+        units=units,
+        intervals=np.tile([0.0, 1.0], (I, 1)),
+        h_centers=np.zeros(I),
+        K=(1.0 - d) / I,
+    )
 
 
 def _check_explicit(I, d):

@@ -1,5 +1,6 @@
 """The primal P of the multi-branch problem, exactly: a HiGHS MILP (value recomputed from the integer choice) and
 an enumeration of every (segment) choice for small instances."""
+
 from __future__ import annotations
 
 import warnings
@@ -23,8 +24,9 @@ def _primal(route, value, status, ok, choice=None, params=None, budget=float("na
     """value: objective recomputed from ``choice``/``params`` (nan when not ok); raw_value: what the solver
     reported.  choice: family B grid index per branch, family A segment k (w in [t_{k-1}, t_k]); params: w per
     branch (family B only when w is known); budget: (1/I) sum_i h_i at the returned point."""
-    return _route(route, value, status, ok, choice=choice, params=params, budget=float(budget),
-                  raw_value=float(raw_value))
+    return _route(
+        route, value, status, ok, choice=choice, params=params, budget=float(budget), raw_value=float(raw_value)
+    )
 
 
 def _box_knapsack(g0, dg, h0, dh, cap, tol):
@@ -108,8 +110,10 @@ def _grid_model(inst, keep, Hall, Gall, k_rhs):
     _, _, N, grp = _layout(inst)
     cols = np.nonzero(np.concatenate(keep))[0] if keep is not None else np.arange(N)
     c, nvar = Gall[cols], cols.size
-    cons = [LinearConstraint(sparse.csr_matrix((np.ones(nvar), (grp[cols], np.arange(nvar))), (I, nvar)), 1, 1),
-            LinearConstraint(Hall[cols][None], -np.inf, k_rhs)]
+    cons = [
+        LinearConstraint(sparse.csr_matrix((np.ones(nvar), (grp[cols], np.arange(nvar))), (I, nvar)), 1, 1),
+        LinearConstraint(Hall[cols][None], -np.inf, k_rhs),
+    ]
     return c, np.ones(nvar), np.ones(nvar), cons, cols
 
 
@@ -157,16 +161,21 @@ def _solve(c, integ, ub, cons, time_limit):
     """HiGHS with gap 0; a model that presolve calls infeasible or unbounded is re-solved without presolve (seen on
     feasible, badly scaled models).  Raises whatever the solver raises."""
     # scipy passes mip_abs_gap on with a warning
-    opts = {"mip_rel_gap": 0.0, "mip_abs_gap": ztol.HIGHS_MIP_ABS_GAP, "mip_feasibility_tolerance": ztol.HIGHS_FEAS,
-            "primal_feasibility_tolerance": ztol.HIGHS_FEAS}
+    opts = {
+        "mip_rel_gap": 0.0,
+        "mip_abs_gap": ztol.HIGHS_MIP_ABS_GAP,
+        "mip_feasibility_tolerance": ztol.HIGHS_FEAS,
+        "primal_feasibility_tolerance": ztol.HIGHS_FEAS,
+    }
     if time_limit is not None:
         opts["time_limit"] = float(time_limit)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons, options=opts)
         if res.status in (2, 4):
-            res = milp(c, integrality=integ, bounds=Bounds(0, ub), constraints=cons,
-                       options={**opts, "presolve": False})
+            res = milp(
+                c, integrality=integ, bounds=Bounds(0, ub), constraints=cons, options={**opts, "presolve": False}
+            )
     return res
 
 
@@ -177,10 +186,10 @@ def _read_choice(inst, isA, x):
     n, off, N, _ = _layout(inst)
     if isA:
         soff = np.concatenate([[0], np.cumsum(n - 1)])
-        choice = np.array([1 + int(np.argmax(x[N + soff[i]:N + soff[i + 1]])) for i in range(I)])
+        choice = np.array([1 + int(np.argmax(x[N + soff[i] : N + soff[i + 1]])) for i in range(I)])
         val, params, ok, budget = (v[0] for v in _seg_knapsack(inst, choice[None]))
         return choice, float(val), params, bool(ok), float(budget)
-    choice = np.array([int(np.argmax(x[off[i]:off[i + 1]])) for i in range(I)])
+    choice = np.array([int(np.argmax(x[off[i] : off[i + 1]])) for i in range(I)])
     val, budget, params = _pick(inst, choice)
     return choice, val, params, True, budget
 
@@ -252,5 +261,3 @@ def primal_bruteforce(inst, limit=200000):
         return _primal(ROUTE_ENUM, float("nan"), "infeasible", False)
     k = int(np.argmin(np.where(feas, val, np.inf)))
     return _primal(ROUTE_ENUM, float(val[k]), "optimal", True, seg[k], w[k], float(bud[k]), float(val[k]))
-
-
