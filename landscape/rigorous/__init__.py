@@ -104,10 +104,10 @@ def claim_of(name: str) -> str:
 
 
 def _families() -> Mapping[str, Callable]:
-    from landscape.rigorous import liang2018, multibranch, survey, wang2023, zhang2019
+    from landscape.rigorous import kawaguchi2019, liang2018, multibranch, survey, wang2023, zhang2019
 
     table: dict = {}
-    for module in (zhang2019, multibranch, wang2023, liang2018, survey):
+    for module in (zhang2019, multibranch, wang2023, liang2018, survey, kawaguchi2019):
         table.update(module.REPLAYS)
     return table
 

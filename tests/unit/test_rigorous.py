@@ -327,3 +327,98 @@ def test_printed_recursion_witness_is_numerical_with_its_reason():
     assert not r.rejected and r.level == NUMERICAL and "Monte Carlo" in r.missing
     a["X"] = np.array([[1.0, 0.0], [1.0, 0.0]])   # parallel inputs: both readings give the same matrix
     assert replay_arrays(name, a).rejected
+
+
+# ------------------------------------------------------------------------------------------------------------
+# failure-case witnesses of Kawaguchi et al. (2019), Du et al. (2019) and Ergen & Pilanci (2019)
+# ------------------------------------------------------------------------------------------------------------
+def test_failure_case_witness_files_match_their_constructions():
+    """The committed files are the family constructions' output, shrunk and rounded (the bottleneck's theta comes
+    from a float64 SVD, so it is compared to 1e-12; everything else bit for bit)."""
+    from landscape.rigorous import kawaguchi2019 as rk
+    from landscape.rigorous import survey as rs
+
+    for name, build in {**rk.NEW_WITNESSES, **rs.NEW_WITNESSES}.items():
+        stored, built = load(WITNESS_DIR / name), build()
+        assert set(stored) == set(built), name
+        for k in built:
+            if name.startswith("kawaguchi2019.linear.bottleneck") and k == "theta":
+                np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-12, err_msg=name)
+            else:
+                np.testing.assert_array_equal(stored[k], built[k], err_msg=f"{name}: {k}")
+        assert replay_arrays(name, stored).level in (PROVED_EXACT, PROVED_INTERVAL), name
+
+
+def test_non_critical_witness_at_a_global_fit_is_rejected():
+    """Targets replaced by the network's own outputs: r = 0, the point is critical and L = J = 0."""
+    from landscape.kawaguchi2019.networks import Net, forward
+
+    name, a = witness("kawaguchi2019.thm1.non-critical__mixed-3-4-4-2")
+    assert replay_arrays(name, a).level == PROVED_EXACT
+    net = Net(3, tuple(int(w) for w in a["widths"]), int(a["d_y"]), slopes=(a["slopes1"], a["slopes2"]))
+    r = replay_arrays(name, dict(a, Y=forward(net, a["theta"], a["X"]).Yhat))
+    assert r.rejected and any("not critical" in s.name for s in r.failures())
+
+
+def test_non_critical_witness_moved_onto_a_kink_is_rejected():
+    name, a = witness("kawaguchi2019.thm1.non-critical__mixed-3-4-4-2")
+    X = a["X"].copy()
+    X[0] = 0.0   # sample 0 at the origin: every pre-activation of it is 0 (a kink of the ReLU units)
+    r = replay_arrays(name, dict(a, X=X))
+    assert r.rejected and any("kink" in s.name for s in r.failures())
+
+
+def test_partial_critical_witness_with_a_nudged_output_layer_is_rejected():
+    name, a = witness("kawaguchi2019.thm1.partial-critical__ls-output")
+    assert replay_arrays(name, a).level == PROVED_EXACT
+    theta = a["theta"].copy()
+    theta[-1] = np.nextafter(theta[-1], np.inf)   # one ulp off the rounded least-squares layer
+    r = replay_arrays(name, dict(a, theta=theta))
+    assert r.rejected and any("least-squares layer rounded" in s.name for s in r.failures())
+
+
+def test_partial_critical_witness_with_realizable_targets_is_rejected():
+    """Targets equal to the outputs of the stored net: the least-squares layer fits exactly, L = J = 0."""
+    from landscape.kawaguchi2019.networks import Net, forward
+
+    name, a = witness("kawaguchi2019.thm1.partial-critical__ls-output")
+    net = Net(3, tuple(int(w) for w in a["widths"]), int(a["d_y"]), slopes=(a["slopes1"],))
+    Phi = forward(net, a["theta"], a["X"]).Phi[-1]
+    Y = Phi @ np.array([[1.0], [-1.0], [0.5], [2.0], [0.25]])   # exact in float64: dyadic entries, few bits
+    assert np.array_equal(Y, np.round(Y * 2 ** 20) / 2 ** 20)
+    r = replay_arrays(name, dict(a, Y=Y))
+    assert r.rejected
+
+
+def test_bottleneck_witness_with_rank_one_targets_is_rejected():
+    """Targets of rank one (Y = X b c^T): the width-one product reaches the OLS value, no gap."""
+    name, a = witness("kawaguchi2019.linear.bottleneck__rank-one")
+    assert replay_arrays(name, a).level == PROVED_EXACT
+    Y = a["X"] @ np.array([[1.0], [0.5]]) @ np.array([[1.0, -2.0]])
+    r = replay_arrays(name, dict(a, Y=Y))
+    assert r.rejected and any("rank(P[X] Y) > r" in s.name for s in r.failures())
+    B = np.linalg.lstsq(a["X"], a["Y"], rcond=None)[0]
+    wide = dict(a, widths=np.array([2]), slopes1=np.ones(2), theta=np.concatenate([np.eye(2).T.ravel(), B.T.ravel()]))
+    r = replay_arrays(name, wide)   # two hidden units: W^(1) = I, W^(2) = the OLS coefficients reach the OLS value
+    assert r.rejected and any("narrower than d_y" in s.name for s in r.failures())
+
+
+def test_unbounded_relaxation_witness_with_positive_labels_is_rejected():
+    name, a = witness("ergen2019.relaxation.unbounded__d0-2")
+    assert replay_arrays(name, a).level == PROVED_EXACT
+    assert replay_arrays(name, dict(a, Y=np.array([1.0, 2.0]))).rejected   # the ray now goes uphill
+    tilted = dict(a, direction=np.array([-1.0, 1e-13]))   # x_2^T d > 0: neuron 2 switches on along the ray
+    r = replay_arrays(name, tilted)
+    assert r.rejected and any("X^T d <= 0" in s.name for s in r.failures())
+
+
+def test_parallel_inputs_witness_with_distinct_inputs_is_rejected():
+    name, a = witness("du2019.gram.parallel-inputs__repeated-and-antiparallel")
+    assert replay_arrays(name, a).level == PROVED_INTERVAL
+    Xr = a["X_repeated"].copy()
+    Xr[2, 0] = np.nextafter(1.0, 0.0)   # x_2 one ulp away from x_0: no longer a repeated input
+    assert replay_arrays(name, dict(a, X_repeated=Xr)).rejected
+    Xa = a["X_antiparallel"].copy()
+    Xa[2] = Xa[0]   # the "antiparallel" pair made equal: the ReLU Gram is singular, not positive definite
+    r = replay_arrays(name, dict(a, X_antiparallel=Xa))
+    assert r.rejected and any("positive definite" in s.name for s in r.failures())

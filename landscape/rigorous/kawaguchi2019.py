@@ -1,0 +1,440 @@
+"""Exact replays of Kawaguchi et al. (2019)'s failure cases of Theorem 1 and of the deep linear corollary.
+
+The networks of the family are bias-free and piecewise linear (slope 1 for z > 0, slope a in [-1, 1] for z < 0),
+so at a point whose pre-activations are all non-zero the output is a polynomial in the weights, and every number
+the claims involve (the loss L, the tangent features ``Jac = d vec(Yhat) / d theta``, the best linear fit J on
+them, the gradient) is a rational function of the stored floats.  The replays compute them in exact rational
+arithmetic (python-flint ``fmpq``), the floats taken at their exact binary values.
+
+Lemmas the replays rely on (proved in the catalog, ``kawaguchi2019.thm1`` and ``kawaguchi2019.linear``):
+
+* (Lemma 1 / Euler) ``Jac theta = (H + 1) vec Yhat`` at differentiable points of the paper's class, so
+  ``vec Yhat`` lies in col(Jac); the replay checks this identity exactly rather than assuming it.
+* (E) with ``r = vec(Yhat - Y)``, ``g = Jac^T r``: ``L - J = 1/2 ||P[Jac] r||^2``, and ``P[Jac] r = 0`` iff
+  ``g = 0`` (``Jac^T`` is injective on col(Jac)); so ``L > J`` exactly when the gradient is non-zero.
+* (Eckart-Young) for a deep linear net whose narrowest hidden layer has r units, ``X W`` (W the product of the
+  weights) has rank at most r, so ``L = 1/2 ||(I - P[X]) Y||^2 + 1/2 ||X W - P[X] Y||^2`` is at least the OLS
+  value plus the squares of the singular values of ``P[X] Y`` beyond the r-th, at every theta; the bound is
+  attained (a rank-r matrix factors through layers of width >= r), so L has global, hence local, minima.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+from flint import fmpq, fmpq_mat
+
+from landscape.rigorous import Replay
+from landscape.rigorous import exact as ex
+
+
+# --------------------------------------------------------------------------------------------------------------
+# exact networks
+# --------------------------------------------------------------------------------------------------------------
+def q(x) -> fmpq:
+    """The exact value of a float64 (or int) as an ``fmpq``."""
+    n, d = Fraction(float(x)).as_integer_ratio()
+    return fmpq(n, d)
+
+
+def qmat(a) -> list:
+    arr = np.asarray(a, dtype=np.float64)
+    return [[q(v) for v in row] for row in arr]
+
+
+def matmul(A: list, B: list) -> list:
+    return [[sum((A[i][k] * B[k][j] for k in range(len(B))), fmpq(0)) for j in range(len(B[0]))] for i in range(len(A))]
+
+
+def sq(v) -> fmpq:
+    return sum((x * x for x in v), fmpq(0))
+
+
+def dotq(u, v) -> fmpq:
+    return sum((a * b for a, b in zip(u, v)), fmpq(0))
+
+
+class ExactNet:
+    """A witness network (``X``, ``Y``, ``theta``, ``widths``, ``d_y``, ``slopes<l>``) in exact arithmetic."""
+
+    def __init__(self, arrays: dict):
+        self.X = qmat(arrays["X"])
+        self.Y = qmat(arrays["Y"])
+        self.widths = [int(w) for w in np.ravel(arrays["widths"])]
+        self.d_y = int(arrays["d_y"])
+        self.H = len(self.widths)
+        self.dims = [len(self.X[0]), *self.widths, self.d_y]
+        self.slopes = [[q(a) for a in np.ravel(arrays[f"slopes{l + 1}"])] for l in range(self.H)]
+        self.slopes_float = [np.ravel(arrays[f"slopes{l + 1}"]) for l in range(self.H)]
+        self.theta = [q(v) for v in np.ravel(arrays["theta"])]
+        self.m = len(self.X)
+
+    @property
+    def n_params(self) -> int:
+        return sum(a * b for a, b in self.shapes)
+
+    @property
+    def shapes(self) -> list:
+        return [(self.dims[l], self.dims[l + 1]) for l in range(self.H + 1)]
+
+    def unpack(self, theta: list) -> list:
+        """``W^(1..H+1)`` from the column-major ``vec`` (as ``Net.unpack``)."""
+        out, i = [], 0
+        for a, b in self.shapes:
+            out.append([[theta[i + c * a + r] for c in range(b)] for r in range(a)])
+            i += a * b
+        return out
+
+    def forward(self, theta: list | None = None) -> dict:
+        """Pre-activations, representations, slopes in force (Lambda) and the output, exactly."""
+        Ws = self.unpack(self.theta if theta is None else theta)
+        Phi, G, Lam = [self.X], [], []
+        for l in range(self.H):
+            g = matmul(Phi[-1], Ws[l])
+            a = self.slopes[l]
+            lam = [[fmpq(1) if z > 0 else a[k] for k, z in enumerate(row)] for row in g]
+            G.append(g)
+            Lam.append(lam)
+            Phi.append([[lam[i][k] * g[i][k] for k in range(len(g[0]))] for i in range(len(g))])
+        Yhat = matmul(Phi[-1], Ws[-1])
+        return {"G": G, "Phi": Phi, "Lam": Lam, "Yhat": Yhat, "Ws": Ws}
+
+    def vec(self, M: list) -> list:
+        return [M[i][k] for k in range(len(M[0])) for i in range(len(M))]
+
+    def jacobian(self, fw: dict) -> list:
+        """``d vec(Yhat) / d theta`` column by column (forward mode with the activation pattern held fixed: valid
+        where no pre-activation is zero), as a list of columns."""
+        Ws, Phi, Lam = fw["Ws"], fw["Phi"], fw["Lam"]
+        cols = []
+        for l0, (a, b) in enumerate(self.shapes):
+            for c in range(b):
+                for r in range(a):
+                    # dG^(l0+1) has one non-zero column c equal to Phi^(l0)[:, r]
+                    dG = [[Phi[l0][i][r] if k == c else fmpq(0) for k in range(b)] for i in range(self.m)]
+                    for l in range(l0, self.H):
+                        dPhi = [[Lam[l][i][k] * dG[i][k] for k in range(len(dG[0]))] for i in range(self.m)]
+                        dG = matmul(dPhi, Ws[l + 1])
+                    cols.append(self.vec(dG))
+        return cols
+
+    def loss(self, fw: dict) -> fmpq:
+        return sq(self.vec(fw["Yhat"])[i] - y for i, y in enumerate(self.vec(self.Y))) / 2
+
+
+def projection(cols: list, y: list) -> list:
+    """``P[M] y`` exactly, M given by its columns (any rank): least squares on a maximal independent subset."""
+    if not cols:
+        return [fmpq(0)] * len(y)
+    M = fmpq_mat(len(cols[0]), len(cols), [cols[j][i] for i in range(len(cols[0])) for j in range(len(cols))])
+    R, rank = M.rref()
+    piv, row = [], 0
+    for j in range(len(cols)):
+        if row < rank and R[row, j] != 0:
+            piv.append(j)
+            row += 1
+    B = [cols[j] for j in piv]
+    k = len(B)
+    if k == 0:
+        return [fmpq(0)] * len(y)
+    gram = fmpq_mat(k, k, [dotq(B[i], B[j]) for i in range(k) for j in range(k)])
+    rhs = fmpq_mat(k, 1, [dotq(B[i], y) for i in range(k)])
+    c = gram.solve(rhs)
+    return [sum((c[j, 0] * B[j][i] for j in range(k)), fmpq(0)) for i in range(len(y))]
+
+
+def rank_of(cols: list) -> int:
+    if not cols:
+        return 0
+    return fmpq_mat(len(cols[0]), len(cols), [cols[j][i] for i in range(len(cols[0])) for j in range(len(cols))]).rank()
+
+
+def _fmt(x: fmpq) -> str:
+    """An exact rational for a detail line: in full when short, else its value and its size."""
+    if x.q == 1:
+        return str(x)
+    approx = float(Fraction(int(x.p), int(x.q)))
+    text = str(x)
+    return f"{text} (~{approx:.6g})" if len(text) <= 40 else f"~{approx:.12g} (exact rational, {len(text)} chars)"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Theorem 1's failure cases: L > J at a non-critical point / a point critical in the output weights only
+# --------------------------------------------------------------------------------------------------------------
+def load_net(out: Replay, arrays: dict) -> ExactNet | None:
+    """The witness network, or None (a failed step) when theta does not fit the architecture."""
+    net = ExactNet(arrays)
+    ok = out.check(
+        "theta has the architecture's number of parameters",
+        len(net.theta) == net.n_params,
+        f"{len(net.theta)} entries, dims {net.dims}",
+    )
+    return net if ok else None
+
+
+def _gap_steps(out: Replay, net: ExactNet, fw: dict, theta: list) -> tuple[fmpq, fmpq, list]:
+    """The steps shared by the Theorem 1 replays: class, differentiability, Lemma 1, identity (E); returns
+    (L, J, gradient)."""
+    out.check(
+        "every hidden unit is in the paper's class (slope in [-1, 1], linear output)",
+        all(abs(a) <= 1 for s in net.slopes for a in s),
+        "slopes " + "; ".join(str(list(map(float, s))) for s in net.slopes_float),
+    )
+    gmin = min(abs(z) for G in fw["G"] for row in G for z in row)
+    out.check(
+        "no pre-activation is at a kink (min |G| > 0, exact): L is a polynomial near theta",
+        gmin > 0,
+        f"min |G| = {_fmt(gmin)}",
+    )
+    jac = net.jacobian(fw)
+    yhat, y = net.vec(fw["Yhat"]), net.vec(net.Y)
+    euler = [sum((jac[p][i] * theta[p] for p in range(len(theta))), fmpq(0)) for i in range(len(yhat))]
+    out.check(
+        "Lemma 1 (Euler): Jac theta = (H + 1) vec Yhat, so vec Yhat lies in col(Jac) (exact)",
+        all(e == (net.H + 1) * v for e, v in zip(euler, yhat)),
+    )
+    r = [a - b for a, b in zip(yhat, y)]
+    g = [dotq(col, r) for col in jac]
+    L = sq(r) / 2
+    Py = projection(jac, y)
+    J = (sq(y) - dotq(Py, y)) / 2
+    Pr = projection(jac, r)
+    out.check(
+        "identity (E): L - J = 1/2 ||P[Jac] r||^2 (exact)",
+        L - J == sq(Pr) / 2,
+        f"L - J = {_fmt(L - J)}, rank Jac = {rank_of(jac)} of {len(jac)} columns, {len(y)} rows",
+    )
+    return L, J, g
+
+
+def replay_non_critical(name: str, arrays: dict) -> Replay:
+    out = Replay(
+        name,
+        "kawaguchi2019.thm1.non-critical",
+        "exact",
+        lemmas=[LEMMA_E],
+        statement="at this differentiable non-critical point L(theta) > J(theta)",
+    )
+    net = load_net(out, arrays)
+    if net is None:
+        return out
+    fw = net.forward()
+    L, J, g = _gap_steps(out, net, fw, net.theta)
+    out.check(
+        "theta is not critical: grad L = Jac^T r != 0 (exact)", any(v != 0 for v in g), f"||g||^2 = {_fmt(sq(g))}"
+    )
+    out.check("L > J (exact)", L > J, f"L = {_fmt(L)}, J = {_fmt(J)}")
+    return out
+
+
+def ls_output_layer(net: ExactNet, fw: dict) -> list | None:
+    """The exact least-squares output layer on the last representation (None when Phi^(H) has dependent
+    columns: the least-squares layer is then not unique)."""
+    Phi = fw["Phi"][-1]
+    d = len(Phi[0])
+    P = fmpq_mat(len(Phi), d, [v for row in Phi for v in row])
+    if P.rank() < d:
+        return None
+    gram = P.transpose() * P
+    rhs = P.transpose() * fmpq_mat(net.m, net.d_y, [v for row in net.Y for v in row])
+    C = gram.solve(rhs)
+    return [[C[i, k] for k in range(net.d_y)] for i in range(d)]
+
+
+def replay_partial_critical(name: str, arrays: dict) -> Replay:
+    out = Replay(
+        name,
+        "kawaguchi2019.thm1.partial-critical",
+        "exact",
+        lemmas=[LEMMA_E],
+        statement="with the exact least-squares output layer on the stored hidden layers, theta is critical "
+        "in W^(H+1) but L(theta) > J(theta)",
+    )
+    net = load_net(out, arrays)
+    if net is None:
+        return out
+    fw = net.forward()
+    C = ls_output_layer(net, fw)
+    if not out.check("Phi^(H) has independent columns (the least-squares output layer is unique)", C is not None):
+        return out
+    stored = np.asarray(arrays["theta"], dtype=np.float64)
+    start = len(net.theta) - len(C) * net.d_y
+    exact_out = [C[i][k] for k in range(net.d_y) for i in range(len(C))]  # column-major vec W^(H+1)
+    rounded = np.array(
+        [
+            float(int(v.p)) / float(int(v.q))
+            if abs(v.p) < 2**53 and v.q < 2**53
+            else float(Fraction(int(v.p), int(v.q)))
+            for v in exact_out
+        ]
+    )
+    out.check(
+        "the stored W^(H+1) is the exact least-squares layer rounded to float64",
+        np.array_equal(rounded, stored[start:]),
+        f"max |stored - exact| = {float(np.max(np.abs(rounded - stored[start:]))):.3g}",
+    )
+    theta = net.theta[:start] + exact_out
+    fw = net.forward(theta)
+    Phi = fw["Phi"][-1]
+    R = [[fw["Yhat"][i][k] - net.Y[i][k] for k in range(net.d_y)] for i in range(net.m)]
+    normal = [
+        dotq([Phi[i][j] for i in range(net.m)], [R[i][k] for i in range(net.m)])
+        for j in range(len(Phi[0]))
+        for k in range(net.d_y)
+    ]
+    out.check("critical in the output weights: Phi^(H)^T (Yhat - Y) = 0 (exact)", all(v == 0 for v in normal))
+    L, J, g = _gap_steps(out, net, fw, theta)
+    hidden = g[:start]
+    out.check(
+        "not critical in the hidden weights: grad_{W^(1..H)} L != 0 (exact)",
+        any(v != 0 for v in hidden),
+        f"||g_hidden||^2 = {_fmt(sq(hidden))}",
+    )
+    out.check("L > J (exact)", L > J, f"L = {_fmt(L)}, J = {_fmt(J)}")
+    return out
+
+
+LEMMA_E = (
+    "(E) L - J = 1/2 ||P[Jac] r||^2 at every differentiable point of the class (Lemma 1 puts vec Yhat in "
+    "col(Jac)); P[Jac] r = 0 iff Jac^T r = 0"
+)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# deep linear net with a bottleneck narrower than d_y
+# --------------------------------------------------------------------------------------------------------------
+def replay_bottleneck(name: str, arrays: dict) -> Replay:
+    out = Replay(
+        name,
+        "kawaguchi2019.linear.bottleneck",
+        "exact",
+        lemmas=[
+            "Eckart-Young: rank(X W) <= r for the product W of a net whose narrowest layer has r units, "
+            "so L(theta) >= OLS + 1/2 sum_{i>r} s_i(P[X] Y)^2 at every theta, with equality attained"
+        ],
+        statement="every theta (hence every local minimum) has L(theta) >= the reduced-rank value > the "
+        "least-squares value 1/2 ||(I - P[X]) Y||^2",
+    )
+    net = load_net(out, arrays)
+    if net is None:
+        return out
+    out.check("every unit is linear (slope 1)", all(a == 1 for s in net.slopes for a in s))
+    r = min(net.widths)
+    out.check("a hidden layer narrower than d_y", r < net.d_y, f"min width {r}, d_y {net.d_y}")
+    X, Y = net.X, net.Y
+    xcols = [[X[i][j] for i in range(net.m)] for j in range(len(X[0]))]
+    PY = [projection(xcols, [Y[i][k] for i in range(net.m)]) for k in range(net.d_y)]  # columns of P[X] Y
+    ols = sum((sq([Y[i][k] - PY[k][i] for i in range(net.m)]) for k in range(net.d_y)), fmpq(0)) / 2
+    rank = rank_of(PY)
+    out.check(
+        "rank(P[X] Y) > r (exact): the OLS fit is out of reach of a rank-r product", rank > r, f"rank {rank}, r = {r}"
+    )
+    G = sp.Matrix(net.d_y, net.d_y, lambda a, b: sp.Rational(str(dotq(PY[a], PY[b]))))
+    eig = ex.eigenvalues_symmetric(G)  # s_i(P[X] Y)^2, decreasing
+    drop = ex.simplify(sum(eig[r:], sp.Integer(0)) / 2)
+    rrr = sp.Rational(str(ols)) + drop
+    out.check(
+        "reduced-rank value - OLS value = 1/2 sum_{i>r} s_i^2 > 0 (exact)",
+        ex.is_positive(drop),
+        f"OLS = {ols}, reduced-rank value = {rrr} (~{float(rrr):.10g})",
+    )
+    fw = net.forward()
+    L = sp.Rational(str(net.loss(fw)))
+    out.check(
+        "the stored theta (a float64 global minimum) has L >= the reduced-rank value (exact)",
+        ex.is_nonnegative(L - rrr),
+        f"L - reduced-rank value = {float(L - rrr):.3g}, L - OLS = {float(L - sp.Rational(str(ols))):.6g}",
+    )
+    return out
+
+
+REPLAYS = {
+    "kawaguchi2019.thm1.non-critical": replay_non_critical,
+    "kawaguchi2019.thm1.partial-critical": replay_partial_critical,
+    "kawaguchi2019.linear.bottleneck": replay_bottleneck,
+}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# small readable witnesses built from the family's own constructions (landscape.kawaguchi2019.failures and the
+# bottleneck instances of the deep-linear strategy), shrunk to a few samples and rounded to simple numbers
+# --------------------------------------------------------------------------------------------------------------
+def _round(a, step: float) -> np.ndarray:
+    return np.round(np.asarray(a, dtype=np.float64) / step) * step + 0.0
+
+
+def _nonzero(a, step: float) -> np.ndarray:
+    """Round to multiples of ``step``, entries that would round to 0 moved to +-step (no exact zero weights or
+    inputs, which would put pre-activations on a kink)."""
+    a = np.asarray(a, dtype=np.float64)
+    r = np.round(a / step) * step
+    return np.where(r == 0, np.where(a >= 0, step, -step), r) + 0.0
+
+
+def _arrays(net, X, Y, theta) -> dict:
+    out = {"X": X, "Y": Y, "theta": theta, "widths": np.array(net.widths), "d_y": np.array(net.d_y)}
+    for l, a in enumerate(net.slopes):
+        out[f"slopes{l + 1}"] = a
+    return out
+
+
+def non_critical_witness() -> dict:
+    """``failures.non_critical(4)`` (mixed ReLU / leaky / abs net 3-4-4-2 at random weights), its first 10 samples,
+    inputs and targets rounded to quarters, weights to sixteenths, slopes to quarters."""
+    from landscape.kawaguchi2019.failures import non_critical
+    from landscape.kawaguchi2019.networks import Net
+
+    net, X, Y, theta, _ = non_critical(4)
+    small = Net(net.d_x, net.widths, net.d_y, slopes=tuple(_round(s, 0.25) for s in net.slopes))
+    return _arrays(small, _nonzero(X[:10], 0.25), _nonzero(Y[:10], 0.25), _nonzero(theta, 0.0625))
+
+
+def partial_critical_witness() -> dict:
+    """``failures.partial_critical(0)`` (one hidden layer of 5 ReLU / abs / leaky units, scalar output), its first 8
+    samples, inputs and targets rounded to quarters, hidden weights to sixteenths; the output layer is the exact
+    least-squares layer on the rounded hidden layer, rounded to float64.  (With 16 samples the 20 tangent
+    features have rank 15 < 16, so J > 0.)"""
+    from landscape.kawaguchi2019.failures import partial_critical
+    from landscape.kawaguchi2019.networks import Net
+
+    net, X, Y, theta, _ = partial_critical(0)
+    small = Net(net.d_x, net.widths, net.d_y, slopes=tuple(_round(s, 0.25) for s in net.slopes))
+    n_out = net.widths[-1] * net.d_y
+    a = _arrays(
+        small,
+        _nonzero(X[:16], 0.25),
+        _nonzero(Y[:16], 0.25),
+        np.concatenate([_nonzero(theta[:-n_out], 0.0625), np.zeros(n_out)]),
+    )
+    en = ExactNet(a)
+    C = ls_output_layer(en, en.forward())
+    a["theta"][-n_out:] = [
+        float(Fraction(int(C[i][k].p), int(C[i][k].q))) for k in range(net.d_y) for i in range(len(C))
+    ]
+    return a
+
+
+def bottleneck_witness() -> dict:
+    """The smallest bottleneck instance of the deep-linear strategy (``strategies.kawaguchi2019.deep_linear(
+    bottleneck=True)``: H = 1, d_y = 2, one hidden unit, d_x = 2, m = 4 Gaussian inputs and targets, here drawn
+    with ``default_rng(0)`` and rounded to halves), at a global minimum in float64: ``W^(1) = B v_1``,
+    ``W^(2) = v_1^T`` with B the OLS coefficients and v_1 the top right singular vector of ``X B``."""
+    from landscape.kawaguchi2019 import data as kd
+    from landscape.kawaguchi2019.networks import Net
+
+    rng = np.random.default_rng(0)
+    X = _nonzero(kd.inputs("gaussian", 4, 2, rng), 0.5)
+    Y = _nonzero(rng.standard_normal((4, 2)), 0.5)
+    net = Net(2, (1,), 2, slopes=(np.ones(1),))
+    B = np.linalg.lstsq(X, Y, rcond=None)[0]
+    v1 = np.linalg.svd(X @ B)[2][0]
+    return _arrays(net, X, Y, net.pack([(B @ v1)[:, None], v1[None, :]]))
+
+
+NEW_WITNESSES = {
+    "kawaguchi2019.thm1.non-critical__mixed-3-4-4-2.npz": non_critical_witness,
+    "kawaguchi2019.thm1.partial-critical__ls-output.npz": partial_critical_witness,
+    "kawaguchi2019.linear.bottleneck__rank-one.npz": bottleneck_witness,
+}
