@@ -210,8 +210,8 @@ def certify(
         return Certificate("local-min", value, gnorm, threshold, lam, eig_tol, used)
     # flat directions: the second-order test cannot decide.  A Hessian that is numerically zero says nothing at all
     # (a plateau, or a saturated region): inconclusive.  Otherwise look for a nearby lower point.
-    H = hessian if hessian is not None else (dense_hessian(loss, theta) if theta.size <= 400 else None)
-    if H is not None and float(np.max(np.abs(H))) <= eig_tol:
+    Hfull = hessian if hessian is not None else (dense_hessian(loss, theta) if theta.size <= 400 else None)
+    if Hfull is not None and float(np.max(np.abs(Hfull))) <= eig_tol:
         return withheld("the Hessian is numerically zero", lam, used)
     worst = perturbation_test(loss, theta, perturbation_radii, samples, seed)
     # a decrease smaller than the gradient's own first-order effect at the smallest radius is not evidence

@@ -256,9 +256,11 @@ def classify_critical(
         return CriticalPoint(theta, "local-min", c.value, c.grad_norm, start, c)
     if c.verdict == "saddle":
         if "direction" in c.details:
-            drop = saddle_descent(loss, theta, c.details["direction"], c.lambda_min)
+            drop = saddle_descent(
+                loss, theta, c.details["direction"], float(c.lambda_min if c.lambda_min is not None else np.nan)
+            )
         else:  # found by the perturbation test: its worst change is the descent
-            drop = float(c.perturbation_min_increase)
+            drop = float(c.perturbation_min_increase if c.perturbation_min_increase is not None else np.nan)
         noise = 1e3 * np.finfo(float).eps * (1.0 + abs(c.value))
         if drop < -noise:
             return CriticalPoint(theta, "saddle", c.value, c.grad_norm, start, c, drop)

@@ -93,7 +93,7 @@ class Net:
         acts = []
         for s in self.slopes:
             if s is None:
-                acts.append(self.smooth)
+                acts.append(str(self.smooth))
             else:
                 acts.append("/".join(sorted({_slope_name(a) for a in s})))
         return (

@@ -29,7 +29,7 @@ def unvec(v: np.ndarray, m: int, d_y: int) -> np.ndarray:
 
 def plant_critical(
     net: Net, theta: np.ndarray, X: np.ndarray, rng: np.random.Generator, alpha: float, Jac: np.ndarray | None = None
-) -> np.ndarray:
+) -> np.ndarray | None:
     """Targets Y making theta critical: ``Y = Yhat - r``, r orthogonal to col(Jac), ``||r|| = alpha ||Yhat||``
     (or alpha * sqrt(m d_y) if Yhat = 0).  Returns None when col(Jac) is everything (no room for a residual)."""
     m = X.shape[0]

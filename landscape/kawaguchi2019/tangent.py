@@ -44,7 +44,7 @@ def deltas(net: Net, fw) -> list[np.ndarray]:
     Ws, Lam = fw.Ws, fw.Lam
     out_scale = (1.0 - fw.Yhat**2) if net.output == "tanh" else np.ones_like(fw.Yhat)  # m x d_y
     H = net.depth
-    d = [None] * H
+    d: list[np.ndarray] = [np.empty(0)] * H  # filled from the last layer down
     # layer H: Lambda^{H,k} times the output weights W^(H+1)_{k,o} (times tanh' of the output if any)
     d[H - 1] = Lam[H - 1][:, :, None] * Ws[H][None, :, :] * out_scale[:, None, :]
     for l in range(H - 2, -1, -1):
@@ -209,14 +209,15 @@ def J_fast(net: Net, theta, X, Y, rel_cutoff: float = 1e-6) -> tuple[float, int]
 def _power_norm2(G: np.ndarray, iters: int = 60) -> float:
     """Largest eigenvalue of the PSD matrix G (= s_max^2 of the Jacobian) by power iteration (a few % is
     enough: it only sets the cutoff)."""
-    v = np.random.default_rng(0).standard_normal(G.shape[0])
+    v: np.ndarray = np.asarray(np.random.default_rng(0).standard_normal(G.shape[0]))
     lam = 0.0
     for _ in range(iters):
         w = G @ v
-        lam = float(np.linalg.norm(w))
-        if lam == 0.0:
+        norm = float(np.linalg.norm(w))
+        if norm == 0.0:
             return 0.0
-        v = w / lam
+        v = w / norm
+        lam = norm
     return lam
 
 

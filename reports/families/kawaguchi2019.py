@@ -167,7 +167,7 @@ def thm1_lines(summary: dict) -> list[str]:
     notes = e.get("notes", {})
     w = notes.get("tightest tau-interval width / (1/2 ||Y||^2)") or {}
     cert = notes.get("certificate") or {}
-    verdicts = defaultdict(int)
+    verdicts: dict[str, int] = defaultdict(int)
     for v in cert.get("values", []):
         verdicts[v.get("value")] += 1
     lines = [

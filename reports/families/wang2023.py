@@ -79,9 +79,9 @@ def _values(summary: dict, claims, key: str) -> list[dict]:
 
 
 def _cells(summary: dict) -> dict[tuple[str, str], list[dict]]:
-    cells = defaultdict(list)
+    cells: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for v in _values(summary, ("wang2023.table1",), TABLE_NOTE):
-        cells[(v.get("architecture"), v.get("column"))].append(v)
+        cells[(str(v.get("architecture")), str(v.get("column")))].append(v)
     return cells
 
 
@@ -106,7 +106,7 @@ def table1_lines(summary: dict) -> list[str]:
             found = cells.get((arch, f"{col[0]} {col[1]}"), [])
             measured = ""
             if found:
-                gaps = [v.get("gap") for v in found if isinstance(v.get("gap"), (int, float))]
+                gaps = [float(v["gap"]) for v in found if isinstance(v.get("gap"), (int, float))]
                 zero = all(bool(v.get("zero_gap")) for v in found)
                 measured = "P = D" if zero else f"P > D (relative gap {max(gaps):.3g})" if gaps else "P > D"
             ids = EVIDENCE.get((arch, col), ())
