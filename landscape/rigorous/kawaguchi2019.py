@@ -438,3 +438,114 @@ NEW_WITNESSES = {
     "kawaguchi2019.thm1.partial-critical__ls-output.npz": partial_critical_witness,
     "kawaguchi2019.linear.bottleneck__rank-one.npz": bottleneck_witness,
 }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Theorem 1 with weight decay: a local minimum of L + lam/2 ||theta||^2 (ball arithmetic) where L > J
+# --------------------------------------------------------------------------------------------------------------
+def _decay_parts(X: list, y: list, lam, theta: list) -> tuple[list, list]:
+    """Gradient and Hessian (balls) of ``F = 1/2 ||X w v - y||^2 + lam/2 (||w||^2 + v^2)`` for the one-hidden-unit
+    linear net ``theta = (w, v)`` (w: d_x input weights, v: the output weight), d_y = 1."""
+    from flint import arb
+
+    from landscape.rigorous import interval as iv
+
+    d = len(X[0])
+    w, v = theta[:d], theta[d]
+    u = [iv.dot(row, w) for row in X]
+    r = [ui * v - yi for ui, yi in zip(u, y)]
+    Xt_r = [iv.dot([row[k] for row in X], r) for k in range(d)]
+    Xt_u = [iv.dot([row[k] for row in X], u) for k in range(d)]
+    grad = [v * Xt_r[k] + lam * w[k] for k in range(d)] + [iv.dot(u, r) + lam * v]
+    H = [[arb(0)] * (d + 1) for _ in range(d + 1)]
+    for a in range(d):
+        for b in range(d):
+            H[a][b] = v * v * iv.dot([row[a] for row in X], [row[b] for row in X]) + (lam if a == b else 0)
+        H[a][d] = H[d][a] = Xt_r[a] + v * Xt_u[a]
+    H[d][d] = iv.dot(u, u) + lam
+    return grad, H
+
+
+def replay_weight_decay(name: str, arrays: dict) -> Replay:
+    from landscape.rigorous import interval as iv
+
+    out = Replay(
+        name,
+        "kawaguchi2019.thm1.weight-decay",
+        "interval",
+        lemmas=[
+            LEMMA_E,
+            "a function mu-strongly convex on a box, whose gradient at the box centre has norm g with 2 g / mu "
+            "below the box radius, has a strict local minimum within 2 g / mu of the centre "
+            "(interval.strongly_convex_minimizer)",
+            "at a critical point of L + lam/2 ||theta||^2, grad L = -lam theta; L - J >= ||grad L||^2 / (2 s_max^2), "
+            "s_max^2 <= ||Jac||_F^2",
+        ],
+        statement="the weight-decayed loss has a local minimum theta* next to the stored point, and L(theta*) > "
+        "J(theta*) there",
+    )
+    widths, d_y = [int(w) for w in np.ravel(arrays["widths"])], int(arrays["d_y"])
+    slopes = np.ravel(arrays["slopes1"])
+    if not out.check(
+        "one hidden unit with slope 1 (a linear net inside the class), scalar output: the shape this replay handles",
+        widths == [1] and d_y == 1 and np.array_equal(slopes, [1.0]),
+        f"widths {widths}, d_y {d_y}, slopes {slopes.tolist()}",
+    ):
+        return out
+    lam_f = float(arrays["weight_decay"])
+    out.check("weight decay lam > 0", lam_f > 0, f"lam = {lam_f}")
+    with iv.precision():
+        X = iv.balls(arrays["X"])
+        y = [iv.ball(v) for v in np.ravel(arrays["Y"])]
+        lam = iv.ball(lam_f)
+        c = [iv.ball(v) for v in np.ravel(arrays["theta"])]
+        radius = 1e-6
+        mb = iv.strongly_convex_minimizer(
+            lambda t: _decay_parts(X, y, lam, t)[0],
+            lambda box: _decay_parts(X, y, lam, box)[1],
+            c,
+            radius,
+        )
+        if not out.check(
+            "a strict local minimum theta* of L + lam/2 ||theta||^2 lies within R of the stored point (interval "
+            "gradient at the point, interval Cholesky of the Hessian on the box of radius 1e-6)",
+            mb is not None,
+            f"R = {mb.radius:.3g}, mu = {mb.mu:.6g}, |grad| <= {mb.grad_norm_upper:.3g}" if mb else "not proved",
+        ):
+            return out
+        ball = iv.box_around(c, mb.radius)
+        norm_theta = iv.norm2(ball)
+        out.check(
+            "theta* != 0, so grad L(theta*) = -lam theta* != 0", bool(norm_theta > 0), f"|theta*| in {norm_theta}"
+        )
+        d = len(X[0])
+        u = [iv.dot(row, ball[:d]) for row in X]
+        jac_f2 = ball[d] * ball[d] * sum((x * x for row in X for x in row), iv.ball(0.0)) + iv.dot(u, u)
+        gap_lower = lam * lam * norm_theta * norm_theta / (2 * jac_f2)
+        out.check(
+            "L(theta*) - J(theta*) >= lam^2 |theta*|^2 / (2 ||Jac||_F^2) > 0 on the whole ball",
+            bool(gap_lower > 0),
+            f"lower bound {iv.lower(gap_lower):.6g}",
+        )
+    return out
+
+
+REPLAYS["kawaguchi2019.thm1.weight-decay"] = replay_weight_decay
+
+
+def weight_decay_witness() -> dict:
+    """``failures.weight_decay(0)`` shrunk: its first 6 samples, the first two inputs and the first target rounded
+    to quarters, one hidden linear unit (so no continuous symmetry of the decayed loss is left), lam = 1/8 (the
+    builder's 0.1 rounded), trained with the family's L-BFGS on L + lam/2 ||theta||^2."""
+    from landscape.kawaguchi2019.failures import weight_decay
+    from landscape.kawaguchi2019.networks import Net
+    from landscape.kawaguchi2019.points import train
+
+    _, X, Y, _, _ = weight_decay(0)
+    net = Net(2, (1,), 1, slopes=(np.ones(1),))
+    Xs, Ys, lam = _nonzero(X[:6, :2], 0.25), _nonzero(Y[:6, :1], 0.25), 0.125
+    theta = train(net, Xs, Ys, np.array([0.5, 0.5, 0.5]), max_iter=800, weight_decay=lam)
+    return {**_arrays(net, Xs, Ys, theta), "weight_decay": np.array(lam)}
+
+
+NEW_WITNESSES["kawaguchi2019.thm1.weight-decay__one-unit.npz"] = weight_decay_witness

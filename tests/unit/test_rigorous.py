@@ -334,7 +334,8 @@ def test_printed_recursion_witness_is_numerical_with_its_reason():
 # ------------------------------------------------------------------------------------------------------------
 def test_failure_case_witness_files_match_their_constructions():
     """The committed files are the family constructions' output, shrunk and rounded (the bottleneck's theta comes
-    from a float64 SVD, so it is compared to 1e-12; everything else bit for bit)."""
+    from a float64 SVD, so it is compared to 1e-12, the weight-decay theta from L-BFGS, compared to 1e-6, well
+    inside the box its replay certifies; everything else bit for bit)."""
     from landscape.rigorous import kawaguchi2019 as rk
     from landscape.rigorous import survey as rs
 
@@ -344,6 +345,8 @@ def test_failure_case_witness_files_match_their_constructions():
         for k in built:
             if name.startswith("kawaguchi2019.linear.bottleneck") and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-12, err_msg=name)
+            elif name.startswith("kawaguchi2019.thm1.weight-decay") and k == "theta":
+                np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-6, err_msg=name)
             else:
                 np.testing.assert_array_equal(stored[k], built[k], err_msg=f"{name}: {k}")
         assert replay_arrays(name, stored).level in (PROVED_EXACT, PROVED_INTERVAL), name
@@ -422,3 +425,14 @@ def test_parallel_inputs_witness_with_distinct_inputs_is_rejected():
     Xa[2] = Xa[0]   # the "antiparallel" pair made equal: the ReLU Gram is singular, not positive definite
     r = replay_arrays(name, dict(a, X_antiparallel=Xa))
     assert r.rejected and any("positive definite" in s.name for s in r.failures())
+
+
+def test_weight_decay_witness_off_its_minimum_or_without_decay_is_rejected():
+    name, a = witness("kawaguchi2019.thm1.weight-decay__one-unit")
+    r = replay_arrays(name, a)
+    assert r.level == PROVED_INTERVAL, r.summary()
+    moved = dict(a, theta=a["theta"] + np.array([1e-4, 0.0, 0.0]))   # gradient ~2e-5: no minimum within the box
+    r = replay_arrays(name, moved)
+    assert r.rejected and any("strict local minimum" in s.name for s in r.failures())
+    r = replay_arrays(name, dict(a, weight_decay=np.array(0.0)))   # no decay: the point is not a minimum of L
+    assert r.rejected
