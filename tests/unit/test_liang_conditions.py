@@ -33,7 +33,8 @@ from theorems.liang2018 import checks as C
 def test_prop8_refutes_a_scale_too_small_for_margin_one():
     message = refuted_under_ci_budget(teacher_problems(), C.check_shift_and_scale, starts=0,
                                       shift_and_scale=lambda p, t: cond.shift_and_scale(p, t, target_margin=0.5))
-    assert message is not None and "every margin" in message
+    # refuted by the claim's own check (evidence), before the margin sanity check
+    assert message is not None and "loss after shift-and-scale is exactly 0" in message
 
 
 def test_prop8_refutes_a_loss_that_is_not_a_surrogate():

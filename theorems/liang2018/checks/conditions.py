@@ -53,17 +53,17 @@ def check_shift_and_scale(inst, record, shift_and_scale=cond.shift_and_scale, st
         record.holds(bool(np.array_equal(moved[rest], theta[rest])), instance=inst,
                      what="the map changes only (W_L, b_L)")
         margins = p.y * p.outputs(moved)
-        # what the map is built to do (the loss check below is the claim): sanity, not evidence
-        record.geq(float(np.min(margins)), 1.0, tol=0.0, instance=inst, evidence=False,
-                   what="(sanity) every margin y_i f_i >= z_0 = 1")
         # the claim's content (zero minimal error => zero minimal loss, attained): the explicit map's point has loss
         # exactly 0, evaluated by numpy and by torch
-        record.close(p.value(moved), float(torch_loss(torch.tensor(moved))), tol=0.0, instance=inst,
-                     routes=("numpy loss at the mapped point", "torch loss at the mapped point"),
-                     what="loss after shift-and-scale: numpy = torch")
         record.leq(p.value(moved), 0.0, tol=0.0, instance=inst, decisive=True,
                    routes=("loss at the shift-and-scale point (numpy)", "claimed minimal loss 0"),
                    what="loss after shift-and-scale is exactly 0")
+        record.close(p.value(moved), float(torch_loss(torch.tensor(moved))), tol=0.0, instance=inst,
+                     routes=("numpy loss at the mapped point", "torch loss at the mapped point"),
+                     what="loss after shift-and-scale: numpy = torch")
+        # what the map is built to do, and with a polynomial hinge equivalent to the loss check above: sanity
+        record.geq(float(np.min(margins)), 1.0, tol=0.0, instance=inst, evidence=False,
+                   what="(sanity) every margin y_i f_i >= z_0 = 1")
     record.note("zero-error points mapped", len(points), instance=inst)
 
 
