@@ -43,7 +43,8 @@ _COMMON: dict[str, Any] = dict(
 PROFILES = {
     "dev": dict(max_examples=10, **_COMMON),
     "ci": dict(max_examples=25, derandomize=True, print_blob=True, database=None, **_COMMON),
-    "nightly": dict(max_examples=2500, database=example_database(".hypothesis/nightly"), **_COMMON),
+    # print_blob: a failure found at night prints the @reproduce_failure blob beside the replay command
+    "nightly": dict(max_examples=2500, print_blob=True, database=example_database(".hypothesis/nightly"), **_COMMON),
 }
 MIN_CONCLUSIVE = {"dev": 3, "ci": 5, "nightly": 100}
 

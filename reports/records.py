@@ -506,12 +506,39 @@ class Recorder:
         if status == "fail":
             rel = {"<=": "<=", ">=": ">=", "==": "== (within tol)", "allclose": "== (entrywise, within tol)"}[relation]
             where = f" at index {extra.get('index')}" if relation == "allclose" else ""
+            saved = self._save_failure(instance)
             raise AssertionError(
                 f"[{self.claim}] {what}{where}: observed={observed:.10g}, but the claim requires {rel} {bound:.10g} "
                 f"(tolerance {tol:.3g}, margin {margin:.3g}); instance: {describe(instance)}"
                 + (f"; replay: {self.replay}" if self.replay else "")
+                + (f"; instance saved to {saved}" if saved else "")
             )
         return margin
+
+    def _save_failure(self, instance: Any) -> Path | None:
+        """Save the numbers of a failing instance as ``<claim>__failure.npz`` beside the witnesses.
+
+        Hypothesis replays the shrunk example last, so the file left behind holds the smallest failing instance;
+        only plain numeric fields (arrays, numbers) of a dataclass or object are kept, never pickles."""
+        if self.witness_dir is None or instance is None:
+            return None
+        fields = getattr(instance, "__dict__", None)
+        if fields is None and hasattr(instance, "_asdict"):
+            fields = instance._asdict()
+        arrays: dict[str, np.ndarray] = {}
+        for name, value in (fields or {}).items():
+            try:
+                arr = np.asarray(value)
+            except Exception:  # noqa: BLE001 - a field numpy cannot take is simply not saved
+                continue
+            if arr.dtype.kind in "biuf" and arr.size <= 10**6:
+                arrays[str(name)] = arr
+        if not arrays:
+            return None
+        self.witness_dir.mkdir(parents=True, exist_ok=True)
+        path = self.witness_dir / f"{self.claim}__failure.npz"
+        np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
+        return path
 
     def note(self, what: str, value: Any, *, instance: Any = None, extra: Mapping | None = None) -> None:
         """Record a measured quantity that is reported but not asserted (e.g. 'best start reached optimum')."""

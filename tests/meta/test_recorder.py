@@ -207,3 +207,23 @@ def test_compact_records_give_the_same_summary_as_full_ones():
     assert {k: v["count"] for k, v in compact["checks"].items()} == {k: v["count"] for k, v in full["checks"].items()}
     for field in ("tightness", "detectable_perturbation", "decisive_checks", "routes", "sanity_checks"):
         assert compact["power"][field] == full["power"][field], field
+
+
+def test_a_failing_instance_is_saved_without_pickles(tmp_path):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Inst:
+        X: np.ndarray
+        gamma: float
+        label: str
+
+        def summary(self) -> str:
+            return f"gamma={self.gamma}"
+
+    rec = Recorder("zhang2019.thm2", witness_dir=tmp_path)
+    with pytest.raises(AssertionError, match="instance saved to"):
+        rec.leq(2.0, 1.0, tol=0.0, instance=Inst(np.eye(2), 0.5, "x"))
+    with np.load(tmp_path / "zhang2019.thm2__failure.npz", allow_pickle=False) as data:
+        assert set(data.files) == {"X", "gamma"}
+        np.testing.assert_array_equal(data["X"], np.eye(2))
