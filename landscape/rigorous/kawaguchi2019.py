@@ -549,3 +549,125 @@ def weight_decay_witness() -> dict:
 
 
 NEW_WITNESSES["kawaguchi2019.thm1.weight-decay__one-unit.npz"] = weight_decay_witness
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Theorem 1 with a tanh output layer: a local minimum (ball arithmetic) where L != J
+# --------------------------------------------------------------------------------------------------------------
+def _tanh_parts(X: list, y: list, beta: list) -> dict:
+    """For ``f(beta) = 1/2 ||tanh(X beta) - y||^2``: value, gradient ``X^T D r`` and Hessian ``X^T diag(h) X`` with
+    ``t = tanh(X beta)``, ``D = 1 - t^2``, ``r = t - y``, ``h = D^2 - 2 t r D`` (balls)."""
+    from landscape.rigorous import interval as iv
+
+    d = len(X[0])
+    t = [iv.dot(row, beta).tanh() for row in X]
+    D = [1 - ti * ti for ti in t]
+    r = [ti - yi for ti, yi in zip(t, y)]
+    h = [Di * Di - 2 * ti * ri * Di for ti, ri, Di in zip(t, r, D)]
+    grad = [iv.dot([row[k] for row in X], [Di * ri for Di, ri in zip(D, r)]) for k in range(d)]
+    hess = [[iv.dot([row[a] * row[b] for row in X], h) for b in range(d)] for a in range(d)]
+    return {"t": t, "D": D, "r": r, "L": iv.dot(r, r) / 2, "grad": grad, "hess": hess}
+
+
+def _solve2(A: list, b: list) -> list:
+    """Ball solution of a 2 x 2 system by Cramer's rule (the determinant's ball must exclude 0)."""
+    det = A[0][0] * A[1][1] - A[0][1] * A[1][0]
+    if not (det > 0 or det < 0):
+        raise ArithmeticError("the 2 x 2 system is not provably regular")
+    return [(b[0] * A[1][1] - A[0][1] * b[1]) / det, (A[0][0] * b[1] - A[1][0] * b[0]) / det]
+
+
+def replay_nonlinear_output(name: str, arrays: dict) -> Replay:
+    from landscape.rigorous import interval as iv
+
+    out = Replay(
+        name,
+        "kawaguchi2019.thm1.nonlinear-output",
+        "interval",
+        lemmas=[
+            "with one hidden identity unit, L(theta) = f(w v) for f(beta) = 1/2 ||tanh(X beta) - y||^2; if beta* is a "
+            "local minimum of f, every theta with w v = beta* is a local minimum of L (f(w' v') >= f(beta*) for "
+            "(w', v') near theta, by continuity of the product)",
+            "for v != 0 the tangent features Jac = [v D X, D X w] (D = diag(1 - tanh^2(X beta))) span col(D X), so "
+            "J(theta) = 1/2 ||(I - P[D X]) y||^2 depends on beta = w v only",
+            "a function mu-strongly convex on a box, whose gradient at the box centre has norm g with 2 g / mu below "
+            "the box radius, has a strict local minimum within 2 g / mu of the centre",
+        ],
+        statement="L has a differentiable local minimum theta* next to the stored point (tanh output) where "
+        "L(theta*) != J(theta*)",
+    )
+    widths, d_y = [int(w) for w in np.ravel(arrays["widths"])], int(arrays["d_y"])
+    slopes = np.ravel(arrays["slopes1"])
+    X_f = np.asarray(arrays["X"], dtype=np.float64)
+    if not out.check(
+        "one hidden identity unit (slope 1), d_x = 2, scalar tanh output: the shape this replay handles",
+        widths == [1]
+        and d_y == 1
+        and np.array_equal(slopes, [1.0])
+        and str(arrays["output"]) == "tanh"
+        and X_f.shape[1] == 2,
+        f"widths {widths}, d_y {d_y}, slopes {slopes.tolist()}, output {arrays['output']}, d_x {X_f.shape[1]}",
+    ):
+        return out
+    theta_f = np.ravel(arrays["theta"])
+    out.check("the output weight v is non-zero", theta_f[2] != 0, f"v = {theta_f[2]}")
+    with iv.precision():
+        X = iv.balls(X_f)
+        y = [iv.ball(v) for v in np.ravel(arrays["Y"])]
+        w, v = [iv.ball(theta_f[0]), iv.ball(theta_f[1])], iv.ball(theta_f[2])
+        center = [wk * v for wk in w]  # exact at 128 bits: a product of two doubles
+        mb = iv.strongly_convex_minimizer(
+            lambda b: _tanh_parts(X, y, b)["grad"], lambda box: _tanh_parts(X, y, box)["hess"], center, 1e-6
+        )
+        if not out.check(
+            "a strict local minimum beta* of f lies within R of w v (interval gradient at w v, interval Cholesky of "
+            "the Hessian on the box of radius 1e-6); theta* = (w + (beta* - w v) / v, v) is a local minimum of L",
+            mb is not None,
+            f"R = {mb.radius:.3g}, mu = {mb.mu:.6g}, |grad f| <= {mb.grad_norm_upper:.3g}" if mb else "not proved",
+        ):
+            return out
+        box = iv.box_around(center, mb.radius)
+        p = _tanh_parts(X, y, box)
+        DX = [[Di * xk for xk in row] for Di, row in zip(p["D"], X)]
+        A = [[iv.dot([row[a] for row in DX], [row[b] for row in DX]) for b in range(2)] for a in range(2)]
+        try:
+            coef = _solve2(A, [iv.dot([row[a] for row in DX], y) for a in range(2)])
+            coef_t = _solve2(A, [iv.dot([row[a] for row in DX], p["t"]) for a in range(2)])
+        except ArithmeticError:
+            out.check("D X has independent columns on the box (det of its Gram matrix excludes 0)", False)
+            return out
+        fit = [iv.dot(row, coef) for row in DX]
+        J = sum(((yi - fi) ** 2 for yi, fi in zip(y, fit)), iv.ball(0.0)) / 2
+        off = iv.norm2([ti - iv.dot(row, coef_t) for ti, row in zip(p["t"], DX)])
+        out.check(
+            "the output leaves the tangent space: ||(I - P[Jac]) tanh(X beta*)|| > 0 (Lemma 1 fails for tanh)",
+            bool(off > 0),
+            f"in {off}",
+        )
+        gap = p["L"] - J
+        out.check(
+            "L(theta*) - J(theta*) excludes 0 on the whole box (interval)",
+            bool(gap > 0 or gap < 0),
+            f"L = {p['L'].str(8)}, J = {J.str(8)}, L - J = {gap.str(8)}",
+        )
+    return out
+
+
+REPLAYS["kawaguchi2019.thm1.nonlinear-output"] = replay_nonlinear_output
+
+
+def nonlinear_output_witness(seed: int = 2, m: int = 4) -> dict:
+    """``failures.nonlinear_output(2)`` shrunk: its first ``m`` samples rounded to quarters, one hidden identity unit
+    instead of two (the loss depends on W^(1) w^(2) only, either way), trained with the family's L-BFGS."""
+    from landscape.kawaguchi2019.failures import nonlinear_output
+    from landscape.kawaguchi2019.networks import Net
+    from landscape.kawaguchi2019.points import train
+
+    _, X, Y, _, _ = nonlinear_output(seed)
+    net = Net(2, (1,), 1, slopes=(np.ones(1),), output="tanh")
+    Xs, Ys = _nonzero(X[:m], 0.25), _nonzero(Y[:m], 0.25)
+    theta = train(net, Xs, Ys, np.array([0.5, 0.5, 1.0]), max_iter=800)
+    return {**_arrays(net, Xs, Ys, theta), "output": np.asarray("tanh")}
+
+
+NEW_WITNESSES["kawaguchi2019.thm1.nonlinear-output__tanh-one-unit.npz"] = nonlinear_output_witness

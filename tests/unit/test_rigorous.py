@@ -334,8 +334,9 @@ def test_printed_recursion_witness_is_numerical_with_its_reason():
 # ------------------------------------------------------------------------------------------------------------
 def test_failure_case_witness_files_match_their_constructions():
     """The committed files are the family constructions' output, shrunk and rounded (the bottleneck's theta comes
-    from a float64 SVD, so it is compared to 1e-12, the weight-decay theta from L-BFGS, compared to 1e-6, well
-    inside the box its replay certifies; everything else bit for bit)."""
+    from a float64 SVD, so it is compared to 1e-12; the weight-decay and tanh-output thetas come from L-BFGS, so
+    they are compared to 1e-6; everything else bit for bit)."""
+    trained = ("kawaguchi2019.thm1.weight-decay", "kawaguchi2019.thm1.nonlinear-output")
     from landscape.rigorous import kawaguchi2019 as rk
     from landscape.rigorous import survey as rs
 
@@ -345,7 +346,7 @@ def test_failure_case_witness_files_match_their_constructions():
         for k in built:
             if name.startswith("kawaguchi2019.linear.bottleneck") and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-12, err_msg=name)
-            elif name.startswith("kawaguchi2019.thm1.weight-decay") and k == "theta":
+            elif name.startswith(trained) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-6, err_msg=name)
             else:
                 np.testing.assert_array_equal(stored[k], built[k], err_msg=f"{name}: {k}")
@@ -436,3 +437,13 @@ def test_weight_decay_witness_off_its_minimum_or_without_decay_is_rejected():
     assert r.rejected and any("strict local minimum" in s.name for s in r.failures())
     r = replay_arrays(name, dict(a, weight_decay=np.array(0.0)))   # no decay: the point is not a minimum of L
     assert r.rejected
+
+
+def test_tanh_output_witness_off_its_minimum_or_with_a_linear_output_is_rejected():
+    name, a = witness("kawaguchi2019.thm1.nonlinear-output__tanh-one-unit")
+    r = replay_arrays(name, a)
+    assert r.level == PROVED_INTERVAL, r.summary()
+    moved = dict(a, theta=a["theta"] + np.array([1e-4, 0.0, 0.0]))   # off the minimum by more than the box allows
+    r = replay_arrays(name, moved)
+    assert r.rejected and any("strict local minimum" in s.name for s in r.failures())
+    assert replay_arrays(name, dict(a, output=np.asarray("linear"))).rejected   # inside Theorem 1: L = J there
