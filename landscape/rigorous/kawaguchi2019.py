@@ -323,29 +323,16 @@ def replay_bottleneck(name: str, arrays: dict) -> Replay:
     out.check("every unit is linear (slope 1)", all(a == 1 for s in net.slopes for a in s))
     r = min(net.widths)
     out.check("a hidden layer narrower than d_y", r < net.d_y, f"min width {r}, d_y {net.d_y}")
-    X, Y = net.X, net.Y
-    xcols = [[X[i][j] for i in range(net.m)] for j in range(len(X[0]))]
-    PY = [projection(xcols, [Y[i][k] for i in range(net.m)]) for k in range(net.d_y)]  # columns of P[X] Y
-    ols = sum((sq([Y[i][k] - PY[k][i] for i in range(net.m)]) for k in range(net.d_y)), fmpq(0)) / 2
-    rank = rank_of(PY)
-    out.check(
-        "rank(P[X] Y) > r (exact): the OLS fit is out of reach of a rank-r product", rank > r, f"rank {rank}, r = {r}"
-    )
-    G = sp.Matrix(net.d_y, net.d_y, lambda a, b: sp.Rational(str(dotq(PY[a], PY[b]))))
-    eig = ex.eigenvalues_symmetric(G)  # s_i(P[X] Y)^2, decreasing
-    drop = ex.simplify(sum(eig[r:], sp.Integer(0)) / 2)
-    rrr = sp.Rational(str(ols)) + drop
-    out.check(
-        "reduced-rank value - OLS value = 1/2 sum_{i>r} s_i^2 > 0 (exact)",
-        ex.is_positive(drop),
-        f"OLS = {ols}, reduced-rank value = {rrr} (~{float(rrr):.10g})",
-    )
+    values = _reduced_rank(out, net, r)
+    if values is None:
+        return out
+    ols, rrr = values
     fw = net.forward()
     L = sp.Rational(str(net.loss(fw)))
     out.check(
         "the stored theta (a float64 global minimum) has L >= the reduced-rank value (exact)",
         ex.is_nonnegative(L - rrr),
-        f"L - reduced-rank value = {float(L - rrr):.3g}, L - OLS = {float(L - sp.Rational(str(ols))):.6g}",
+        f"L - reduced-rank value = {float(L - rrr):.3g}, L - OLS = {float(L - ols):.6g}",
     )
     return out
 
@@ -671,3 +658,111 @@ def nonlinear_output_witness(seed: int = 2, m: int = 4) -> dict:
 
 
 NEW_WITNESSES["kawaguchi2019.thm1.nonlinear-output__tanh-one-unit.npz"] = nonlinear_output_witness
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Theorem 2 with a highway narrower than d_y: a local minimum above the regression bound, exactly
+# --------------------------------------------------------------------------------------------------------------
+def _reduced_rank(out: Replay, net: ExactNet, r: int) -> tuple | None:
+    """Exact OLS value and reduced-rank (rank <= r) regression value of (X, Y); None (failed step) when rank(P[X] Y)
+    <= r."""
+    X, Y = net.X, net.Y
+    xcols = [[X[i][j] for i in range(net.m)] for j in range(len(X[0]))]
+    PY = [projection(xcols, [Y[i][k] for i in range(net.m)]) for k in range(net.d_y)]  # columns of P[X] Y
+    ols = sum((sq([Y[i][k] - PY[k][i] for i in range(net.m)]) for k in range(net.d_y)), fmpq(0)) / 2
+    rank = rank_of(PY)
+    if not out.check(
+        f"rank(P[X] Y) > {r} (exact): the OLS fit is out of reach of a rank-{r} map", rank > r, f"rank {rank}"
+    ):
+        return None
+    G = sp.Matrix(net.d_y, net.d_y, lambda a, b: sp.Rational(str(dotq(PY[a], PY[b]))))
+    eig = ex.eigenvalues_symmetric(G)  # s_i(P[X] Y)^2, decreasing
+    drop = ex.simplify(sum(eig[r:], sp.Integer(0)) / 2)
+    ols_s = sp.Rational(str(ols))
+    out.check(
+        f"reduced-rank value - OLS value = 1/2 sum_(i>{r}) s_i^2 > 0 (exact)",
+        ex.is_positive(drop),
+        f"OLS = {ols}, reduced-rank value = {ols_s + drop} (~{float(ols_s + drop):.10g})",
+    )
+    return ols_s, ols_s + drop
+
+
+def replay_narrow_highway(name: str, arrays: dict) -> Replay:
+    out = Replay(
+        name,
+        "kawaguchi2019.thm2.narrow-highway",
+        "exact",
+        lemmas=[
+            "H = 1: while the non-linear (ReLU) units have negative pre-activations on every sample they output 0, "
+            "also for all nearby weights, so near theta the network is X w v^T (w, v: the n = 1 linear unit's "
+            "weights), a rank-one map, and L >= the rank-one (reduced-rank) regression value there",
+            "the rank-one regression value is attained by some (w*, v*) (w* = B u, v* = u, B the OLS coefficients, u "
+            "the top right singular vector of P[X] Y); with the dead units unchanged, theta* = (w*, v*, dead units) "
+            "is therefore a differentiable local minimum of L in Theta_{1,0} (its linear unit acts as the identity)",
+            "RHS(S) for S = (0) is the OLS value minus a sum of squared norms, so RHS((0)) <= OLS value",
+        ],
+        statement="a differentiable local minimum theta* with a one-unit highway (d_y = 2) has L(theta*) > RHS(S) "
+        "for S = (0)",
+    )
+    net = load_net(out, arrays)
+    if net is None:
+        return out
+    t, n = int(arrays["t"]), int(arrays["n"])
+    slopes = net.slopes[0]
+    if not out.check(
+        "one hidden layer, t = 0, the first n units linear (slope 1), the others ReLU (slope 0); n < d_y",
+        net.H == 1 and t == 0 and all(a == 1 for a in slopes[:n]) and all(a == 0 for a in slopes[n:]) and n < net.d_y,
+        f"H = {net.H}, t = {t}, n = {n}, d_y = {net.d_y}, slopes {[float(a) for a in net.slopes_float[0]]}",
+    ):
+        return out
+    fw = net.forward()
+    G = fw["G"][0]
+    worst = max(G[i][k] for i in range(net.m) for k in range(n, len(G[0])))
+    out.check(
+        "every ReLU unit is dead with margin: all its pre-activations < 0 (exact)",
+        worst < 0,
+        f"max pre-activation of the ReLU units = {_fmt(worst)}",
+    )
+    values = _reduced_rank(out, net, n)
+    if values is None:
+        return out
+    ols, rrr = values
+    L = sp.Rational(str(net.loss(fw)))
+    out.check(
+        "L(theta*) = reduced-rank value > OLS value >= RHS((0)) (exact; L(theta*) by the lemma)",
+        ex.is_positive(rrr - ols),
+        f"L(theta*) - RHS((0)) >= {float(rrr - ols):.6g}",
+    )
+    out.check(
+        "the stored theta (float64 rank-one fit) has L >= the reduced-rank value (exact)",
+        ex.is_nonnegative(L - rrr),
+        f"L - reduced-rank value = {float(L - rrr):.3g}",
+    )
+    return out
+
+
+REPLAYS["kawaguchi2019.thm2.narrow-highway"] = replay_narrow_highway
+
+
+def narrow_highway_witness() -> dict:
+    """The narrow-highway architecture of ``strategies.kawaguchi2019.highway_points(narrow=True)`` built by
+    ``highway.build`` (H = 1, t = 0, d_y = 2, n = d_y - 1 = 1 linear unit, two ReLU units), on 5 samples of the
+    family's digits inputs (two pixel columns, rounded to quarters, zeros moved to 1/4 so every input is positive)
+    and Gaussian targets rounded to halves.  The point is constructed, not planted: the ReLU units get input weights
+    (-1, -1) and (-1/2, -1) (dead on positive inputs), output weights 1 and -1; the linear unit is the float64
+    rank-one least-squares fit."""
+    from landscape.kawaguchi2019 import data as kd
+    from landscape.kawaguchi2019 import highway as kh
+
+    rng = np.random.default_rng(0)
+    X = _nonzero(kd.inputs("digits", 5, 2, rng), 0.25)
+    Y = _nonzero(rng.standard_normal((5, 2)), 0.5)
+    hw = kh.build(2, [3], 2, 0, 1, [np.zeros(2)], False)
+    B = np.linalg.lstsq(X, Y, rcond=None)[0]
+    u = np.linalg.svd(X @ B)[2][0]
+    W1 = np.c_[B @ u, [-1.0, -1.0], [-0.5, -1.0]]
+    W2 = np.r_[u[None, :], [[1.0, -1.0], [-1.0, 1.0]]]
+    return {**_arrays(hw.net, X, Y, hw.net.pack([W1, W2])), "t": np.array(0), "n": np.array(1)}
+
+
+NEW_WITNESSES["kawaguchi2019.thm2.narrow-highway__one-linear-unit.npz"] = narrow_highway_witness
