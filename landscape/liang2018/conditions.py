@@ -17,11 +17,12 @@ What lives here (numerics only; the tests in ``theorems/test_liang2018_condition
 * Proposition 9's tools: balancing the output bias, the explicit direction of the subspace lemma, the spare-neuron
   descent move, and a classifier of optimizer end points for losses without minimizer.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -31,7 +32,6 @@ from landscape.core.validate import finite_array, finite_scalar, positive_int
 from landscape.liang2018 import models as lg
 from landscape.liang2018.tolerances import (  # noqa: F401  (re-exported: the tests read them here)
     CLEAN_RESIDUAL_RTOL,
-    conic_poly_hinge_value,
     DELTA_NORM,
     EPS64,
     EVAL_RTOL,
@@ -43,6 +43,7 @@ from landscape.liang2018.tolerances import (  # noqa: F401  (re-exported: the te
     SDP_VALUE_RTOL,
     SPARE_AJ,
     UNDECIDABLE_LOSS,
+    conic_poly_hinge_value,
 )
 
 
@@ -143,15 +144,20 @@ def dual_upper_bound(X, y, side: int, Z, zero_mean: bool) -> tuple[float, np.nda
         from scipy.optimize import linprog
 
         d = X.shape[1]
-        a = X * y[:, None]                              # rows y_i x_i
+        a = X * y[:, None]  # rows y_i x_i
         # variables (nu_+, nu_-, mu): minimize nu_+ + nu_- s.t. c_i - mu^T a_i <= nu_class(i)
         G = np.zeros((X.shape[0], 2 + d))
         G[pos, 0] = -1.0
         G[neg, 1] = -1.0
         G[:, 2:] = -a
         box = MU_BOX * math.sqrt(data_scale(X))
-        res = linprog(np.r_[1.0, 1.0, np.zeros(d)], A_ub=G, b_ub=-c,
-                      bounds=[(None, None), (None, None)] + [(-box, box)] * d, method="highs")
+        res = linprog(
+            np.r_[1.0, 1.0, np.zeros(d)],
+            A_ub=G,
+            b_ub=-c,
+            bounds=[(None, None), (None, None)] + [(-box, box)] * d,
+            method="highs",
+        )
         if res.status == 0:
             mu = res.x[2:]
     shifted = c - (X * y[:, None]) @ mu
@@ -175,16 +181,17 @@ def admissible_exists(X, y, zero_mean: bool) -> RouteResult:
 @dataclass
 class SideResult:
     """One SDP side, with the solver's numbers and the two certified bounds around them."""
+
     side: int
     zero_mean: bool
     status: str
     t_solver: float
-    lower: float               # lambda_min(side S(lam_clean)): the value of an admissible point (or -inf)
-    upper: float               # weak-duality bound from the solver's dual matrix (or +inf)
-    lam: np.ndarray | None     # cleaned, admissible weights (None when none came back)
-    residual: float            # constraint residual of lam
-    scale: float               # data scale max ||x_i||^2
-    verdict: str               # "definite", "not-definite" or "inconclusive"
+    lower: float  # lambda_min(side S(lam_clean)): the value of an admissible point (or -inf)
+    upper: float  # weak-duality bound from the solver's dual matrix (or +inf)
+    lam: np.ndarray | None  # cleaned, admissible weights (None when none came back)
+    residual: float  # constraint residual of lam
+    scale: float  # data scale max ||x_i||^2
+    verdict: str  # "definite", "not-definite" or "inconclusive"
     Z: np.ndarray | None = None
 
     @property
@@ -222,8 +229,9 @@ def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") ->
     try:
         prob.solve(solver=solver)
     except cp.error.SolverError as exc:
-        return SideResult(side, zero_mean, f"solver error: {exc}", np.nan, -np.inf, np.inf, None, np.nan, scale,
-                          "inconclusive")
+        return SideResult(
+            side, zero_mean, f"solver error: {exc}", np.nan, -np.inf, np.inf, None, np.nan, scale, "inconclusive"
+        )
     status = str(prob.status)
     lower, upper, clean, residual, Z = -np.inf, np.inf, None, np.nan, None
     if status == cp.OPTIMAL and lam.value is not None:
@@ -234,7 +242,7 @@ def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") ->
         if lmi.dual_value is not None:
             Z = np.asarray(lmi.dual_value, dtype=float)
     elif status == cp.INFEASIBLE:
-        Z = np.eye(d)   # no admissible lam: any unit-trace Z with a good multiplier bounds the (empty) problem
+        Z = np.eye(d)  # no admissible lam: any unit-trace Z with a good multiplier bounds the (empty) problem
     else:
         return SideResult(side, zero_mean, status, np.nan, -np.inf, np.inf, None, np.nan, scale, "inconclusive")
     if Z is not None and np.max(np.linalg.eigvalsh(0.5 * (Z + Z.T))) > 0:
@@ -248,7 +256,7 @@ def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") ->
 # ------------------------------------------------------------------------------------------------------------
 # The bad local minimum implied by a definite S(lam) (Propositions 11 and 12, "only if")
 # ------------------------------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def activation_at_zero(act: str) -> tuple[float, float, float]:
     """``(sigma(0), sigma'(0), sigma''(0))`` of the neuron as the model applies it (input scale included), by
     torch autograd (cached per activation name: the catalogue is fixed)."""
@@ -283,23 +291,38 @@ def margins_for_weights(lam: np.ndarray, p: int, loss: str) -> np.ndarray:
 class PlantedMinimum:
     """A parameter ``theta`` of ``problem`` (single layer plus offsets) built from admissible weights ``lam``:
     input weights 0, output weights of sign ``-side``, offsets realizing the target margins ``z``."""
+
     problem: lg.ShallowProblem
     theta: np.ndarray
-    lam: np.ndarray               # the weights l'(z_i), scaled
-    z: np.ndarray                 # target -y_i f_i
+    lam: np.ndarray  # the weights l'(z_i), scaled
+    z: np.ndarray  # target -y_i f_i
     side: int
-    value: float                  # closed form (1/n) sum l(z_i)
-    expected_errors: int          # errors of the target outputs under the paper's sgn
+    value: float  # closed form (1/n) sum l(z_i)
+    expected_errors: int  # errors of the target outputs under the paper's sgn
     note: str = ""
 
     def summary(self) -> str:
         p = self.problem
-        return (f"planted minimum n={p.n} d={p.d} M={p.M} act={p.act} loss={p.loss} p={p.p} side={self.side:+d} "
-                f"L*={self.value:.6g} errors={self.expected_errors} {self.note}").strip()
+        return (
+            f"planted minimum n={p.n} d={p.d} M={p.M} act={p.act} loss={p.loss} p={p.p} side={self.side:+d} "
+            f"L*={self.value:.6g} errors={self.expected_errors} {self.note}"
+        ).strip()
 
 
-def plant_bad_minimum(X, y, lam, side: int, act: str, M: int, p: int = 6, loss: str = "poly_hinge",
-                      level: float = 1.0, B: float = 0.0, a_magnitudes=None, note: str = "") -> PlantedMinimum:
+def plant_bad_minimum(
+    X,
+    y,
+    lam,
+    side: int,
+    act: str,
+    M: int,
+    p: int = 6,
+    loss: str = "poly_hinge",
+    level: float = 1.0,
+    B: float = 0.0,
+    a_magnitudes=None,
+    note: str = "",
+) -> PlantedMinimum:
     """The construction behind Propositions 11/12 ("only if"): from admissible ``lam`` (balanced class weights,
     and a zero weighted mean when ``sigma'(0) != 0``) with ``side * S(lam)`` definite, a parameter whose loss
     cannot decrease nearby.
@@ -325,17 +348,18 @@ def plant_bad_minimum(X, y, lam, side: int, act: str, M: int, p: int = 6, loss: 
     if s1 != 0.0 and mean > CLEAN_RESIDUAL_RTOL * lam.sum() * (1.0 + math.sqrt(data_scale(X))):
         raise ValueError(f"the weighted mean sum lam_i y_i x_i = {mean:.3g} must vanish when sigma'(0) != 0")
     if loss == "poly_hinge":
-        lam = lam * ((p + 1) * level ** p / lam.max())
+        lam = lam * ((p + 1) * level**p / lam.max())
     elif loss == "logistic":
-        top = 1.0 / (1.0 + math.exp(-(level - 1.0)))      # l'(level - 1) ln 2
+        top = 1.0 / (1.0 + math.exp(-(level - 1.0)))  # l'(level - 1) ln 2
         lam = lam * (top / math.log(2.0) / lam.max())
     else:
         raise ValueError(f"unknown loss {loss!r} for the construction")
     z = margins_for_weights(lam, p, loss)
     f = -y * z
     offsets = f - B
-    rng_a = np.ones(M) if a_magnitudes is None else np.abs(finite_array("a_magnitudes", a_magnitudes, ndim=1,
-                                                                        shape=(M,)))
+    rng_a = (
+        np.ones(M) if a_magnitudes is None else np.abs(finite_array("a_magnitudes", a_magnitudes, ndim=1, shape=(M,)))
+    )
     if np.any(rng_a == 0):
         raise ValueError("output weights must be non-zero")
     a = -side * rng_a
@@ -376,13 +400,18 @@ def convex_quadratic_fit(X, y, offsets, p: int, cone_side: int = 0, solver: str 
     if failed is not None:
         return failed
     Av = 0.5 * (A.value + A.value.T)
-    if cone_side != 0:      # project onto the cone so the re-evaluated value belongs to an admissible point
+    if cone_side != 0:  # project onto the cone so the re-evaluated value belongs to an admissible point
         w, V = np.linalg.eigh(-cone_side * Av)
         Av = -cone_side * (V * np.maximum(w, 0.0)) @ V.T
     f = float(a0.value) + np.einsum("ij,jk,ik->i", X, Av, X) + c
     value = float(np.mean(lg.poly_hinge(-y * f, p)))
-    return RouteResult(float(prob.value), str(prob.status), True, f"cvxpy/{solver}",
-                       {"a0": float(a0.value), "A": Av, "value": value, "outputs": f})
+    return RouteResult(
+        float(prob.value),
+        str(prob.status),
+        True,
+        f"cvxpy/{solver}",
+        {"a0": float(a0.value), "A": Av, "value": value, "outputs": f},
+    )
 
 
 def quadratic_network_from(a0: float, A: np.ndarray, M: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -418,8 +447,8 @@ def shift_and_scale(problem: lg.FeedForwardProblem, theta, target_margin: float 
     neg = problem.y < 0
     shift = 0.5 * float(np.min(np.abs(f[neg]))) if neg.any() else 1.0
     W, b = problem.unpack(theta)[-1]
-    b += shift                       # views into theta
-    theta[-(W.size + b.size):] *= target_margin / shift
+    b += shift  # views into theta
+    theta[-(W.size + b.size) :] *= target_margin / shift
     return theta
 
 
@@ -467,9 +496,18 @@ def euler_sides(problem: lg.FeedForwardProblem, theta) -> dict:
         h = act.np_fn(h @ W + b)
     W_L, b_L = layers[-1]
     term = np.abs(h) @ np.abs(W_L).reshape(-1) + abs(float(b_L[0]))
-    return {"lhs": lhs, "rhs": -problem.n * inner, "inner": inner, "lam": lam, "f": f, "value": value,
-            "grad": grad, "grad_out_norm": float(np.linalg.norm(grad[sl])),
-            "out_norm": float(np.linalg.norm(theta[sl])), "scale": float(np.sum(lam * term))}
+    return {
+        "lhs": lhs,
+        "rhs": -problem.n * inner,
+        "inner": inner,
+        "lam": lam,
+        "f": f,
+        "value": value,
+        "grad": grad,
+        "grad_out_norm": float(np.linalg.norm(grad[sl])),
+        "out_norm": float(np.linalg.norm(theta[sl])),
+        "scale": float(np.sum(lam * term)),
+    }
 
 
 def euler_lower_bound(lam, y, f) -> float:
@@ -562,7 +600,7 @@ def spare_neuron_move(problem: lg.ShallowProblem, theta, j: int, w, eps0: float 
 # ------------------------------------------------------------------------------------------------------------
 @dataclass
 class EndPointVerdict:
-    status: str        # "not-critical", "escaped", "local-min", "inconclusive"
+    status: str  # "not-critical", "escaped", "local-min", "inconclusive"
     value: float
     errors: int
     rel_grad: float
@@ -601,7 +639,7 @@ def classify_end_point(problem: lg.ShallowProblem, theta, seed: int = 0, samples
     value = problem.value(theta)
     errors = problem.errors(theta)
     if value == 0.0:
-        if problem.loss == "logistic":   # log2(1 + e^z) > 0: an exact zero is an underflow
+        if problem.loss == "logistic":  # log2(1 + e^z) > 0: an exact zero is an underflow
             return EndPointVerdict("inconclusive", value, errors, np.nan, np.nan, {"reason": "loss underflow"})
         return EndPointVerdict("local-min", value, errors, 0.0, 0.0, {"reason": "zero loss: global minimum"})
     g, scale, rho = relative_gradient(problem, theta)
@@ -616,20 +654,33 @@ def classify_end_point(problem: lg.ShallowProblem, theta, seed: int = 0, samples
             delta = rng.standard_normal(problem.d)
             mv = spare_neuron_move(problem, theta, int(j), W[:, j] + DELTA_NORM * delta / np.linalg.norm(delta))
             if mv.decreased:
-                return EndPointVerdict("escaped", value, errors, rho, g, {"move": "spare neuron", "neuron": int(j),
-                                                                           "decrease": mv.base - mv.new})
+                return EndPointVerdict(
+                    "escaped",
+                    value,
+                    errors,
+                    rho,
+                    g,
+                    {"move": "spare neuron", "neuron": int(j), "decrease": mv.base - mv.new},
+                )
     if value < UNDECIDABLE_LOSS:
-        return EndPointVerdict("inconclusive", value, errors, rho, g,
-                               {"reason": f"approximately critical at loss {value:.3g}"})
+        return EndPointVerdict(
+            "inconclusive", value, errors, rho, g, {"reason": f"approximately critical at loss {value:.3g}"}
+        )
     loss = problem.objective()
     H = cert.dense_hessian(loss, theta)
     eig_tol = max(HESS_RTOL * float(np.max(np.abs(H))), np.finfo(float).tiny)
-    c = cert.certify(loss, theta, grad_tol=max(REL_GRAD_TOL * scale, np.finfo(float).tiny), eig_tol=eig_tol,
-                     samples=samples, seed=seed)
+    c = cert.certify(
+        loss,
+        theta,
+        grad_tol=max(REL_GRAD_TOL * scale, np.finfo(float).tiny),
+        eig_tol=eig_tol,
+        samples=samples,
+        seed=seed,
+    )
     if c.is_local_min:
-        return EndPointVerdict("local-min", value, errors, rho, g, {"certificate": c.verdict,
-                                                                    "lambda_min": c.lambda_min})
+        return EndPointVerdict(
+            "local-min", value, errors, rho, g, {"certificate": c.verdict, "lambda_min": c.lambda_min}
+        )
     if c.verdict == "saddle":
-        return EndPointVerdict("escaped", value, errors, rho, g, {"certificate": c.verdict,
-                                                                  "lambda_min": c.lambda_min})
+        return EndPointVerdict("escaped", value, errors, rho, g, {"certificate": c.verdict, "lambda_min": c.lambda_min})
     return EndPointVerdict("inconclusive", value, errors, rho, g, {"reason": f"certifier: {c.verdict}"})

@@ -15,6 +15,7 @@ The generic machinery (Levenberg-Marquardt on the gradient with deflation, the c
   classified with Theorems 1-2's first-order evidence (:func:`landscape.liang2018.minima.first_order_evidence`)
   and its training error counted exactly.
 """
+
 from __future__ import annotations
 
 import time
@@ -43,7 +44,7 @@ def _elementwise(fn, z: np.ndarray, order: int = 2) -> list[np.ndarray]:
     out = [v.detach().numpy(), d1.detach().numpy()]
     if order >= 2:
         d2 = torch.autograd.grad(d1.sum(), t, allow_unused=True)[0] if d1.requires_grad else None
-        out.append(np.zeros_like(out[0]) if d2 is None else d2.detach().numpy())   # None: fn is affine
+        out.append(np.zeros_like(out[0]) if d2 is None else d2.detach().numpy())  # None: fn is affine
     return out
 
 
@@ -72,19 +73,19 @@ def derivatives(problem: lg.ShallowProblem):
         value = float(np.mean(lv))
         J = np.empty((n, problem.size))
         J[:, 0] = 1.0
-        J[:, 1:1 + M] = sig
-        J[:, 1 + M:] = ((dsig * a)[:, None, :] * X[:, :, None] / s).reshape(n, d * M)
-        c = -y * l1 / n                              # d L / d f_i
+        J[:, 1 : 1 + M] = sig
+        J[:, 1 + M :] = ((dsig * a)[:, None, :] * X[:, :, None] / s).reshape(n, d * M)
+        c = -y * l1 / n  # d L / d f_i
         grad = J.T @ c
         if not hessian:
             return value, grad, None
         H = (J * (l2 / n)[:, None]).T @ J
         for j in range(M):
-            wj = 1 + M + np.arange(d) * M + j        # indices of W[:, j]
-            cross = X.T @ (c * dsig[:, j]) / s       # d^2 f / da_j dw_j weighted by c
+            wj = 1 + M + np.arange(d) * M + j  # indices of W[:, j]
+            cross = X.T @ (c * dsig[:, j]) / s  # d^2 f / da_j dw_j weighted by c
             H[1 + j, wj] += cross
             H[wj, 1 + j] += cross
-            H[np.ix_(wj, wj)] += a[j] * (X.T * (c * d2sig[:, j])) @ X / s ** 2
+            H[np.ix_(wj, wj)] += a[j] * (X.T * (c * d2sig[:, j])) @ X / s**2
         return value, grad, H
 
     return compute
@@ -107,8 +108,13 @@ def balanced_bias(problem: lg.ShallowProblem, a, W) -> float:
     return float(brentq(slope, lo, hi, xtol=1e-14))
 
 
-def starting_points(problem: lg.ShallowProblem, rng: np.random.Generator, random_starts: int = 1,
-                    constant_starts: int = 4, perturbation: float = 1e-2) -> list[tuple[str, np.ndarray]]:
+def starting_points(
+    problem: lg.ShallowProblem,
+    rng: np.random.Generator,
+    random_starts: int = 1,
+    constant_starts: int = 4,
+    perturbation: float = 1e-2,
+) -> list[tuple[str, np.ndarray]]:
     """Named starting points (module docstring); every construction is perturbed by ``perturbation`` (relative)."""
     M, d = problem.M, problem.d
     out = [(f"random x{s:g}", problem.random_theta(rng, s)) for s in (0.3, 1.0, 0.1, 3.0)[:random_starts]]
@@ -134,6 +140,7 @@ def starting_points(problem: lg.ShallowProblem, rng: np.random.Generator, random
 @dataclass
 class CensusEntry:
     """One classified critical point: ``kind`` (local-min / saddle / inconclusive), exact error count, loss."""
+
     kind: str
     errors: int
     value: float
@@ -148,9 +155,9 @@ class CensusEntry:
 @dataclass
 class Census:
     entries: list
-    runs: int                   # Newton runs started
-    unconverged: int            # runs that did not reach a critical point
-    stops: dict = field(default_factory=dict)   # why the unconverged runs stopped (reason -> count)
+    runs: int  # Newton runs started
+    unconverged: int  # runs that did not reach a critical point
+    stops: dict = field(default_factory=dict)  # why the unconverged runs stopped (reason -> count)
     seconds: dict = field(default_factory=dict)  # Newton time per kind of start
 
     def counts(self) -> dict:
@@ -167,9 +174,17 @@ class Census:
         return [e for e in self.entries if not e.near_global and e.kind != "inconclusive"]
 
 
-def critical_census(problem: lg.ShallowProblem, seed: int, *, separator=None, random_starts: int = 1,
-                    constant_starts: int = 4,
-                    extra_starts=(), max_iter: int = 30, samples: int = 60) -> Census:
+def critical_census(
+    problem: lg.ShallowProblem,
+    seed: int,
+    *,
+    separator=None,
+    random_starts: int = 1,
+    constant_starts: int = 4,
+    extra_starts=(),
+    max_iter: int = 30,
+    samples: int = 60,
+) -> Census:
     """Run Levenberg-Marquardt on the gradient from every starting point, deflated away from the critical points
     already found; classify each one (certified local minimum / certified saddle / inconclusive) and count its
     training error exactly."""
@@ -181,8 +196,15 @@ def critical_census(problem: lg.ShallowProblem, seed: int, *, separator=None, ra
     found, entries, unconverged, stops, seconds = [], [], 0, {}, {}
     for k, (name, theta0) in enumerate(starts):
         t0 = time.perf_counter()
-        run = crit.newton_on_gradient(der, theta0, found=found, tol=CRITICAL_POINT_TOL, max_iter=max_iter,
-                                      theta_max=THETA_MAX, value_floor=lg.NEAR_ZERO_LOSS)
+        run = crit.newton_on_gradient(
+            der,
+            theta0,
+            found=found,
+            tol=CRITICAL_POINT_TOL,
+            max_iter=max_iter,
+            theta_max=THETA_MAX,
+            value_floor=lg.NEAR_ZERO_LOSS,
+        )
         seconds[name.split()[0]] = seconds.get(name.split()[0], 0.0) + time.perf_counter() - t0
         if not run.converged:
             unconverged += 1
@@ -194,11 +216,28 @@ def critical_census(problem: lg.ShallowProblem, seed: int, *, separator=None, ra
             cp = crit.CriticalPoint(run.theta, "near-global", run.value, run.grad_norm, name)
         else:
             ev = lm.first_order_evidence(problem, run.theta, separator)
-            cp = crit.classify_critical(loss, run.theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL,
-                                        start=name, first_order=ev, rel_grad_tol=SEARCH_REL_GRAD_TOL,
-                                        theta_max=THETA_MAX, samples=samples, seed=seed + k, hessian=der(run.theta)[2])
+            cp = crit.classify_critical(
+                loss,
+                run.theta,
+                grad_tol=lg.CRITICAL_GRAD_TOL,
+                eig_tol=lg.HESSIAN_EIG_TOL,
+                start=name,
+                first_order=ev,
+                rel_grad_tol=SEARCH_REL_GRAD_TOL,
+                theta_max=THETA_MAX,
+                samples=samples,
+                seed=seed + k,
+                hessian=der(run.theta)[2],
+            )
             if cp.kind == "local-min" and lm.spare_neuron_escape(problem, run.theta, seed + k) is not None:
-                cp = crit.CriticalPoint(run.theta, "saddle", cp.value, cp.grad_norm, name, cp.certificate,
-                                        details={"escape": "spare-neuron move"})
+                cp = crit.CriticalPoint(
+                    run.theta,
+                    "saddle",
+                    cp.value,
+                    cp.grad_norm,
+                    name,
+                    cp.certificate,
+                    details={"escape": "spare-neuron move"},
+                )
         entries.append(CensusEntry(cp.kind, errors, run.value, name, cp))
     return Census(entries, len(starts), unconverged, stops, seconds)

@@ -1,6 +1,7 @@
 """The data distributions of the failure-case constructions of Liang et al. (2018): half-space subspace and
 separable data (Propositions 2, 3, 7), the symmetric sample (Proposition 4), one-dimensional separable data
 (Proposition 5), and the class counts every construction reads off the labels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,6 @@ def class_counts(y) -> tuple[int, int]:
 def min_class_errors(y) -> int:
     """``min(n_+, n_-)``: the number of errors the bad minima of Propositions 2, 4, 5, 6 make (at least)."""
     return min(class_counts(y))
-
 
 
 def _labels(n_plus: int, n_minus: int) -> np.ndarray:
@@ -35,8 +35,8 @@ def half_space_subspace_data(t_plus, t_minus) -> tuple[np.ndarray, np.ndarray]:
     tm = finite_array("t_minus", t_minus, ndim=1)
     X = np.zeros((tp.size + tm.size, 3))
     X[:, 0] = 1.0
-    X[:tp.size, 1] = tp
-    X[tp.size:, 2] = tm
+    X[: tp.size, 1] = tp
+    X[tp.size :, 2] = tm
     return X, _labels(tp.size, tm.size)
 
 
@@ -49,8 +49,8 @@ def half_space_separable_data(u_plus, u_minus) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("u_plus and u_minus must be >= 0 (they push the points away from the separator)")
     X = np.zeros((up.size + um.size, 3))
     X[:, 0] = 1.0
-    X[:up.size, 1] = 0.5 + up
-    X[up.size:, 1] = -0.5 - um
+    X[: up.size, 1] = 0.5 + up
+    X[up.size :, 1] = -0.5 - um
     return X, _labels(up.size, um.size)
 
 

@@ -19,6 +19,7 @@ One random-start driver (:func:`descend`) feeds both users: :func:`search` class
 positive theorems, and :func:`search_bad_minima` keeps only the certified bad minima of a ReLU-class problem (the
 targeted search of Proposition 2).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,8 +61,9 @@ class EndPoint:
         return self.status in ("near-global", "local-min")
 
 
-def spare_neuron_escape(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0,
-                        tries: int = 20, sign: float = 1.0) -> dict | None:
+def spare_neuron_escape(
+    problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, tries: int = 20, sign: float = 1.0
+) -> dict | None:
     """Try the explicit descent move at every neuron whose output weight is ~0; return its numbers or None.
     (``sign = -1`` moves the output weight against ``g_lambda``: a false move, for the mutation meta-tests.)"""
     rng = np.random.default_rng(seed)
@@ -119,7 +121,7 @@ def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separato
     threshold = min(lg.CRITICAL_GRAD_TOL, max(SEARCH_REL_GRAD_TOL * scale, np.finfo(float).tiny))
     _, a, W = problem.unpack(theta)
     act = lg.activation(problem.act)
-    S = lg.activation_prime(problem.act, problem.X @ W / act.input_scale) / act.input_scale   # n x M
+    S = lg.activation_prime(problem.act, problem.X @ W / act.input_scale) / act.input_scale  # n x M
     lam = problem.lambdas(theta)
     floor = 0.0
     if separator is not None:
@@ -139,20 +141,23 @@ def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separato
         xn = np.linalg.norm(problem.X, axis=1)[wrong]
         weight = lam[wrong] / problem.n
         first = weight * xn * np.max(np.abs(a)[None, :] * np.abs(S[wrong]), axis=1) / threshold
-        S2 = lg.activation_second(problem.act, problem.X[wrong] @ W / act.input_scale) / act.input_scale ** 2
-        second = weight * xn ** 2 * np.max(np.abs(a)[None, :] * np.abs(S2), axis=1) / lg.HESSIAN_EIG_TOL
+        S2 = lg.activation_second(problem.act, problem.X[wrong] @ W / act.input_scale) / act.input_scale**2
+        second = weight * xn**2 * np.max(np.abs(a)[None, :] * np.abs(S2), axis=1) / lg.HESSIAN_EIG_TOL
         reach = np.maximum(first, second)
         k = int(np.argmin(reach))
         if reach[k] <= 1.0:
-            saturated = (f"misclassified sample {int(wrong[k])}: its gradient terms in every hidden weight are at "
-                         f"most {first[k] * threshold:.3g}, below the resolvable gradient {threshold:.3g}, and its "
-                         f"curvature terms at most {second[k] * lg.HESSIAN_EIG_TOL:.3g} (sigma', sigma'' "
-                         "numerically zero)")
+            saturated = (
+                f"misclassified sample {int(wrong[k])}: its gradient terms in every hidden weight are at "
+                f"most {first[k] * threshold:.3g}, below the resolvable gradient {threshold:.3g}, and its "
+                f"curvature terms at most {second[k] * lg.HESSIAN_EIG_TOL:.3g} (sigma', sigma'' "
+                "numerically zero)"
+            )
     return cert.FirstOrderEvidence(term_scale=scale, floor=floor, saturated=saturated)
 
 
-def classify(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, samples: int = 100,
-             separator=None) -> EndPoint:
+def classify(
+    problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, samples: int = 100, separator=None
+) -> EndPoint:
     """Classify one end point (module docstring).  Criticality is judged relative to the gradient's own terms, and
     saturated or asymptotic points are ``inconclusive`` (:func:`first_order_evidence`), never local minima."""
     loss = problem.objective()
@@ -165,9 +170,17 @@ def classify(problem: lg.ShallowProblem, theta: np.ndarray, seed: int = 0, sampl
         return EndPoint(theta, "near-global", value, errors, gnorm, margin)
     if gnorm > lg.CRITICAL_GRAD_TOL:
         return EndPoint(theta, "unconverged", value, errors, gnorm, margin)
-    c = cert.certify(loss, theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL, samples=samples,
-                     seed=seed, first_order=first_order_evidence(problem, theta, separator),
-                     rel_grad_tol=SEARCH_REL_GRAD_TOL, theta_max=THETA_MAX)
+    c = cert.certify(
+        loss,
+        theta,
+        grad_tol=lg.CRITICAL_GRAD_TOL,
+        eig_tol=lg.HESSIAN_EIG_TOL,
+        samples=samples,
+        seed=seed,
+        first_order=first_order_evidence(problem, theta, separator),
+        rel_grad_tol=SEARCH_REL_GRAD_TOL,
+        theta_max=THETA_MAX,
+    )
     if c.verdict == "not-critical":
         return EndPoint(theta, "unconverged", value, errors, gnorm, margin, c, {"reason": "relative gradient"})
     if c.verdict == "inconclusive":
@@ -200,8 +213,17 @@ def run_lbfgs(loss, theta0: np.ndarray, max_iter: int = 400, rounds: int = 3) ->
     return theta
 
 
-def descend(problem: lg.ShallowProblem, starts: int, seed: int, *, extra_starts=(), max_iter: int = 400,
-            rounds: int = 3, scale: float = 1.0, near_constant: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+def descend(
+    problem: lg.ShallowProblem,
+    starts: int,
+    seed: int,
+    *,
+    extra_starts=(),
+    max_iter: int = 400,
+    rounds: int = 3,
+    scale: float = 1.0,
+    near_constant: bool = True,
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """L-BFGS from ``starts`` random points (drawn first, from ``default_rng(seed)``), one near-constant start and
     any given starting points; returns ``(start, end point)`` pairs in that order."""
     rng = np.random.default_rng(seed)
@@ -213,12 +235,29 @@ def descend(problem: lg.ShallowProblem, starts: int, seed: int, *, extra_starts=
     return [(theta0, run_lbfgs(loss, theta0, max_iter=max_iter, rounds=rounds)) for theta0 in points]
 
 
-def search(problem: lg.ShallowProblem, starts: int, seed: int, extra_starts=(), max_iter: int = 400,
-           scale: float = 1.0, near_constant: bool = True, separator=None) -> list[EndPoint]:
+def search(
+    problem: lg.ShallowProblem,
+    starts: int,
+    seed: int,
+    extra_starts=(),
+    max_iter: int = 400,
+    scale: float = 1.0,
+    near_constant: bool = True,
+    separator=None,
+) -> list[EndPoint]:
     """:func:`descend`, then every end point classified (:func:`classify`)."""
     out = []
-    for k, (theta0, theta) in enumerate(descend(problem, starts, seed, extra_starts=extra_starts, max_iter=max_iter,
-                                                scale=scale, near_constant=near_constant)):
+    for k, (theta0, theta) in enumerate(
+        descend(
+            problem,
+            starts,
+            seed,
+            extra_starts=extra_starts,
+            max_iter=max_iter,
+            scale=scale,
+            near_constant=near_constant,
+        )
+    ):
         if not np.all(np.isfinite(theta)):
             out.append(EndPoint(theta0, "unconverged", float("nan"), -1, float("nan"), float("nan")))
             continue
@@ -235,12 +274,13 @@ class FoundMinimum:
     value: float
     errors: int
     certificate: PointCertificate
-    kink_margin: float      # smallest |pre-activation| on the data (> radius * max ||x||: no kink nearby)
+    kink_margin: float  # smallest |pre-activation| on the data (> radius * max ||x||: no kink nearby)
     start: int
 
 
-def search_bad_minima(prob: lg.ShallowProblem, starts: int, seed: int = 0, init_scale: float = 1.0,
-                      samples: int = 60) -> tuple[list, int]:
+def search_bad_minima(
+    prob: lg.ShallowProblem, starts: int, seed: int = 0, init_scale: float = 1.0, samples: int = 60
+) -> tuple[list, int]:
     """L-BFGS from random starts on a ReLU-class shallow problem; keep the end points that (i) have gradient at
     most :data:`landscape.liang.CRITICAL_GRAD_TOL`, (ii) have no pre-activation within the perturbation ball's
     reach of the kink at 0 (so the loss is smooth around them), (iii) are certified local minima, and
@@ -261,8 +301,15 @@ def search_bad_minima(prob: lg.ShallowProblem, starts: int, seed: int = 0, init_
         kink = float(np.abs(prob.X @ W).min())
         if kink <= reach:
             continue
-        c = cert.certify(loss, theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=CONSTRUCTION_EIG_TOL,
-                         perturbation_radii=PERTURBATION_RADII, samples=samples, seed=s)
+        c = cert.certify(
+            loss,
+            theta,
+            grad_tol=lg.CRITICAL_GRAD_TOL,
+            eig_tol=CONSTRUCTION_EIG_TOL,
+            perturbation_radii=PERTURBATION_RADII,
+            samples=samples,
+            seed=s,
+        )
         if not c.is_local_min:
             continue
         base = prob.value(theta)

@@ -12,11 +12,12 @@ hinge ``l_p(z) = max(z + 1, 0)^(p + 1)``: C^p, convex, and zero exactly when the
 Parameters travel as one flat float64 vector ``theta = [a_0, a_1..a_M, vec(W)]`` (W is d x M, column j = w_j), so
 the local-minimum certifier of :mod:`landscape.certify` applies unchanged.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -38,6 +39,7 @@ class ClassActivation:
     everywhere and analytic (Assumption 5, needed by Theorem 1); ``increasing`` says sigma' > 0 and C^2
     everywhere (Theorem 2's condition).
     """
+
     name: str
     torch_fn: Callable
     np_fn: Callable
@@ -67,30 +69,69 @@ def _np_sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-ACTIVATIONS: dict[str, ClassActivation] = {a.name: a for a in (
-    ClassActivation("softplus", _sp, lambda z: np.logaddexp(0.0, z), frozenset({"softplus"}), True, True),
-    ClassActivation("exp", lambda z: _t().exp(z), np.exp, frozenset({"softplus"}), True, True),
-    ClassActivation("cosh", lambda z: _t().cosh(z), np.cosh, frozenset({"quadratic"}), True, False),
-    ClassActivation("square", lambda z: z * z, np.square, frozenset({"quadratic"}), True, False),
-    ClassActivation("relu", lambda z: _t().relu(z), lambda z: np.maximum(z, 0.0),
-                    frozenset({"relu", "leaky-relu"}), False, False),
-    ClassActivation("requ", lambda z: _t().relu(z) ** 2, lambda z: np.maximum(z, 0.0) ** 2,
-                    frozenset({"relu"}), False, False),
-    ClassActivation("leaky_relu", lambda z: _t().where(z >= 0, z, 0.1 * z), lambda z: np.where(z >= 0, z, 0.1 * z),
-                    frozenset({"leaky-relu"}), False, False),
-    ClassActivation("elu", lambda z: _t().where(z >= 0, z, 0.7 * (_t().exp(_t().clamp(z, max=0.0)) - 1.0)),
-                    lambda z: np.where(z >= 0, z, 0.7 * np.expm1(np.minimum(z, 0.0))),
-                    frozenset({"leaky-relu"}), False, False),
-    ClassActivation("linear", lambda z: z, lambda z: np.asarray(z, dtype=np.float64),
-                    frozenset({"leaky-relu", "sigmoid"}), False, True),
-    ClassActivation("sigmoid", lambda z: _t().sigmoid(z), _np_sigmoid, frozenset({"sigmoid"}), False, True),
-    ClassActivation("tanh", lambda z: _t().tanh(z), np.tanh, frozenset({"sigmoid"}), False, True),
-    ClassActivation("arctan", lambda z: _t().atan(z), np.arctan, frozenset({"sigmoid"}), False, True),
-    ClassActivation("softsign", lambda z: z / (1.0 + _t().abs(z)), lambda z: z / (1.0 + np.abs(z)),
-                    frozenset({"sigmoid"}), False, False),
-    ClassActivation("zero", lambda z: 0.0 * z, lambda z: np.zeros_like(np.asarray(z, dtype=np.float64)),
-                    frozenset({"sigmoid", "relu"}), False, False),
-)}
+ACTIVATIONS: dict[str, ClassActivation] = {
+    a.name: a
+    for a in (
+        ClassActivation("softplus", _sp, lambda z: np.logaddexp(0.0, z), frozenset({"softplus"}), True, True),
+        ClassActivation("exp", lambda z: _t().exp(z), np.exp, frozenset({"softplus"}), True, True),
+        ClassActivation("cosh", lambda z: _t().cosh(z), np.cosh, frozenset({"quadratic"}), True, False),
+        ClassActivation("square", lambda z: z * z, np.square, frozenset({"quadratic"}), True, False),
+        ClassActivation(
+            "relu",
+            lambda z: _t().relu(z),
+            lambda z: np.maximum(z, 0.0),
+            frozenset({"relu", "leaky-relu"}),
+            False,
+            False,
+        ),
+        ClassActivation(
+            "requ", lambda z: _t().relu(z) ** 2, lambda z: np.maximum(z, 0.0) ** 2, frozenset({"relu"}), False, False
+        ),
+        ClassActivation(
+            "leaky_relu",
+            lambda z: _t().where(z >= 0, z, 0.1 * z),
+            lambda z: np.where(z >= 0, z, 0.1 * z),
+            frozenset({"leaky-relu"}),
+            False,
+            False,
+        ),
+        ClassActivation(
+            "elu",
+            lambda z: _t().where(z >= 0, z, 0.7 * (_t().exp(_t().clamp(z, max=0.0)) - 1.0)),
+            lambda z: np.where(z >= 0, z, 0.7 * np.expm1(np.minimum(z, 0.0))),
+            frozenset({"leaky-relu"}),
+            False,
+            False,
+        ),
+        ClassActivation(
+            "linear",
+            lambda z: z,
+            lambda z: np.asarray(z, dtype=np.float64),
+            frozenset({"leaky-relu", "sigmoid"}),
+            False,
+            True,
+        ),
+        ClassActivation("sigmoid", lambda z: _t().sigmoid(z), _np_sigmoid, frozenset({"sigmoid"}), False, True),
+        ClassActivation("tanh", lambda z: _t().tanh(z), np.tanh, frozenset({"sigmoid"}), False, True),
+        ClassActivation("arctan", lambda z: _t().atan(z), np.arctan, frozenset({"sigmoid"}), False, True),
+        ClassActivation(
+            "softsign",
+            lambda z: z / (1.0 + _t().abs(z)),
+            lambda z: z / (1.0 + np.abs(z)),
+            frozenset({"sigmoid"}),
+            False,
+            False,
+        ),
+        ClassActivation(
+            "zero",
+            lambda z: 0.0 * z,
+            lambda z: np.zeros_like(np.asarray(z, dtype=np.float64)),
+            frozenset({"sigmoid", "relu"}),
+            False,
+            False,
+        ),
+    )
+}
 
 # Theorem 1 (subspace data) holds for these (analytic, sigma'' > 0); Theorem 2 (separable data) for these
 # (C^2, sigma' > 0).  ``linear`` is in Theorem 2's set but not Theorem 1's; ``square`` the other way round.
@@ -181,9 +222,11 @@ def square_loss(z, p=None):
     return (z + 1.0) ** 2
 
 
-LOSSES = {"poly_hinge": (poly_hinge, poly_hinge_prime),
-          "logistic": (lambda z, p=None: logistic(z), lambda z, p=None: logistic_prime(z)),
-          "square": (square_loss, lambda z, p=None: 2.0 * (np.asarray(z, dtype=np.float64) + 1.0))}
+LOSSES = {
+    "poly_hinge": (poly_hinge, poly_hinge_prime),
+    "logistic": (lambda z, p=None: logistic(z), lambda z, p=None: logistic_prime(z)),
+    "square": (square_loss, lambda z, p=None: 2.0 * (np.asarray(z, dtype=np.float64) + 1.0)),
+}
 
 
 def hinge_degree(p) -> int:
@@ -197,6 +240,7 @@ class BinaryLossModel:
     """What every model of this family shares once it defines ``X``, ``y``, ``p`` and the two routes to its
     outputs, ``torch_outputs(theta)`` (autograd) and ``outputs(theta)`` (numpy): the empirical loss
     ``(1/n) sum_i l(-y_i f(x_i))`` as a torch objective and as a numpy value, and the exact error count."""
+
     loss: str = "poly_hinge"
 
     @property
@@ -230,6 +274,7 @@ class BinaryLossModel:
 @dataclass
 class ShallowProblem(BinaryLossModel):
     """``(1/n) sum_i l(-y_i (f_S(x_i; theta) + c_i))`` for an M-neuron f_S and fixed offsets c."""
+
     X: np.ndarray
     y: np.ndarray
     M: int
@@ -258,7 +303,7 @@ class ShallowProblem(BinaryLossModel):
 
     def unpack(self, theta):
         M, d = self.M, self.d
-        return theta[0], theta[1:1 + M], theta[1 + M:].reshape(d, M)
+        return theta[0], theta[1 : 1 + M], theta[1 + M :].reshape(d, M)
 
     def pack(self, a0: float, a, W) -> np.ndarray:
         a = np.asarray(a, dtype=np.float64).reshape(self.M)
@@ -290,8 +335,11 @@ class ShallowProblem(BinaryLossModel):
         return float(np.sum(lam * self.y * act.np_fn(self.X @ np.asarray(w, dtype=np.float64) / act.input_scale)))
 
     def random_theta(self, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
-        return scale * rng.standard_normal(self.size) / np.sqrt(np.r_[1.0, np.full(self.M, self.M),
-                                                                          np.full(self.d * self.M, self.d)])
+        return (
+            scale
+            * rng.standard_normal(self.size)
+            / np.sqrt(np.r_[1.0, np.full(self.M, self.M), np.full(self.d * self.M, self.d)])
+        )
 
 
 def required_width_thm1(n: int, r_plus: int, r_minus: int, delta_r: int) -> int:
@@ -311,6 +359,7 @@ class FeedForwardProblem(BinaryLossModel):
 
     Flat parameters: for each layer l = 1..L, ``vec(W_l)`` (shape M_{l-1} x M_l, row-major) then ``b_l``.
     """
+
     X: np.ndarray
     y: np.ndarray
     hidden: tuple
@@ -340,15 +389,16 @@ class FeedForwardProblem(BinaryLossModel):
         """``[(W_1, b_1), ..., (W_L, b_L)]`` as views of ``theta`` (numpy or torch)."""
         out, k, w = [], 0, self.widths
         for i in range(len(w) - 1):
-            W = theta[k:k + w[i] * w[i + 1]].reshape(w[i], w[i + 1])
+            W = theta[k : k + w[i] * w[i + 1]].reshape(w[i], w[i + 1])
             k += w[i] * w[i + 1]
-            out.append((W, theta[k:k + w[i + 1]]))
+            out.append((W, theta[k : k + w[i + 1]]))
             k += w[i + 1]
         return out
 
     def pack(self, layers) -> np.ndarray:
-        return np.concatenate([np.r_[np.asarray(W, dtype=np.float64).reshape(-1), np.asarray(b, dtype=np.float64)]
-                               for W, b in layers])
+        return np.concatenate(
+            [np.r_[np.asarray(W, dtype=np.float64).reshape(-1), np.asarray(b, dtype=np.float64)] for W, b in layers]
+        )
 
     def torch_outputs(self, theta):
         torch = _t()
@@ -370,8 +420,12 @@ class FeedForwardProblem(BinaryLossModel):
         return (h @ W + b).reshape(-1)
 
     def random_theta(self, rng: np.random.Generator) -> np.ndarray:
-        return np.concatenate([np.r_[rng.standard_normal(a * b) / np.sqrt(a), 0.1 * rng.standard_normal(b)]
-                               for a, b in zip(self.widths[:-1], self.widths[1:])])
+        return np.concatenate(
+            [
+                np.r_[rng.standard_normal(a * b) / np.sqrt(a), 0.1 * rng.standard_normal(b)]
+                for a, b in zip(self.widths[:-1], self.widths[1:])
+            ]
+        )
 
 
 def constant_model_optimum(n_plus: int, n_minus: int, p: int) -> float:
@@ -393,6 +447,7 @@ class IdentityShortcutProblem(BinaryLossModel):
 
     Flat parameters: ``[a (d), b, vec(U) (d x k), c (k), vec(V) (k x d), e (d)]``.
     """
+
     X: np.ndarray
     y: np.ndarray
     k: int
@@ -411,19 +466,29 @@ class IdentityShortcutProblem(BinaryLossModel):
     def unpack(self, theta):
         d, k = self.d, self.k
         i = 0
-        a = theta[i:i + d]; i += d
-        b = theta[i]; i += 1
-        U = theta[i:i + d * k].reshape(d, k); i += d * k
-        c = theta[i:i + k]; i += k
-        V = theta[i:i + k * d].reshape(k, d); i += k * d
-        e = theta[i:i + d]
+        a = theta[i : i + d]
+        i += d
+        b = theta[i]
+        i += 1
+        U = theta[i : i + d * k].reshape(d, k)
+        i += d * k
+        c = theta[i : i + k]
+        i += k
+        V = theta[i : i + k * d].reshape(k, d)
+        i += k * d
+        e = theta[i : i + d]
         return a, b, U, c, V, e
 
     def pack(self, a, b, U, c, V, e) -> np.ndarray:
         d, k = self.d, self.k
-        parts = [np.asarray(a, dtype=np.float64).reshape(d), [float(b)], np.asarray(U, dtype=np.float64).reshape(d * k),
-                 np.asarray(c, dtype=np.float64).reshape(k), np.asarray(V, dtype=np.float64).reshape(k * d),
-                 np.asarray(e, dtype=np.float64).reshape(d)]
+        parts = [
+            np.asarray(a, dtype=np.float64).reshape(d),
+            [float(b)],
+            np.asarray(U, dtype=np.float64).reshape(d * k),
+            np.asarray(c, dtype=np.float64).reshape(k),
+            np.asarray(V, dtype=np.float64).reshape(k * d),
+            np.asarray(e, dtype=np.float64).reshape(d),
+        ]
         return np.concatenate(parts)
 
     def hidden_preactivations(self, theta: np.ndarray) -> np.ndarray:

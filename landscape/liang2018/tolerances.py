@@ -1,5 +1,6 @@
 """Tolerances of the Liang et al. (2018) family, each with its reason: the landscape searches and the certifier's
 thresholds, the failure-case constructions, and the data-condition programs of Propositions 8-12."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -60,6 +61,7 @@ PERTURBATION_RADII = (1e-1, 1e-2, 1e-3, 1e-4)
 # worst case, typically 1e-14; at most 1e-10 (plus the floor) is asked for.
 NEWTON_GRAD_TOL = 1e-10
 
+
 def newton_grad_allowance(n: int) -> float:
     """What Newton's end point may be asked for: NEWTON_GRAD_TOL plus the rounding floor 1e4 * eps * n."""
     return NEWTON_GRAD_TOL + 1e4 * EPS64 * int(n)
@@ -68,6 +70,7 @@ def newton_grad_allowance(n: int) -> float:
 # Root finding for the best constant output B* (second route to the closed form): brentq to xtol 4 eps, so the
 # two routes agree to ~1e-15 absolute; 1e-12 leaves room for the closed form's power and division.
 CONSTANT_OPTIMUM_TOL = 1e-12
+
 
 # A nearby point counts as *lower* (a descent witness, or proof that a minimum is not global) only when it beats
 # the reference loss by more than this: 1e3 eps times (1 + |loss|) exceeds the rounding of either evaluation.

@@ -14,6 +14,7 @@
   so a zero-error parameter exists by construction (the teacher with its output bias moved between two
   consecutive output values).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,10 +30,10 @@ from landscape.liang2018 import models as lg
 class ConditionInstance:
     X: np.ndarray
     y: np.ndarray
-    side: int                 # +1: S(lam0) is positive definite; -1: negative definite
-    lam0: np.ndarray          # planted admissible weights (unit weight per class)
-    t0: float                 # lambda_min(side * S(lam0)) > 0: a lower bound on the SDP value
-    symmetric: bool           # lam0 also has a zero weighted mean
+    side: int  # +1: S(lam0) is positive definite; -1: negative definite
+    lam0: np.ndarray  # planted admissible weights (unit weight per class)
+    t0: float  # lambda_min(side * S(lam0)) > 0: a lower bound on the SDP value
+    symmetric: bool  # lam0 also has a zero weighted mean
     seed: int
     act: str = "softplus"
     M: int = 3
@@ -50,9 +51,11 @@ class ConditionInstance:
         return int(self.X.shape[1])
 
     def summary(self) -> str:
-        return (f"radial n={self.n} (n+={int(np.sum(self.y > 0))}) d={self.d} side={self.side:+d} "
-                f"{'symmetric ' if self.symmetric else ''}t0={self.t0:.4g} act={self.act} M={self.M} p={self.p} "
-                f"level={self.level:g} B={self.B:g} seed={self.seed} {self.note}").strip()
+        return (
+            f"radial n={self.n} (n+={int(np.sum(self.y > 0))}) d={self.d} side={self.side:+d} "
+            f"{'symmetric ' if self.symmetric else ''}t0={self.t0:.4g} act={self.act} M={self.M} p={self.p} "
+            f"level={self.level:g} B={self.B:g} seed={self.seed} {self.note}"
+        ).strip()
 
 
 def catalog_radial_instance(act: str = "softplus", M: int = 3, p: int = 6, level: float = 1.0) -> ConditionInstance:
@@ -60,20 +63,28 @@ def catalog_radial_instance(act: str = "softplus", M: int = 3, p: int = 6, level
     X = np.array([[2, 0], [-2, 0], [0, 2], [0, -2], [1, 0], [-1, 0], [0, 1], [0, -1]], dtype=float)
     y = np.r_[np.ones(4), -np.ones(4)]
     lam0 = np.full(8, 0.25)
-    return ConditionInstance(X, y, 1, lam0, lc.side_value(X, y, lam0, 1), True, 0, act, M, p, level, 0.0,
-                             note="catalog instance")
+    return ConditionInstance(
+        X, y, 1, lam0, lc.side_value(X, y, lam0, 1), True, 0, act, M, p, level, 0.0, note="catalog instance"
+    )
 
 
 def _frame_and_extra(rng, d: int, extra: int) -> np.ndarray:
     Q = np.linalg.qr(rng.standard_normal((d, d)))[0]
     U = rng.standard_normal((d, extra))
     U /= np.linalg.norm(U, axis=0, keepdims=True)
-    return np.concatenate([Q, U], axis=1)   # d x (d + extra) unit columns
+    return np.concatenate([Q, U], axis=1)  # d x (d + extra) unit columns
 
 
 @st.composite
-def radial_problems(draw, symmetric: bool = True, sides=(1, -1), acts=lg.THM1_ACTIVATIONS, p_values=(6, 7, 8),
-                    max_M: int = 4, levels=(1.1, 1.3, 1.6)):
+def radial_problems(
+    draw,
+    symmetric: bool = True,
+    sides=(1, -1),
+    acts=lg.THM1_ACTIVATIONS,
+    p_values=(6, 7, 8),
+    max_M: int = 4,
+    levels=(1.1, 1.3, 1.6),
+):
     """Radial data violating the condition (module docstring), with the construction's parameters: activation,
     M >= 2 neurons (random L-BFGS starts must be able to reach zero error to show the planted minimum is not
     global; with one neuron they rarely do), degree p, level > 1 (the most-weighted sample is misclassified)
@@ -102,8 +113,7 @@ def radial_problems(draw, symmetric: bool = True, sides=(1, -1), acts=lg.THM1_AC
     p = draw(st.sampled_from(p_values), label="p")
     level = draw(st.sampled_from(levels), label="level")
     B = draw(st.sampled_from([0.0, 0.5, -1.0]), label="B")
-    return ConditionInstance(X, y, side, lam0, lc.side_value(X, y, lam0, side), symmetric, seed, act, M, p,
-                             level, B)
+    return ConditionInstance(X, y, side, lam0, lc.side_value(X, y, lam0, side), symmetric, seed, act, M, p, level, B)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -115,15 +125,17 @@ FF_ACTS = ("tanh", "relu", "softplus", "sigmoid", "leaky_relu")
 @dataclass
 class TeacherInstance:
     problem: lg.FeedForwardProblem
-    teacher: np.ndarray       # a zero-error parameter of ``problem``
-    gap: float                # min_i |f_teacher(x_i)|
+    teacher: np.ndarray  # a zero-error parameter of ``problem``
+    gap: float  # min_i |f_teacher(x_i)|
     seed: int
 
     def summary(self) -> str:
         p = self.problem
-        return (f"feed-forward n={p.n} (n+={int(np.sum(p.y > 0))}) d={p.X.shape[1]} hidden={list(p.hidden)} "
-                f"act={p.act} loss={p.loss}{f' p={p.p}' if p.loss == 'poly_hinge' else ''} "
-                f"gap={self.gap:.3g} seed={self.seed}")
+        return (
+            f"feed-forward n={p.n} (n+={int(np.sum(p.y > 0))}) d={p.X.shape[1]} hidden={list(p.hidden)} "
+            f"act={p.act} loss={p.loss}{f' p={p.p}' if p.loss == 'poly_hinge' else ''} "
+            f"gap={self.gap:.3g} seed={self.seed}"
+        )
 
 
 @st.composite
@@ -177,16 +189,16 @@ def leaky_subspace_problems(draw, acts=("square",), width: str = "prop1", leak: 
     inst = draw(subspace_problems(acts=acts, width=width, rotate=None), label="subspace instance")
     p = inst.problem
     Q = inst.Q if inst.Q is not None else np.eye(p.d)
-    C = p.X @ Q                                   # coefficients on the basis vectors (columns of Q)
+    C = p.X @ Q  # coefficients on the basis vectors (columns of Q)
     rng = np.random.default_rng(inst.seed + 1)
     only_plus = sorted(set(inst.U_plus) - set(inst.U_minus))
     only_minus = sorted(set(inst.U_minus) - set(inst.U_plus))
     unused = sorted(set(range(p.d)) - set(inst.U_plus) - set(inst.U_minus))
     pos, neg = p.y > 0, p.y < 0
-    for k in only_minus:      # positives leak onto the negatives' own vectors
+    for k in only_minus:  # positives leak onto the negatives' own vectors
         m = np.min(np.abs(C[neg, k]))
         C[pos, k] = leak * m * rng.uniform(-1.0, 1.0, pos.sum())
-    for k in only_plus:       # negatives leak onto the positives' own vectors
+    for k in only_plus:  # negatives leak onto the positives' own vectors
         m = np.min(np.abs(C[pos, k]))
         C[neg, k] = leak * m * rng.uniform(-1.0, 1.0, neg.sum())
     for k in unused:

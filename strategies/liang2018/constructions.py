@@ -1,5 +1,6 @@
 """Strategies for the failure cases of Liang et al. (2018): the propositions' distributions with the constructions
 rebuilt on every draw (Propositions 2-7), and samples of Appendix B.8's bad event."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +27,17 @@ def prop2_instances(draw, act: str = "relu"):
         M = draw(st.integers(1, 6), label="M")
     p = draw(st.integers(2, 8), label="p")
     offset = draw(st.sampled_from([0.0, 0.7, -1.3]), label="f_D constant")
-    return cons.prop2_dead_point(X, y, M, act, p, a=rng.standard_normal(M), offset=offset, seed=seed,
-                               description=f"prop2 {version} data n+={n_plus} n-={n_minus} M={M} act={act} p={p} "
-                                           f"f_D={offset} seed={seed}")
+    return cons.prop2_dead_point(
+        X,
+        y,
+        M,
+        act,
+        p,
+        a=rng.standard_normal(M),
+        offset=offset,
+        seed=seed,
+        description=f"prop2 {version} data n+={n_plus} n-={n_minus} M={M} act={act} p={p} f_D={offset} seed={seed}",
+    )
 
 
 @st.composite
@@ -46,8 +55,17 @@ def prop3_instances(draw, act: str = "leaky_relu"):
     X, y, seed = draw(event_data())
     M = lg.required_width_thm1(len(y), 2, 2, 1) + draw(st.integers(0, 2), label="surplus")
     p = draw(st.integers(2, 8), label="p")
-    return cons.prop3_linear_point(X, y, M, act, p, seed=seed, description=(
-        f"prop3 event data n+={int(np.sum(y > 0))} n-={int(np.sum(y < 0))} M={M} act={act} p={p} seed={seed}"))
+    return cons.prop3_linear_point(
+        X,
+        y,
+        M,
+        act,
+        p,
+        seed=seed,
+        description=(
+            f"prop3 event data n+={int(np.sum(y > 0))} n-={int(np.sum(y < 0))} M={M} act={act} p={p} seed={seed}"
+        ),
+    )
 
 
 @st.composite
@@ -61,8 +79,16 @@ def prop4_instances(draw, act: str = "tanh"):
     X, y = cons.symmetric_sample(k, m, Q)
     M = lg.required_width_thm1(len(y), 1, 1, 1) + draw(st.integers(0, 2), label="surplus")
     p = draw(st.integers(2, 8), label="p")
-    return cons.prop4_constant_point(X, y, M, act, p, a=rng.standard_normal(M), seed=seed, description=(
-        f"prop4 symmetric sample k={k} m={m} rotated={Q is not None} M={M} act={act} p={p} seed={seed}"))
+    return cons.prop4_constant_point(
+        X,
+        y,
+        M,
+        act,
+        p,
+        a=rng.standard_normal(M),
+        seed=seed,
+        description=(f"prop4 symmetric sample k={k} m={m} rotated={Q is not None} M={M} act={act} p={p} seed={seed}"),
+    )
 
 
 @st.composite
@@ -74,8 +100,16 @@ def prop5_instances(draw, act: str = "square"):
     X, y = cons.prop5_data(rng.uniform(1, 2, n_plus), rng.uniform(-2, -1, n_minus))
     M = draw(st.integers(1, 4), label="M")
     p = draw(st.integers(2, 8), label="p")
-    return cons.prop5_constant_point(X, y, M, act, p, magnitudes=rng.uniform(0.3, 2.0, M), seed=seed, description=(
-        f"prop5 n+={n_plus} n-={n_minus} M={M} act={act} p={p} seed={seed}"))
+    return cons.prop5_constant_point(
+        X,
+        y,
+        M,
+        act,
+        p,
+        magnitudes=rng.uniform(0.3, 2.0, M),
+        seed=seed,
+        description=(f"prop5 n+={n_plus} n-={n_minus} M={M} act={act} p={p} seed={seed}"),
+    )
 
 
 @st.composite
@@ -99,8 +133,18 @@ def prop6_instances(draw, act: str = "relu"):
         # move every point along w so that w^T x + b = y (0.3 + |g|): labelled by the rule with margin 0.3
         Z += np.outer(y * (0.3 + np.abs(rng.standard_normal(n))) - (Z @ w + b), w)
         planted = np.r_[w, b]
-    return cons.prop6_dead_first_layer(Z, y, hidden, act, p, seed=seed, planted=planted, description=(
-        f"prop6 d={d} n={n} n+={int(np.sum(y > 0))} hidden={hidden} labels={labels} act={act} p={p} seed={seed}"))
+    return cons.prop6_dead_first_layer(
+        Z,
+        y,
+        hidden,
+        act,
+        p,
+        seed=seed,
+        planted=planted,
+        description=(
+            f"prop6 d={d} n={n} n+={int(np.sum(y > 0))} hidden={hidden} labels={labels} act={act} p={p} seed={seed}"
+        ),
+    )
 
 
 @st.composite
@@ -108,11 +152,17 @@ def prop7_instances(draw):
     X, y, seed = draw(event_data())
     k = draw(st.integers(1, 5), label="k")
     p = draw(st.integers(2, 8), label="p")
-    return cons.prop7_shortcut_point(X, y, k, p, seed=seed, description=(
-        f"prop7 event data n+={int(np.sum(y > 0))} n-={int(np.sum(y < 0))} k={k} p={p} seed={seed}"))
+    return cons.prop7_shortcut_point(
+        X,
+        y,
+        k,
+        p,
+        seed=seed,
+        description=(f"prop7 event data n+={int(np.sum(y > 0))} n-={int(np.sum(y < 0))} k={k} p={p} seed={seed}"),
+    )
 
 
-B8_EVENT_SIZES = {"A": (4, 5, 6, 7, 8), "B": (5, 6, 7)}   # sizes whose bad event is non-empty
+B8_EVENT_SIZES = {"A": (4, 5, 6, 7, 8), "B": (5, 6, 7)}  # sizes whose bad event is non-empty
 
 
 @st.composite
@@ -132,4 +182,3 @@ def _bad_patterns(instance: str, n: int):
     if (instance, n) not in _BAD_CACHE:
         _BAD_CACHE[instance, n] = cons.b8_bad_patterns(instance, n)
     return _BAD_CACHE[instance, n]
-

@@ -12,6 +12,7 @@ Instances are built inside each theorem's assumptions by construction:
 
 Outside the assumptions (for the mutation meta-tests) the same strategies take ``width=``, ``act=``, ``p=`` overrides.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,11 +26,11 @@ from landscape.liang2018 import models as lg
 @dataclass
 class LiangInstance:
     problem: lg.ShallowProblem
-    kind: str                     # "subspace" or "separable"
+    kind: str  # "subspace" or "separable"
     seed: int
     U_plus: tuple = ()
     U_minus: tuple = ()
-    Q: np.ndarray | None = None   # rotation applied to the basis (columns are the basis vectors e_k)
+    Q: np.ndarray | None = None  # rotation applied to the basis (columns are the basis vectors e_k)
     separator: np.ndarray | None = None
     margin: float = 0.0
     note: str = ""
@@ -57,8 +58,10 @@ class LiangInstance:
 
     def summary(self) -> str:
         p = self.problem
-        head = (f"{self.kind} n={p.n} (n+={int(np.sum(p.y > 0))}) d={p.d} M={p.M} act={p.act} loss={p.loss}"
-                f"{'' if p.loss != 'poly_hinge' else f' p={p.p}'} offsets={'0' if not np.any(p.offsets) else 'drawn'}")
+        head = (
+            f"{self.kind} n={p.n} (n+={int(np.sum(p.y > 0))}) d={p.d} M={p.M} act={p.act} loss={p.loss}"
+            f"{'' if p.loss != 'poly_hinge' else f' p={p.p}'} offsets={'0' if not np.any(p.offsets) else 'drawn'}"
+        )
         if self.kind == "subspace":
             head += f" U+={list(self.U_plus)} U-={list(self.U_minus)} dr={self.delta_r}"
         else:
@@ -77,8 +80,17 @@ def _offsets(draw, rng, n: int) -> np.ndarray:
 
 
 @st.composite
-def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: int = 6, p_values=(6, 7, 8),
-                      width: str = "theorem", loss: str = "poly_hinge", rotate: bool | None = None, min_n: int = 2):
+def subspace_problems(
+    draw,
+    acts=lg.THM1_ACTIVATIONS,
+    max_n: int = 14,
+    max_d: int = 6,
+    p_values=(6, 7, 8),
+    width: str = "theorem",
+    loss: str = "poly_hinge",
+    rotate: bool | None = None,
+    min_n: int = 2,
+):
     """Subspace data and a width at Theorem 1's threshold (``width="theorem"``), at Proposition 1's ``M = r + 1``
     (``"prop1"``), or below both (``"narrow"``: M = 1 or 2, outside the assumptions)."""
     only_plus = draw(st.integers(1, 2), label="|U+ \\ U-|")
@@ -90,8 +102,8 @@ def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: in
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     rng = np.random.default_rng(seed)
     perm = rng.permutation(d)
-    U_plus = tuple(sorted(int(k) for k in perm[:only_plus + shared]))
-    U_minus = tuple(sorted(int(k) for k in perm[only_plus:only_plus + shared + only_minus]))
+    U_plus = tuple(sorted(int(k) for k in perm[: only_plus + shared]))
+    U_minus = tuple(sorted(int(k) for k in perm[only_plus : only_plus + shared + only_minus]))
     y = _labels(draw, n)
     coeff = rng.choice([-1.0, 1.0], (n, d)) * (0.2 + np.abs(rng.standard_normal((n, d))))
     mask = np.zeros((n, d))
@@ -102,7 +114,7 @@ def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: in
         rotate = draw(st.booleans(), label="rotate")
     Q = np.linalg.qr(rng.standard_normal((d, d)))[0] if rotate else None
     if Q is not None:
-        X = X @ Q.T   # x_i = Q (coefficients): the basis vectors become the columns of Q
+        X = X @ Q.T  # x_i = Q (coefficients): the basis vectors become the columns of Q
     act = draw(st.sampled_from(acts), label="activation")
     inst = LiangInstance(lg.ShallowProblem(X, y, 1, act), "subspace", seed, U_plus, U_minus, Q)
     if width == "theorem":
@@ -120,8 +132,9 @@ def subspace_problems(draw, acts=lg.THM1_ACTIVATIONS, max_n: int = 14, max_d: in
 
 
 @st.composite
-def separable_problems(draw, acts=lg.THM2_ACTIVATIONS, max_n: int = 20, max_d: int = 5, p_values=(3, 4, 6),
-                       max_M: int = 3, min_n: int = 2):
+def separable_problems(
+    draw, acts=lg.THM2_ACTIVATIONS, max_n: int = 20, max_d: int = 5, p_values=(3, 4, 6), max_M: int = 3, min_n: int = 2
+):
     """Linearly separable data through the origin with a planted unit separator and a drawn margin."""
     d = draw(st.integers(1, max_d), label="d")
     n = draw(st.integers(min_n, max(min_n, max_n)), label="n")
@@ -132,7 +145,7 @@ def separable_problems(draw, acts=lg.THM2_ACTIVATIONS, max_n: int = 20, max_d: i
     u /= np.linalg.norm(u)
     y = _labels(draw, n)
     Z = rng.standard_normal((n, d))
-    Z -= np.outer(Z @ u, u)                       # component orthogonal to the separator
+    Z -= np.outer(Z @ u, u)  # component orthogonal to the separator
     X = Z + np.outer(y * (margin + np.abs(rng.standard_normal(n))), u)
     act = draw(st.sampled_from(acts), label="activation")
     M = draw(st.integers(1, max_M), label="M")

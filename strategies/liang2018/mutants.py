@@ -9,6 +9,7 @@ the theorem's instance with one assumption dropped, so the theorem's own search 
   data (the radial data of Propositions 11-12, where S(lam) is definite for class-uniform weights);
 * ``square_loss_problems``      Theorem 1's data, width and neurons with the square loss (outside Assumption 1).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,11 @@ def half_space_relu_problems(draw):
     M = lg.required_width_thm1(n, 2, 2, 1)
     p = lg.ShallowProblem(X, y, M, "relu", 6)
     inst = LiangInstance(p, "subspace", seed, (0, 1), (0, 2), note="half-space relu")
-    dead = p.pack(lg.constant_model_optimum(n_plus, n - n_plus, 6), rng.standard_normal(M),
-                  np.tile(np.array([[-1.0], [0.0], [0.0]]), (1, M)))
+    dead = p.pack(
+        lg.constant_model_optimum(n_plus, n - n_plus, 6),
+        rng.standard_normal(M),
+        np.tile(np.array([[-1.0], [0.0], [0.0]]), (1, M)),
+    )
     return inst, dead
 
 
@@ -53,8 +57,14 @@ def separable_square_problems(draw):
     X, y = prop5_data(rng.uniform(1, 2, n_plus), rng.uniform(-2, -1, n_minus))
     M = draw(st.integers(1, 3), label="M")
     p = draw(st.sampled_from([3, 4, 6]), label="p")
-    return LiangInstance(lg.ShallowProblem(X, y, M, "square", p), "separable", seed, separator=np.ones(1),
-                         margin=float(np.min(y * X[:, 0])), note="square neurons")
+    return LiangInstance(
+        lg.ShallowProblem(X, y, M, "square", p),
+        "separable",
+        seed,
+        separator=np.ones(1),
+        margin=float(np.min(y * X[:, 0])),
+        note="square neurons",
+    )
 
 
 @st.composite

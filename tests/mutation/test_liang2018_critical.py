@@ -12,6 +12,7 @@ descent search nor the critical-point search certifies a bad minimum there: ever
 is a certified saddle or a saturated point drifting to infinity (the theorem may hold at smaller widths on these
 data; the suite cannot tell the published width from a smaller one).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -33,13 +34,15 @@ def census_rate(strategy, unpack=lambda x: (x, ())):
     number of examples, how many had a certified local minimum that misclassifies, and the first such example."""
     seen, hits = [], []
 
-    @settings(CI, phases=[Phase.explicit, Phase.generate], max_examples=RATE_EXAMPLES,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        CI, phases=[Phase.explicit, Phase.generate], max_examples=RATE_EXAMPLES, suppress_health_check=list(HealthCheck)
+    )
     @given(x=strategy)
     def probe(x):
         inst, extra = unpack(x)
-        census = lcr.critical_census(inst.problem, inst.seed, separator=inst.separator,
-                                     extra_starts=[("construction", t) for t in extra])
+        census = lcr.critical_census(
+            inst.problem, inst.seed, separator=inst.separator, extra_starts=[("construction", t) for t in extra]
+        )
         seen.append(inst)
         if any(e.kind == "local-min" and e.errors > 0 for e in census.entries):
             hits.append(x)
@@ -62,8 +65,10 @@ def test_relu_neurons_on_subspace_data(record_property):
     record_property("rate", f"{len(hits)}/{tried}")
     print(f"certified bad minima in {len(hits)} of {tried} examples")
     assert hits, f"no certified bad minimum in {tried} examples"
-    message = refutes(lambda pair, rec: check_zero_error_at_minima(pair[0], rec, starts=1,
-                                                                 critical_starts=[("prop2 dead", pair[1])]), hits[0])
+    message = refutes(
+        lambda pair, rec: check_zero_error_at_minima(pair[0], rec, starts=1, critical_starts=[("prop2 dead", pair[1])]),
+        hits[0],
+    )
     assert message is not None and "misclassified samples at a" in message
 
 

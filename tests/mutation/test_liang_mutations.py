@@ -10,6 +10,7 @@ search reached at that width was a saturated, asymptotic point (weights 14..100,
 positive), not a local minimum.  See tests/mutation/test_liang2018_critical.py for what the critical-point search
 finds there.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Meta-tests of the Propositions 8-12 family (Liang et al. 2018): mutated statements are refuted by the same check
 functions the theorem tests use, planted minima pass and planted saddles fail certification, the SDP certificates
 are valid bounds, the strategies deliver what they promise, and malformed input raises ValueError."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,16 +32,21 @@ from theorems.liang2018 import checks as C
 # ------------------------------------------------------------------------------------------------------------
 @pytest.mark.mutation("liang2018.prop8", "shift-and-scale to margin 1/2 instead of >= z_0 = 1")
 def test_prop8_refutes_a_scale_too_small_for_margin_one():
-    message = refuted_under_ci_budget(teacher_problems(), C.check_shift_and_scale, starts=0,
-                                      shift_and_scale=lambda p, t: cond.shift_and_scale(p, t, target_margin=0.5))
+    message = refuted_under_ci_budget(
+        teacher_problems(),
+        C.check_shift_and_scale,
+        starts=0,
+        shift_and_scale=lambda p, t: cond.shift_and_scale(p, t, target_margin=0.5),
+    )
     # refuted by the claim's own check (evidence), before the margin sanity check
     assert message is not None and "loss after shift-and-scale is exactly 0" in message
 
 
 def test_prop8_refutes_a_loss_that_is_not_a_surrogate():
     # max(z, 0)^(p+1) vanishes at z = 0: a sample on the wrong side of the boundary can cost less than 1
-    message = refuted_under_ci_budget(teacher_problems(), C.check_error_below_loss,
-                                      loss_fn=lambda z, p: torch.clamp(z, min=0.0) ** (p + 1))
+    message = refuted_under_ci_budget(
+        teacher_problems(), C.check_error_below_loss, loss_fn=lambda z, p: torch.clamp(z, min=0.0) ** (p + 1)
+    )
     assert message is not None and "R_n <= loss" in message
 
 
@@ -69,14 +75,16 @@ def test_prop9_family_detects_a_planted_logistic_minimum():
 
 @pytest.mark.mutation("liang2018.prop9", "subspace lemma's sign flipped")
 def test_prop9_refutes_the_wrong_sign_in_the_subspace_lemma():
-    message = refuted_under_ci_budget(subspace_problems(loss="logistic"), C.check_spare_neuron_descent,
-                                      expected_sign=-1.0)
+    message = refuted_under_ci_budget(
+        subspace_problems(loss="logistic"), C.check_spare_neuron_descent, expected_sign=-1.0
+    )
     assert message is not None and "lemma" in message
 
 
 def test_prop9_refutes_an_unbalanced_constant_point_as_critical():
-    message = refuted_under_ci_budget(subspace_problems(loss="logistic"), C.check_constant_critical_point,
-                                      balance=lambda p, theta: theta)
+    message = refuted_under_ci_budget(
+        subspace_problems(loss="logistic"), C.check_constant_critical_point, balance=lambda p, theta: theta
+    )
     assert message is not None and "is critical" in message
 
 
@@ -86,43 +94,53 @@ def test_prop10_refutes_a_constant_point_with_output_bias_zero():
         theta[-1] = 0.0
         return theta
 
-    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_constant_critical_point_misclassifies,
-                                      critical_point=unbalanced)
+    message = refuted_under_ci_budget(
+        teacher_problems(loss="logistic"), C.check_constant_critical_point_misclassifies, critical_point=unbalanced
+    )
     assert message is not None and "is critical" in message
 
 
 def _euler_without_bias(problem, theta):
     s = cond.euler_sides(problem, theta)
     sl = cond.output_layer_slice(problem)
-    s["rhs"] = -problem.n * float(s["grad"][sl][:-1] @ theta[sl][:-1])   # forgets the output bias
+    s["rhs"] = -problem.n * float(s["grad"][sl][:-1] @ theta[sl][:-1])  # forgets the output bias
     return s
 
 
 @pytest.mark.mutation("liang2018.prop10", "Euler identity without the output bias term")
 def test_prop10_refutes_an_identity_without_the_output_bias():
-    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_euler_identity,
-                                      sides=_euler_without_bias)
+    message = refuted_under_ci_budget(
+        teacher_problems(loss="logistic"), C.check_euler_identity, sides=_euler_without_bias
+    )
     assert message is not None and "Euler identity" in message
 
 
 @pytest.mark.mutation("liang2018.prop10", "lower bound with max lambda instead of min lambda")
 def test_prop10_refutes_a_bound_with_the_largest_weight():
-    message = refuted_under_ci_budget(teacher_problems(loss="logistic"), C.check_error_free_points_are_not_critical,
-                                      bound=lambda lam, y, f: float(np.max(lam) * np.sum(y * f) / y.size), starts=0)
+    message = refuted_under_ci_budget(
+        teacher_problems(loss="logistic"),
+        C.check_error_free_points_are_not_critical,
+        bound=lambda lam, y, f: float(np.max(lam) * np.sum(y * f) / y.size),
+        starts=0,
+    )
     assert message is not None and "min lam" in message
 
 
 @pytest.mark.mutation("liang2018.prop11", "construction's output weights flipped (a saddle)")
 def test_prop11_refutes_a_flipped_construction():
-    message = refuted_under_ci_budget(radial_problems(symmetric=True), C.check_bad_minimum,
-                                      spec=C.BadMinimumSpec(zero_mean=True, flip=True, starts=0))
+    message = refuted_under_ci_budget(
+        radial_problems(symmetric=True), C.check_bad_minimum, spec=C.BadMinimumSpec(zero_mean=True, flip=True, starts=0)
+    )
     assert message is not None and "certified local minimum" in message
 
 
 @pytest.mark.mutation("liang2018.prop11", "SDP witness claimed on the wrong side")
 def test_prop11_refutes_a_witness_on_the_wrong_side():
-    message = refuted_under_ci_budget(radial_problems(symmetric=True, sides=(1,)), C.check_bad_minimum,
-                                      spec=C.BadMinimumSpec(zero_mean=True, claimed_side=-1, starts=0))
+    message = refuted_under_ci_budget(
+        radial_problems(symmetric=True, sides=(1,)),
+        C.check_bad_minimum,
+        spec=C.BadMinimumSpec(zero_mean=True, claimed_side=-1, starts=0),
+    )
     assert message is not None and "condition fails" in message
 
 
@@ -130,6 +148,7 @@ def test_prop11_refutes_a_witness_on_the_wrong_side():
 def test_subspace_condition_refutes_a_too_tight_lemma_bound():
     """The lemma's bound with the largest instead of the smallest coordinate of the outer class claims more
     than the algebra gives; the solver's value exceeds it on some draw."""
+
     def too_tight(inst):
         p = inst.problem
         out = {}
@@ -138,23 +157,32 @@ def test_subspace_condition_refutes_a_too_tight_lemma_bound():
             out[side] = min(-float(np.max((p.X[outer] @ inst.basis(k)) ** 2)) for k in own)
         return out
 
-    message = refuted_under_ci_budget(subspace_problems(acts=("square",), width="prop1", max_n=20),
-                                      C.check_subspace_condition, zero_mean=False, bounds=too_tight)
+    message = refuted_under_ci_budget(
+        subspace_problems(acts=("square",), width="prop1", max_n=20),
+        C.check_subspace_condition,
+        zero_mean=False,
+        bounds=too_tight,
+    )
     assert message is not None and "lemma bound" in message
 
 
 @pytest.mark.mutation("liang2018.prop12", "cone of the wrong sign")
 def test_prop12_refutes_the_cone_of_the_wrong_sign():
-    message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), C.check_bad_minimum,
-                                      spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, cone=True, starts=0,
-                                                            cone_side=-1))
+    message = refuted_under_ci_budget(
+        radial_problems(symmetric=False, acts=("square",)),
+        C.check_bad_minimum,
+        spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, cone=True, starts=0, cone_side=-1),
+    )
     assert message is not None and "cone" in message
 
 
 @pytest.mark.mutation("liang2018.prop12", "quadratic construction's output weights flipped")
 def test_prop12_refutes_a_flipped_quadratic_construction():
-    message = refuted_under_ci_budget(radial_problems(symmetric=False, acts=("square",)), C.check_bad_minimum,
-                                      spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, flip=True, starts=0))
+    message = refuted_under_ci_budget(
+        radial_problems(symmetric=False, acts=("square",)),
+        C.check_bad_minimum,
+        spec=C.BadMinimumSpec(zero_mean=False, act="square", M=4, flip=True, starts=0),
+    )
     assert message is not None and "certified local minimum" in message
 
 
@@ -179,7 +207,7 @@ def test_end_point_classifier_on_planted_points():
     assert cond.classify_end_point(pm.problem, pm.theta).status == "local-min"
     assert cond.classify_end_point(pm.problem, cond.flipped(pm)).status == "escaped"
     moved = pm.theta.copy()
-    moved[0] += 0.1                                      # off the balance: a plain non-critical point
+    moved[0] += 0.1  # off the balance: a plain non-critical point
     assert cond.classify_end_point(pm.problem, moved).status == "not-critical"
 
 
@@ -200,7 +228,7 @@ def test_end_point_classifier_spare_neuron_escape():
 def test_zero_loss_of_the_polynomial_hinge_is_classified_a_minimum():
     inst = catalog_radial_instance()
     p = lg.ShallowProblem(inst.X, inst.y, 2, "square", 6)
-    theta = p.pack(-10.0, np.array([4.0, 4.0]), np.eye(2))   # 4|x|^2 - 10: +6 outside, -6 inside
+    theta = p.pack(-10.0, np.array([4.0, 4.0]), np.eye(2))  # 4|x|^2 - 10: +6 outside, -6 inside
     assert p.value(theta) == 0.0
     assert cond.classify_end_point(p, theta).status == "local-min"
 
@@ -212,7 +240,7 @@ def test_shift_and_scale_handles_a_positive_sample_exactly_on_the_boundary():
     layers = [(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2)), (np.array([[1.0], [-1.0]]), np.zeros(1))]
     theta = p.pack(layers)
     f = p.outputs(theta)
-    assert f[0] == 0.0 and p.errors(theta) == 0           # the tie goes to the positive class
+    assert f[0] == 0.0 and p.errors(theta) == 0  # the tie goes to the positive class
     moved = cond.shift_and_scale(p, theta)
     assert p.value(moved) == 0.0 and np.min(p.y * p.outputs(moved)) >= 1.0
 
@@ -227,7 +255,7 @@ def test_weak_duality_bound_dominates_every_admissible_weight(seed, zero_mean, s
     d, half = int(rng.integers(2, 4)), int(rng.integers(2, 6))
     P = rng.standard_normal((half, d))
     N = rng.standard_normal((half, d))
-    X = np.r_[P, -P, N, -N]                              # mirrored: the uniform weights have zero mean
+    X = np.r_[P, -P, N, -N]  # mirrored: the uniform weights have zero mean
     y = np.r_[np.ones(2 * half), -np.ones(2 * half)]
     Z = rng.standard_normal((d, d))
     Z = Z @ Z.T
@@ -235,7 +263,7 @@ def test_weak_duality_bound_dominates_every_admissible_weight(seed, zero_mean, s
     for _ in range(20):
         lam = rng.exponential(size=4 * half)
         lam[: 2 * half] = np.r_[lam[:half], lam[:half]]  # keep the mirror pairs equal (zero mean)
-        lam[2 * half:] = np.r_[lam[2 * half:3 * half], lam[2 * half:3 * half]]
+        lam[2 * half :] = np.r_[lam[2 * half : 3 * half], lam[2 * half : 3 * half]]
         lam[y > 0] /= lam[y > 0].sum()
         lam[y < 0] /= lam[y < 0].sum()
         assert cond.constraint_residual(X, y, lam, True) <= 1e-12
@@ -253,7 +281,7 @@ def test_clean_weights_restore_the_constraints(inst):
 
 
 def test_sdp_reports_infeasible_zero_mean_and_the_lp_agrees():
-    X = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, 3.0]])   # all coordinates positive: no zero mean
+    X = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, 3.0]])  # all coordinates positive: no zero mean
     y = np.array([1.0, 1.0, -1.0, -1.0])
     res = cond.condition_sdp(X, y, 1, zero_mean=True)
     assert res.status == "infeasible" and res.verdict == "not-definite"
@@ -268,7 +296,7 @@ def test_sdp_reports_infeasible_zero_mean_and_the_lp_agrees():
 @given(inst=radial_problems(symmetric=True))
 def test_radial_instances_violate_the_zero_mean_condition_by_construction(inst):
     S = sum(inst.lam0[i] * inst.y[i] * np.outer(inst.X[i], inst.X[i]) for i in range(inst.n))
-    assert np.min(np.linalg.eigvalsh(inst.side * S)) > 1e-3 * np.max(np.sum(inst.X ** 2, axis=1))
+    assert np.min(np.linalg.eigvalsh(inst.side * S)) > 1e-3 * np.max(np.sum(inst.X**2, axis=1))
     assert np.allclose(sum(inst.lam0[i] * inst.y[i] * inst.X[i] for i in range(inst.n)), 0.0, atol=1e-14)
     assert np.isclose(inst.lam0[inst.y > 0].sum(), 1.0) and np.isclose(inst.lam0[inst.y < 0].sum(), 1.0)
     assert inst.M >= 2 and inst.level > 1.0
@@ -280,7 +308,7 @@ def test_leaky_instances_satisfy_the_condition_but_leave_the_subspaces(inst):
     p = inst.problem
     span_plus = np.array([inst.basis(k) for k in inst.U_plus]).T
     resid = p.X[p.y > 0] - p.X[p.y > 0] @ span_plus @ span_plus.T
-    assert np.max(np.linalg.norm(resid, axis=1)) > 0         # positives are no longer in span(U+)
+    assert np.max(np.linalg.norm(resid, axis=1)) > 0  # positives are no longer in span(U+)
     for side, own in ((1, set(inst.U_minus) - set(inst.U_plus)), (-1, set(inst.U_plus) - set(inst.U_minus))):
         inner, outer = (p.y > 0, p.y < 0) if side == 1 else (p.y < 0, p.y > 0)
         for k in own:
@@ -304,20 +332,23 @@ X2 = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [0.0, 2.0]])
 Y2 = np.array([1.0, -1.0, 1.0, -1.0])
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: cond.second_moment(X2, Y2, np.ones(3)), "lam has shape"),
-    (lambda: cond.condition_sdp(X2, Y2, 0, True), "side must be"),
-    (lambda: cond.condition_sdp(X2, np.ones(4), 1, True), "both classes"),
-    (lambda: cond.condition_sdp(X2, np.array([1.0, 0.0, 1.0, -1.0]), 1, True), "labels must be -1 or \\+1"),
-    (lambda: cond.dual_upper_bound(X2, Y2, 1, -np.eye(2), False), "no positive eigenvalue"),
-    (lambda: cond.plant_bad_minimum(X2, Y2, np.array([1.0, -1.0, 0.0, 2.0]), 1, "square", 3), "non-negative"),
-    (lambda: cond.plant_bad_minimum(X2, Y2, np.array([1.0, 0.0, 1.0, 0.0]), 1, "square", 3), "equal, positive"),
-    (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "softplus", 3), "weighted mean"),
-    (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "square", 3, level=0.5), "level must be >= 1"),
-    (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "nope", 3), "unknown activation"),
-    (lambda: cond.margins_for_weights(np.array([2.0]), 6, "logistic"), "logistic loss realizes"),
-    (lambda: cond.quadratic_network_from(0.0, np.eye(3), 2), "need M >= d"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: cond.second_moment(X2, Y2, np.ones(3)), "lam has shape"),
+        (lambda: cond.condition_sdp(X2, Y2, 0, True), "side must be"),
+        (lambda: cond.condition_sdp(X2, np.ones(4), 1, True), "both classes"),
+        (lambda: cond.condition_sdp(X2, np.array([1.0, 0.0, 1.0, -1.0]), 1, True), "labels must be -1 or \\+1"),
+        (lambda: cond.dual_upper_bound(X2, Y2, 1, -np.eye(2), False), "no positive eigenvalue"),
+        (lambda: cond.plant_bad_minimum(X2, Y2, np.array([1.0, -1.0, 0.0, 2.0]), 1, "square", 3), "non-negative"),
+        (lambda: cond.plant_bad_minimum(X2, Y2, np.array([1.0, 0.0, 1.0, 0.0]), 1, "square", 3), "equal, positive"),
+        (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "softplus", 3), "weighted mean"),
+        (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "square", 3, level=0.5), "level must be >= 1"),
+        (lambda: cond.plant_bad_minimum(X2, Y2, np.full(4, 0.5), 1, "nope", 3), "unknown activation"),
+        (lambda: cond.margins_for_weights(np.array([2.0]), 6, "logistic"), "logistic loss realizes"),
+        (lambda: cond.quadratic_network_from(0.0, np.eye(3), 2), "need M >= d"),
+    ],
+)
 def test_malformed_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -326,7 +357,7 @@ def test_malformed_input_raises(call, match):
 def test_routes_reject_points_outside_their_assumptions():
     p = lg.FeedForwardProblem(X2, Y2, (2,), "tanh", 3)
     theta = np.zeros(p.size)
-    theta[-1] = -1.0                                       # f = -1 everywhere: the positives are wrong
+    theta[-1] = -1.0  # f = -1 everywhere: the positives are wrong
     with pytest.raises(ValueError, match="zero-error parameter"):
         cond.shift_and_scale(p, theta)
     q = lg.ShallowProblem(X2, Y2, 2, "softplus", 6, "logistic")

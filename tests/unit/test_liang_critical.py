@@ -1,12 +1,14 @@
 """Meta-tests of the critical-point search: the closed-form Hessian against autograd, Newton on the gradient
 converging to saddles as well as minima, deflation finding a second root, and the classification of planted
 points (a saddle must be certified as one, with evaluated descent; a strict minimum as a local minimum)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landscape.core import critical as crit
 from landscape.liang2018 import critical as lcr
@@ -14,9 +16,13 @@ from landscape.liang2018 import models as lg
 
 
 @settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 2**16), act=st.sampled_from(["softplus", "square", "exp", "cosh", "tanh", "linear",
-                                                         "relu", "sigmoid"]),
-       loss=st.sampled_from(["poly_hinge", "logistic", "square"]), M=st.integers(1, 4), d=st.integers(1, 4))
+@given(
+    seed=st.integers(0, 2**16),
+    act=st.sampled_from(["softplus", "square", "exp", "cosh", "tanh", "linear", "relu", "sigmoid"]),
+    loss=st.sampled_from(["poly_hinge", "logistic", "square"]),
+    M=st.integers(1, 4),
+    d=st.integers(1, 4),
+)
 def test_closed_form_hessian_matches_autograd(seed, act, loss, M, d):
     rng = np.random.default_rng(seed)
     n = 7
@@ -37,6 +43,7 @@ def test_closed_form_hessian_matches_autograd(seed, act, loss, M, d):
 
 def _quartic():
     """L(x, y) = (x^2 - 1)^2 + y^2: minima at (+-1, 0), a saddle at (0, 0)."""
+
     def loss(t):
         return (t[0] ** 2 - 1.0) ** 2 + t[1] ** 2
 
@@ -52,9 +59,9 @@ def _quartic():
 def test_newton_on_the_gradient_reaches_the_saddle_and_deflation_moves_on():
     loss, der = _quartic()
     first = crit.newton_on_gradient(der, np.array([0.2, 0.3]), tol=1e-12)
-    assert first.converged and np.allclose(first.theta, 0.0, atol=1e-10)       # descent would never stop here
+    assert first.converged and np.allclose(first.theta, 0.0, atol=1e-10)  # descent would never stop here
     second = crit.newton_on_gradient(der, np.array([0.2, 0.3]), found=[first.theta], tol=1e-12)
-    assert second.converged and abs(abs(second.theta[0]) - 1.0) < 1e-10       # pushed to another root
+    assert second.converged and abs(abs(second.theta[0]) - 1.0) < 1e-10  # pushed to another root
 
 
 @pytest.mark.parametrize("point, kind", [((0.0, 0.0), "saddle"), ((1.0, 0.0), "local-min")])
@@ -63,7 +70,7 @@ def test_planted_points_are_classified(point, kind):
     cp = crit.classify_critical(loss, np.array(point), grad_tol=1e-9, eig_tol=1e-6)
     assert cp.kind == kind
     if kind == "saddle":
-        assert cp.descent < 0          # the negative-curvature direction lowers the loss when evaluated
+        assert cp.descent < 0  # the negative-curvature direction lowers the loss when evaluated
 
 
 def test_constant_model_point_of_a_theorem_1_instance_is_a_certified_saddle():

@@ -7,6 +7,7 @@ tolerance 1e-7), the Hessian is flat and no perturbation of radius 1e-2..1e-4 is
 certifier called it a local minimum with one error.  It is not even a critical point: Theorem 2's first-order bound
 (``liang2018.thm2.cert``) proves the gradient non-zero.  The certifier must withhold its verdict there.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,11 +46,12 @@ def test_the_trap_is_real(trap):
     """The point has what fooled the old certifier: one error, a gradient under the absolute tolerance, a flat
     Hessian, no lower point at the perturbation radii; yet Theorem 2's bound proves its gradient non-zero."""
     problem, u, theta = trap
-    plain = cert.certify(problem.objective(), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL,
-                         samples=100)
+    plain = cert.certify(
+        problem.objective(), theta, grad_tol=lg.CRITICAL_GRAD_TOL, eig_tol=lg.HESSIAN_EIG_TOL, samples=100
+    )
     assert problem.errors(theta) == 1
     assert plain.grad_norm <= lg.CRITICAL_GRAD_TOL
-    assert plain.is_local_min, plain.verdict          # what an absolute gradient tolerance concludes
+    assert plain.is_local_min, plain.verdict  # what an absolute gradient tolerance concludes
     assert lm.first_order_evidence(problem, theta, u).floor > 0.0
 
 

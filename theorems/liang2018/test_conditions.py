@@ -10,6 +10,7 @@ form and certified by the local-minimum certifier (gradient, Hessian, perturbati
 by a convex program over the cone the construction confines the model to.  Non-convex routes are float64 L-BFGS
 runs from random starts; identities are evaluated by a closed form and by torch autograd.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -131,18 +132,34 @@ def test_catalog_radial_instance_has_a_bad_local_minimum(record):
     for s, exact in ((1, 1.5), (-1, -1.5)):
         res = cond.condition_sdp(inst.X, inst.y, s, True)
         check_sdp_side(res, record, inst)
-        record.close(res.t_solver, exact, tol=cond.SDP_VALUE_RTOL * (1.0 + res.scale), instance=inst,
-                     what=f"SDP side {s:+d} = closed form {exact}",
-                     routes=("SDP solver's t* (Clarabel)", "closed form (S = 1.5 I at the uniform weights)"))
+        record.close(
+            res.t_solver,
+            exact,
+            tol=cond.SDP_VALUE_RTOL * (1.0 + res.scale),
+            instance=inst,
+            what=f"SDP side {s:+d} = closed form {exact}",
+            routes=("SDP solver's t* (Clarabel)", "closed form (S = 1.5 I at the uniform weights)"),
+        )
         if s == 1:
-            record.close(float(np.max(np.abs(res.lam - inst.lam0))), 0.0, tol=1e-6, instance=inst,
-                         what="SDP weights = uniform weights (the unique optimum)",
-                         routes=("SDP solver's weights (Clarabel)", "uniform weights, closed form"))
+            record.close(
+                float(np.max(np.abs(res.lam - inst.lam0))),
+                0.0,
+                tol=1e-6,
+                instance=inst,
+                what="SDP weights = uniform weights (the unique optimum)",
+                routes=("SDP solver's weights (Clarabel)", "uniform weights, closed form"),
+            )
     pm = cond.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, "softplus", 3, p=6, level=1.0)
     record.holds(not np.any(pm.problem.offsets), instance=pm, what="no second network needed: offsets are 0")
     record.holds(2 * pm.problem.errors(pm.theta) == pm.problem.n, instance=pm, what="error = 1/2 (exact count)")
-    record.close(pm.value, 1.0, tol=0.0, instance=pm, what="L* = 1",
-                 routes=("construction's loss (1/n) sum l(z_i)", "catalog's stated L* = 1"))
+    record.close(
+        pm.value,
+        1.0,
+        tol=0.0,
+        instance=pm,
+        what="L* = 1",
+        routes=("construction's loss (1/n) sum l(z_i)", "catalog's stated L* = 1"),
+    )
     check_bad_minimum(inst, record, BadMinimumSpec(zero_mean=True, planted_weights=True, witness="radial"))
 
 
@@ -157,7 +174,7 @@ def test_violating_data_have_a_bad_local_minimum(inst, record):
 @budget(0.4)
 @given(inst=subspace_problems(acts=("square",), width="prop1", max_n=20))
 def test_subspace_data_satisfy_the_indefiniteness_condition(inst, record):
-    """"If" side, data part: both SDPs (no zero-mean constraint) certified negative; the Prop 11 SDP (a smaller
+    """ "If" side, data part: both SDPs (no zero-mean constraint) certified negative; the Prop 11 SDP (a smaller
     feasible set) cannot exceed them."""
     check_subspace_condition(inst, record, zero_mean=False)
     p = inst.problem
@@ -165,9 +182,14 @@ def test_subspace_data_satisfy_the_indefiniteness_condition(inst, record):
         r11 = cond.condition_sdp(p.X, p.y, side, True)
         r12 = cond.condition_sdp(p.X, p.y, side, False)
         if np.isfinite(r11.lower) and np.isfinite(r12.upper):
-            record.leq(r11.lower, r12.upper, tol=cond.SDP_VALUE_RTOL * (1.0 + r12.scale), instance=inst,
-                       what=f"side {side:+d}: zero-mean value <= value without the constraint",
-                       routes=("Prop 11 SDP weights, eigvalsh", "Prop 12 SDP dual matrix, weak duality"))
+            record.leq(
+                r11.lower,
+                r12.upper,
+                tol=cond.SDP_VALUE_RTOL * (1.0 + r12.scale),
+                instance=inst,
+                what=f"side {side:+d}: zero-mean value <= value without the constraint",
+                routes=("Prop 11 SDP weights, eigvalsh", "Prop 12 SDP dual matrix, weak duality"),
+            )
 
 
 @pytest.mark.claim("liang2018.prop12")
@@ -192,7 +214,7 @@ def test_condition_without_subspace_structure_still_gives_error_free_minima(inst
 @given(inst=radial_problems(symmetric=False, acts=("square",)))
 @example(inst=catalog_radial_instance(act="square", M=3, level=1.3))
 def test_semidefinite_witness_gives_a_bad_local_minimum_for_quadratic_neurons(inst, record):
-    """"Only if" side: M > d quadratic neurons on data where an SDP certifies a definite S(lam)."""
+    """ "Only if" side: M > d quadratic neurons on data where an SDP certifies a definite S(lam)."""
     spec = BadMinimumSpec(zero_mean=False, act="square", M=inst.d + 1 + inst.M % 2, cone=True)
     check_bad_minimum(inst, record, spec)
 

@@ -18,6 +18,7 @@ argument in numpy (units keep their regime on a ball of computed radius, the los
 model whose optimum comes from a second route: root finding, Newton's method, CVXPY/Clarabel, or exact rational
 arithmetic), training errors counted exactly, and an error-free (or lower) point of the same model.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -95,17 +96,32 @@ def test_plain_training_ends_at_certified_bad_minima(record):
         desc = f"prop2 Thm-1 data (seed {data_seed}) n+=6 n-=6 M={M} relu p=6, {tried} L-BFGS starts"
         record.note("certified bad minima found", len(found), instance=desc)
         found_all += [(f, prob, desc) for f in found]
-    record.holds(len(found_all) >= 1, instance="search over 3 datasets",
-                 what="L-BFGS from random starts ends at certified bad local minima")
+    record.holds(
+        len(found_all) >= 1,
+        instance="search over 3 datasets",
+        what="L-BFGS from random starts ends at certified bad local minima",
+    )
     f, prob, desc = min(found_all, key=lambda t: (t[0].value, t[0].start))
     c = f.certificate
-    checks = {"verdict": c.verdict, "grad_norm": c.grad_norm, "lambda_min": c.lambda_min,
-              "worst_perturbation_change": c.worst_change, "errors": f.errors, "n": prob.n, "loss": f.value,
-              "kink_margin": f.kink_margin, "found": len(found_all)}
+    checks = {
+        "verdict": c.verdict,
+        "grad_norm": c.grad_norm,
+        "lambda_min": c.lambda_min,
+        "worst_perturbation_change": c.worst_change,
+        "errors": f.errors,
+        "n": prob.n,
+        "loss": f.value,
+        "kink_margin": f.kink_margin,
+        "found": len(found_all),
+    }
     record.holds(f.errors >= 1, instance=desc, what="the found minimum misclassifies")
-    record.witness("lbfgs-found", {"X": prob.X, "y": prob.y, "theta": f.theta, "M": np.asarray(prob.M)},
-                   certified=bool(c.is_local_min and f.errors >= 1), checks=checks,
-                   instance=f"{desc}; start {f.start}: loss {f.value:.5f}, {f.errors} errors")
+    record.witness(
+        "lbfgs-found",
+        {"X": prob.X, "y": prob.y, "theta": f.theta, "M": np.asarray(prob.M)},
+        certified=bool(c.is_local_min and f.errors >= 1),
+        checks=checks,
+        instance=f"{desc}; start {f.start}: loss {f.value:.5f}, {f.errors} errors",
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -208,26 +224,50 @@ def test_quadratic_loss_global_minima_err_on_more_than_one_eighth(instance, reco
     values, labels = cons.B8_INSTANCES[instance]
     X, y = cons.b8_sample(instance, values, labels)
     assumptions = b8_assumptions(instance, values, labels, cons.b8_network(instance, X, y).M)
-    desc = ("B.8 instance A (Thm-2 conditions): inputs (1,s), one linear neuron, f_D=0; positive s=5/4, "
-            "negatives s=0,1,1; quadratic loss" if instance == "A" else
-            "B.8 instance B (Thm-1 conditions): positives s e1 (s=1,3), negatives t e2 (t=1,1,3), M=2n=10 "
-            "quadratic neurons, f_D=0; quadratic loss")
+    desc = (
+        "B.8 instance A (Thm-2 conditions): inputs (1,s), one linear neuron, f_D=0; positive s=5/4, "
+        "negatives s=0,1,1; quadratic loss"
+        if instance == "A"
+        else "B.8 instance B (Thm-1 conditions): positives s e1 (s=1,3), negatives t e2 (t=1,1,3), M=2n=10 "
+        "quadratic neurons, f_D=0; quadratic loss"
+    )
     exact(record, all(assumptions.values()), "the sample meets the theorem's data assumptions (exact)", desc)
     out = b8_check(instance, values, labels, record, desc, starts=6)
     # zero training error is possible in the same model (at a higher quadratic loss)
     prob = out["network"]
-    good = cons.b8_realize(instance, prob, [(1.0 * float(v) - 9 / 8) if instance == "A" else
-                                          (float(v) ** 2 if yv > 0 else -float(v) ** 2)
-                                          for v, yv in zip(values, labels)])
+    good = cons.b8_realize(
+        instance,
+        prob,
+        [
+            (1.0 * float(v) - 9 / 8) if instance == "A" else (float(v) ** 2 if yv > 0 else -(float(v) ** 2))
+            for v, yv in zip(values, labels)
+        ],
+    )
     record.holds(prob.errors(good) == 0, instance=desc, what="an error-free parameter exists in the same model")
-    arrays = {"values_num": np.array([Fraction(v).numerator for v in values]),
-              "values_den": np.array([Fraction(v).denominator for v in values]), "labels": np.array(labels),
-              "X": X, "y": y, "fitted": out["fit"], "theta_fit": out["realized"], "theta_zero_error": good}
-    checks = {"errors": out["errors"], "n": out["n"], "L*": out["L*"], "best_lbfgs_excess": out["best_lbfgs_excess"],
-              **{k: bool(v) for k, v in assumptions.items()}}
-    record.witness(f"instance-{instance}", arrays,
-                   certified=bool(all(assumptions.values()) and Fraction(out["errors"], out["n"]) > Fraction(1, 8)),
-                   checks=checks, instance=f"{desc}: global minimum errs on {out['errors']}/{out['n']}")
+    arrays = {
+        "values_num": np.array([Fraction(v).numerator for v in values]),
+        "values_den": np.array([Fraction(v).denominator for v in values]),
+        "labels": np.array(labels),
+        "X": X,
+        "y": y,
+        "fitted": out["fit"],
+        "theta_fit": out["realized"],
+        "theta_zero_error": good,
+    }
+    checks = {
+        "errors": out["errors"],
+        "n": out["n"],
+        "L*": out["L*"],
+        "best_lbfgs_excess": out["best_lbfgs_excess"],
+        **{k: bool(v) for k, v in assumptions.items()},
+    }
+    record.witness(
+        f"instance-{instance}",
+        arrays,
+        certified=bool(all(assumptions.values()) and Fraction(out["errors"], out["n"]) > Fraction(1, 8)),
+        checks=checks,
+        instance=f"{desc}: global minimum errs on {out['errors']}/{out['n']}",
+    )
 
 
 @pytest.mark.claim("liang2018.b8")
@@ -239,13 +279,21 @@ def test_the_bad_event_has_positive_probability(instance, record):
         bad = cons.b8_bad_patterns(instance, n)
         prob = sum((b[2] for b in bad), Fraction(0))
         desc = f"B.8 instance {instance}, samples of size n={n}"
-        record.note("P(every global minimum errs on > 1/8)", float(prob), instance=desc,
-                    extra={"exact": str(prob), "bad_samples": len(bad)})
+        record.note(
+            "P(every global minimum errs on > 1/8)",
+            float(prob),
+            instance=desc,
+            extra={"exact": str(prob), "bad_samples": len(bad)},
+        )
         exact(record, prob > 0, "the bad event has positive probability (exact enumeration)", desc)
         if n == len(cons.B8_INSTANCES[instance][1]):
             catalog = sorted(zip(*cons.B8_INSTANCES[instance]))
-            exact(record, any(sorted(zip(b[0], b[1])) == catalog for b in bad),
-                  "the catalog's instance is one of the enumerated bad samples", desc)
+            exact(
+                record,
+                any(sorted(zip(b[0], b[1])) == catalog for b in bad),
+                "the catalog's instance is one of the enumerated bad samples",
+                desc,
+            )
 
 
 @pytest.mark.claim("liang2018.b8")
@@ -254,7 +302,6 @@ def test_the_bad_event_has_positive_probability(instance, record):
 @given(data=st.data())
 def test_quadratic_loss_bad_event_samples_by_float_routes(instance, data, record):
     values, labels, prob, errs = data.draw(b8_event_samples(instance), label="sample")
-    desc = (f"B.8 instance {instance} event sample: values={[str(v) for v in values]} labels={list(labels)} "
-            f"P={prob}")
+    desc = f"B.8 instance {instance} event sample: values={[str(v) for v in values]} labels={list(labels)} P={prob}"
     out = b8_check(instance, values, labels, record, desc, starts=3, seed=len(values))
     record.holds(out["errors"] == errs, instance=desc, what="exact error count = enumeration's")

@@ -11,6 +11,7 @@ first-order bound (a small gradient in one neuron's input weights forces every m
 convex program over the quadratic forms the network can represent; the two lemmas behind Theorem 1 are checked by
 exact evaluation.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -48,14 +49,18 @@ def test_every_local_minimum_on_subspace_data_has_zero_error(inst, record):
 def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
     assert inst.problem.M > inst.r
     p = inst.problem
-    conv = record.decide(lambda: lc.convex_quadratic_fit(p.X, p.y, p.offsets, p.p), instance=inst,
-                         what="convex route")
+    conv = record.decide(lambda: lc.convex_quadratic_fit(p.X, p.y, p.offsets, p.p), instance=inst, what="convex route")
     # subspace data are separable by a quadratic form, so the convex optimum over all (a0, A) is 0: Clarabel's
     # returned point is feasible for an unconstrained problem, and its loss (re-evaluated in numpy) is accurate
     # to the solver's gap tolerance
-    record.leq(conv["value"], 0.0, tol=tol.conic_value(0.0), instance=inst,
-               what="zero-loss quadratic classifier exists (convex route)",
-               routes=("convex program over (a0, A), re-evaluated", "claimed infimum 0"))
+    record.leq(
+        conv["value"],
+        0.0,
+        tol=tol.conic_value(0.0),
+        instance=inst,
+        what="zero-loss quadratic classifier exists (convex route)",
+        routes=("convex program over (a0, A), re-evaluated", "claimed infimum 0"),
+    )
     check_zero_error_at_minima(inst, record)
 
 
@@ -114,7 +119,12 @@ def test_activation_classes_of_table_1(name, record):
     act = lg.activation(name)
     found = class_membership(act)
     for cls in lg.CLASSES:
-        record.leq(abs(int(found[cls]) - int(cls in act.classes)), 0, tol=0.0, instance=name,
-                   what=f"class '{cls}' from the grid agrees with the catalogue",
-                   routes=("class decided from values on a grid", "class declared in the catalogue"))
+        record.leq(
+            abs(int(found[cls]) - int(cls in act.classes)),
+            0,
+            tol=0.0,
+            instance=name,
+            what=f"class '{cls}' from the grid agrees with the catalogue",
+            routes=("class decided from values on a grid", "class declared in the catalogue"),
+        )
     record.note("classes", ",".join(sorted(act.classes)), instance=name)

@@ -19,6 +19,7 @@ shared catalog).  Data generators live in :mod:`landscape.liang2018.data`, toler
 :mod:`landscape.liang2018.tolerances`, witness I/O in :mod:`landscape.liang2018.witnesses` and the random-start
 search in :mod:`landscape.liang2018.minima`; their names are re-exported here so ``constructions.X`` keeps working.
 """
+
 from __future__ import annotations
 
 from landscape.liang2018.constructions.appendix_b8 import (  # noqa: F401
@@ -111,7 +112,6 @@ from landscape.liang2018.minima import FoundMinimum, search_bad_minima  # noqa: 
 from landscape.liang2018.models import IdentityShortcutProblem  # noqa: F401,E402
 from landscape.liang2018.tolerances import (  # noqa: F401
     CONSTANT_OPTIMUM_TOL,
-    conic_poly_hinge_value,
     CONSTRUCTION_EIG_TOL,
     CONSTRUCTION_GRAD_TOL,
     CURVATURE_FD_RTOL,
@@ -122,6 +122,7 @@ from landscape.liang2018.tolerances import (  # noqa: F401
     LSQ_FIT_TOL,
     NEWTON_GRAD_TOL,
     PERTURBATION_RADII,
+    conic_poly_hinge_value,
     ex1_sample_tol,
     loss_eval_tol,
     newton_grad_allowance,

@@ -1,11 +1,12 @@
 """Appendix B.8: the quadratic loss on samples: exact least squares on Fractions, exact enumeration of the bad
 event, the network that realizes the fit and its L-BFGS training."""
+
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -42,7 +43,7 @@ def exact_least_squares_fit(rows: list, targets: Sequence) -> list:
     ``rows``: Gram-Schmidt in exact arithmetic, dependent columns dropped.  Unique even without full rank."""
     n = len(rows)
     cols = [[rows[i][j] for i in range(n)] for j in range(len(rows[0]))]
-    basis = []                               # orthogonal (not normalized) columns
+    basis = []  # orthogonal (not normalized) columns
     for c in cols:
         v = list(c)
         for q in basis:
@@ -104,7 +105,7 @@ def b8_patterns(instance: str, n: int):
         prob = Fraction(math.factorial(n))
         values, labels = [], []
         for (v, yv, q), c in zip(cats, counts):
-            prob = prob * q ** c / math.factorial(c)
+            prob = prob * q**c / math.factorial(c)
             values += [v] * c
             labels += [yv] * c
         yield tuple(values), tuple(labels), prob

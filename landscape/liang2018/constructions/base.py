@@ -1,6 +1,7 @@
 """What every construction shares: the constructed point with the facts it promises (``BadPoint``), the sample
 points of the local arguments, the regime margins of dead and linear units, and the error-free competitor of the
 half-space data."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,17 +22,18 @@ class BadPoint:
     model phi(B*)/n or linear-model optimum), never by evaluating the network; ``better`` is a parameter vector
     of the same model with zero training error (or at least a lower loss), or None where none exists.
     """
+
     claim: str
     problem: object
     theta: np.ndarray
     reference_value: float
-    regime: str                         # "dead", "linear", "jensen", "cone", "constant-curved"
+    regime: str  # "dead", "linear", "jensen", "cone", "constant-curved"
     description: str
     seed: int = 0
     B_star: float | None = None
     linear: LinearOptimum | None = None
     better: np.ndarray | None = None
-    better_kind: str = ""               # "zero-error", "lower-loss", "" (none exists)
+    better_kind: str = ""  # "zero-error", "lower-loss", "" (none exists)
     meta: dict = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -84,7 +86,7 @@ def dead_unit_margin(X, W, radius: float, bias=None) -> float:
     lift = np.linalg.norm(X, axis=1)
     if bias is not None:
         Z = Z + np.asarray(bias, dtype=np.float64)
-        lift = np.sqrt(lift ** 2 + 1.0)
+        lift = np.sqrt(lift**2 + 1.0)
     return float(Z.max() + float(radius) * lift.max())
 
 
@@ -95,7 +97,7 @@ def live_unit_margin(X, W, radius: float, bias=None) -> float:
     lift = np.linalg.norm(X, axis=1)
     if bias is not None:
         Z = Z + np.asarray(bias, dtype=np.float64)
-        lift = np.sqrt(lift ** 2 + 1.0)
+        lift = np.sqrt(lift**2 + 1.0)
     return float(Z.min() - float(radius) * lift.max())
 
 
@@ -119,7 +121,7 @@ def zero_error_shallow(prob: lg.ShallowProblem):
         W[1, 0], W[1, 1], a[0], a[1] = 1.0, -1.0, 1.0, 1.0
     else:
         W[1, 0], a[0] = 1.0, 1.0
-    g = prob.outputs(prob.pack(0.0, a, W)) - prob.offsets       # the neurons' response alone
+    g = prob.outputs(prob.pack(0.0, a, W)) - prob.offsets  # the neurons' response alone
     lo, hi = g[y > 0].min(), g[y < 0].max()
     if not lo > hi:
         return None

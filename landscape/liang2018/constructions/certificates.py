@@ -1,5 +1,6 @@
 """Certificates of a constructed point: the shared certifier plus a numpy perturbation route, and the exact local
 argument of each dead/linear-regime construction."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ class PointCertificate:
     value_torch: float
     grad_norm: float
     lambda_min: float | None
-    worst_change: float            # smallest loss change over the local samples (>= 0 up to rounding)
+    worst_change: float  # smallest loss change over the local samples (>= 0 up to rounding)
     samples: int
 
     @property
@@ -36,8 +37,15 @@ def certify_point(bp: BadPoint, samples: int = 100, seed: int = 0) -> PointCerti
     """Run :func:`landscape.certify.certify` at the constructed point, then (whatever its verdict) the loss
     change over :func:`local_samples` evaluated in numpy (an evaluation route the certifier does not use)."""
     loss = bp.problem.objective()
-    cert = certify(loss, bp.theta, grad_tol=CONSTRUCTION_GRAD_TOL, eig_tol=CONSTRUCTION_EIG_TOL,
-                   perturbation_radii=PERTURBATION_RADII, samples=samples, seed=seed)
+    cert = certify(
+        loss,
+        bp.theta,
+        grad_tol=CONSTRUCTION_GRAD_TOL,
+        eig_tol=CONSTRUCTION_EIG_TOL,
+        perturbation_radii=PERTURBATION_RADII,
+        samples=samples,
+        seed=seed,
+    )
     base = bp.problem.value(bp.theta)
     pts = local_samples(bp.theta, PERTURBATION_RADII, samples, seed + 1)
     worst = min(bp.problem.value(t) - base for _, t in pts)
@@ -47,11 +55,12 @@ def certify_point(bp: BadPoint, samples: int = 100, seed: int = 0) -> PointCerti
 @dataclass
 class LocalArgument:
     """Numbers of a construction's exact local argument (see :func:`local_argument`)."""
-    radius: float                 # the ball the argument covers (the largest perturbation radius used)
-    regime_margin: float          # < 0 for dead units (largest pre-activation on the ball), > 0 for linear ones
-    sampled_regime: float         # the same extreme, evaluated at the sample points
-    reduction_error: float        # max |loss(theta') - reduced loss(theta')| over the sample points
-    optimality: float             # |derivative| of the reduced function at the construction
+
+    radius: float  # the ball the argument covers (the largest perturbation radius used)
+    regime_margin: float  # < 0 for dead units (largest pre-activation on the ball), > 0 for linear ones
+    sampled_regime: float  # the same extreme, evaluated at the sample points
+    reduction_error: float  # max |loss(theta') - reduced loss(theta')| over the sample points
+    optimality: float  # |derivative| of the reduced function at the construction
     samples: int
     extra: dict = field(default_factory=dict)
 
@@ -69,8 +78,9 @@ def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgu
         _, _, W = prob.unpack(bp.theta)
         margin = dead_unit_margin(prob.X, W, r)
         sampled = max(float((prob.X @ prob.unpack(t)[2]).max()) for _, t in pts)
-        red = max(abs(prob.value(t) - constant_loss(prob.unpack(t)[0] + prob.offsets[0], prob.y, prob.p))
-                  for _, t in pts)
+        red = max(
+            abs(prob.value(t) - constant_loss(prob.unpack(t)[0] + prob.offsets[0], prob.y, prob.p)) for _, t in pts
+        )
         return LocalArgument(r, margin, sampled, red, abs(constant_loss_slope(bp.B_star, prob.y, prob.p)), len(pts))
     if bp.claim == "liang2018.prop6":
         W1, b1 = first_layer(prob, bp.theta)
@@ -81,8 +91,15 @@ def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgu
             f = prob.outputs(t)
             spread = max(spread, float(np.ptp(f)))
             red = max(red, abs(prob.value(t) - constant_loss(float(f[0]), prob.y, prob.p)))
-        return LocalArgument(r, margin, sampled, red, abs(constant_loss_slope(bp.B_star, prob.y, prob.p)), len(pts),
-                             extra={"output_spread": spread})
+        return LocalArgument(
+            r,
+            margin,
+            sampled,
+            red,
+            abs(constant_loss_slope(bp.B_star, prob.y, prob.p)),
+            len(pts),
+            extra={"output_spread": spread},
+        )
     if bp.claim == "liang2018.prop3":
         _, _, W = prob.unpack(bp.theta)
         margin = live_unit_margin(prob.X, W, r)

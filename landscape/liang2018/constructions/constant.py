@@ -1,5 +1,6 @@
 """The constant model every dead-unit construction reduces to: its loss phi(B)/n, its slope, and the best
 constant found by root finding (a route that does not use the closed form of ``models.constant_model_optimum``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,5 +29,4 @@ def constant_optimum_by_root(y, p: int) -> float:
     n_plus, n_minus = class_counts(y)
     if n_plus < 1 or n_minus < 1:
         raise ValueError("the best constant output needs both classes in the sample")
-    return float(brentq(lambda B: constant_loss_slope(B, y, p), -1.0, 1.0, xtol=4 * EPS64, rtol=4 * EPS64,
-                        maxiter=500))
+    return float(brentq(lambda B: constant_loss_slope(B, y, p), -1.0, 1.0, xtol=4 * EPS64, rtol=4 * EPS64, maxiter=500))

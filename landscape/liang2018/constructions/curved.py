@@ -1,5 +1,6 @@
 """Proposition 5: quadratic-class neurons on separable data, W = 0 with output weights of the uphill sign; the
 Hessian block, the flipped descent point and (for sigma = z^2) the convex cone route."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,9 @@ def weighted_second_moment(X, y, B: float, p: int) -> np.ndarray:
     return (X * (lam * y)[:, None]).T @ X
 
 
-def prop5_constant_point(X, y, M: int, act: str = "square", p: int = 6, magnitudes=None, description: str = "",
-                         seed: int = 0) -> BadPoint:
+def prop5_constant_point(
+    X, y, M: int, act: str = "square", p: int = 6, magnitudes=None, description: str = "", seed: int = 0
+) -> BadPoint:
     """``W = 0``, every ``a_j`` of sign ``-sign(S)`` (S the weighted second moment at B*, a scalar for d = 1),
     ``a_0 = B* - sigma(0) sum_j a_j``: f = B* on the data, a local minimum because every small ``w_j`` moves the
     outputs along ``-sign(S) x^2``, which the weights lambda make uphill."""
@@ -45,10 +47,21 @@ def prop5_constant_point(X, y, M: int, act: str = "square", p: int = 6, magnitud
     sigma0 = float(lg.activation(act).np_fn(np.array(0.0)))
     prob = lg.ShallowProblem(X, y, M, act, p)
     theta = prob.pack(B - sigma0 * float(np.sum(a)), a, np.zeros((1, M)))
-    text = description or (f"prop5 separable 1-d: n+={n_plus} n-={n_minus} M={M} act={act} p={p} B*={B:.6g} "
-                           f"S={S:.4g} sign(a)={-int(np.sign(S)):+d}")
-    return BadPoint("liang2018.prop5", prob, theta, constant_loss(B, y, p),
-                    "cone" if act == "square" else "constant-curved", text, seed, B_star=B, meta={"S": S})
+    text = description or (
+        f"prop5 separable 1-d: n+={n_plus} n-={n_minus} M={M} act={act} p={p} B*={B:.6g} "
+        f"S={S:.4g} sign(a)={-int(np.sign(S)):+d}"
+    )
+    return BadPoint(
+        "liang2018.prop5",
+        prob,
+        theta,
+        constant_loss(B, y, p),
+        "cone" if act == "square" else "constant-curved",
+        text,
+        seed,
+        B_star=B,
+        meta={"S": S},
+    )
 
 
 def flipped_descent_point(bp: BadPoint, max_halvings: int = 60) -> tuple[np.ndarray | None, float]:
@@ -77,6 +90,7 @@ class ConeValues:
     near the construction A keeps the sign s of the output weights.  ``constrained`` is the convex optimum over
     that cone, ``free`` the optimum without the sign constraint (both re-evaluated in numpy at the solver's
     point); ``ok`` only when both solves report ``optimal``."""
+
     ok: bool
     status: str
     constrained: float = float("nan")
@@ -107,12 +121,11 @@ def prop5_cone_values(bp: BadPoint) -> ConeValues:
     return ConeValues(True, "optimal", out[0][0], out[0][2], out[1][0], (out[1][1], out[1][2]))
 
 
-
 def second_derivative_at_zero(act: str, h: float = 1e-3) -> float:
     """sigma''(0) by a central difference in numpy (exact for z^2; for cosh off by h^2/12 ~ 1e-7 relative, with
     rounding ~ eps / h^2 ~ 2e-10): a route independent of autograd."""
     f = lg.activation(act).np_fn
-    return float((f(np.array(h)) - 2.0 * f(np.array(0.0)) + f(np.array(-h))) / h ** 2)
+    return float((f(np.array(h)) - 2.0 * f(np.array(0.0)) + f(np.array(-h))) / h**2)
 
 
 def curved_block(bp: BadPoint) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,9 @@
 """Dead units: Proposition 2 (ReLU-class single layer), Proposition 6 (dead first layer of a feed-forward ReLU
 net) and Proposition 7 (identity shortcut with a dead residual)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,8 +17,9 @@ from landscape.liang2018.models import IdentityShortcutProblem
 
 
 # -- Proposition 2: dead ReLU-class neurons --------------------------------------------------------------------
-def prop2_dead_point(X, y, M: int, act: str = "relu", p: int = 6, a=None, offset: float = 0.0,
-                     description: str = "", seed: int = 0) -> BadPoint:
+def prop2_dead_point(
+    X, y, M: int, act: str = "relu", p: int = 6, a=None, offset: float = 0.0, description: str = "", seed: int = 0
+) -> BadPoint:
     """All M neurons dead: ``w_j = -e1`` (every input has ``x_1 = 1``, so every pre-activation is -1),
     ``a_0 = B* - c`` for a constant second network ``f_D = c``; then ``f = B*`` on the data.
 
@@ -40,16 +42,34 @@ def prop2_dead_point(X, y, M: int, act: str = "relu", p: int = 6, a=None, offset
     W[0] = -1.0
     theta = prob.pack(B - offset, a, W)
     better = zero_error_shallow(prob)
-    text = description or (f"prop2 dead point: d={X.shape[1]} n+={n_plus} n-={n_minus} M={M} act={act} p={p} "
-                           f"f_D={offset:.3g} B*={B:.6g}")
-    return BadPoint("liang2018.prop2", prob, theta, constant_loss(B, y, p), "dead", text, seed, B_star=B,
-                    better=better, better_kind="zero-error" if better is not None else "")
-
+    text = description or (
+        f"prop2 dead point: d={X.shape[1]} n+={n_plus} n-={n_minus} M={M} act={act} p={p} f_D={offset:.3g} B*={B:.6g}"
+    )
+    return BadPoint(
+        "liang2018.prop2",
+        prob,
+        theta,
+        constant_loss(B, y, p),
+        "dead",
+        text,
+        seed,
+        B_star=B,
+        better=better,
+        better_kind="zero-error" if better is not None else "",
+    )
 
 
 # -- Proposition 6: a dead first layer in a feed-forward ReLU network ----------------------------------------------
-def prop6_dead_first_layer(X, y, hidden: Sequence[int], act: str = "relu", p: int = 6, seed: int = 0,
-                           description: str = "", planted: np.ndarray | None = None) -> BadPoint:
+def prop6_dead_first_layer(
+    X,
+    y,
+    hidden: Sequence[int],
+    act: str = "relu",
+    p: int = 6,
+    seed: int = 0,
+    description: str = "",
+    planted: np.ndarray | None = None,
+) -> BadPoint:
     """Random weights; first-layer biases ``b_1 = -(max_i ||W_1^T x_i||_inf + 1)`` kill every first-layer unit
     with margin 1, so the network is a constant K on the data; the output bias then moves K to the best
     constant B*.  With ``planted = (w, b)`` (labels = sign(w^T x + b)) ``better`` is an error-free network
@@ -75,10 +95,21 @@ def prop6_dead_first_layer(X, y, hidden: Sequence[int], act: str = "relu", p: in
     better = None
     if planted is not None:
         better = _pass_through_network(prob, np.asarray(planted, dtype=np.float64))
-    text = description or (f"prop6 dead first layer: d={X.shape[1]} n+={n_plus} n-={n_minus} "
-                           f"hidden={hidden} act={act} p={p} B*={B:.6g}")
-    return BadPoint("liang2018.prop6", prob, theta, constant_loss(B, y, p), "dead", text, seed, B_star=B,
-                    better=better, better_kind="zero-error" if better is not None else "")
+    text = description or (
+        f"prop6 dead first layer: d={X.shape[1]} n+={n_plus} n-={n_minus} hidden={hidden} act={act} p={p} B*={B:.6g}"
+    )
+    return BadPoint(
+        "liang2018.prop6",
+        prob,
+        theta,
+        constant_loss(B, y, p),
+        "dead",
+        text,
+        seed,
+        B_star=B,
+        better=better,
+        better_kind="zero-error" if better is not None else "",
+    )
 
 
 def _pass_through_network(prob, planted: np.ndarray):
@@ -117,8 +148,9 @@ def first_layer(prob: lg.FeedForwardProblem, theta) -> tuple[np.ndarray, np.ndar
 
 
 # -- Proposition 7: identity shortcut with a dead residual ------------------------------------------------------------
-def prop7_shortcut_point(X, y, k: int, p: int = 6, seed: int = 0, linear: LinearOptimum | None = None,
-                         description: str = "") -> BadPoint:
+def prop7_shortcut_point(
+    X, y, k: int, p: int = 6, seed: int = 0, linear: LinearOptimum | None = None, description: str = ""
+) -> BadPoint:
     """``H = V^T relu(U^T x + c) + e`` with ``c = -(max_i ||U^T x_i||_inf + 1)`` (dead), so ``H = e`` on the
     data and ``f = a^T x + (a^T e + b)`` is a linear model: take ``a = u*``, ``b = beta* - a^T e`` with
     ``(beta*, u*)`` the best linear classifier.  ``better``: the residual computes ``|x_2|`` into coordinate 1."""
@@ -134,9 +166,12 @@ def prop7_shortcut_point(X, y, k: int, p: int = 6, seed: int = 0, linear: Linear
     theta = prob.pack(lin.u, lin.beta - float(lin.u @ e), U, c, V, e)
     better = None
     if prob.k >= 2 and d >= 2 and np.allclose(X[:, 0], 1.0):
-        Ub = np.zeros((d, prob.k)); Ub[1, 0], Ub[1, 1] = 1.0, -1.0
-        Vb = np.zeros((prob.k, d)); Vb[0, 0], Vb[1, 0] = 1.0, 1.0
-        ab = np.zeros(d); ab[0] = 1.0
+        Ub = np.zeros((d, prob.k))
+        Ub[1, 0], Ub[1, 1] = 1.0, -1.0
+        Vb = np.zeros((prob.k, d))
+        Vb[0, 0], Vb[1, 0] = 1.0, 1.0
+        ab = np.zeros(d)
+        ab[0] = 1.0
         probe = prob.pack(ab, 0.0, Ub, np.zeros(prob.k), Vb, np.zeros(d))
         g = prob.outputs(probe)
         lo, hi = g[y > 0].min(), g[y < 0].max()
@@ -145,7 +180,19 @@ def prop7_shortcut_point(X, y, k: int, p: int = 6, seed: int = 0, linear: Linear
             K = scale_to_zero_loss(g - shift, y)
             better = prob.pack(K * ab, -K * shift, Ub, np.zeros(prob.k), Vb, np.zeros(d))
     n_plus, n_minus = class_counts(y)
-    text = description or (f"prop7 identity shortcut: d={d} n+={n_plus} n-={n_minus} k={prob.k} p={p} "
-                           f"beta*={lin.beta:.6g} u*={fmt_vector(lin.u)}")
-    return BadPoint("liang2018.prop7", prob, theta, lin.value, "dead", text, seed, linear=lin, better=better,
-                    better_kind="zero-error" if better is not None else "")
+    text = description or (
+        f"prop7 identity shortcut: d={d} n+={n_plus} n-={n_minus} k={prob.k} p={p} "
+        f"beta*={lin.beta:.6g} u*={fmt_vector(lin.u)}"
+    )
+    return BadPoint(
+        "liang2018.prop7",
+        prob,
+        theta,
+        lin.value,
+        "dead",
+        text,
+        seed,
+        linear=lin,
+        better=better,
+        better_kind="zero-error" if better is not None else "",
+    )

@@ -1,5 +1,6 @@
 """Example 1: the population quadratic loss, in exact rational arithmetic, by quadrature + BFGS, and on a
 midpoint sample."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -11,7 +12,7 @@ from landscape.core.validate import positive_int
 # ------------------------------------------------------------------------------------------------------------
 # Example 1: the population quadratic loss (exact rational arithmetic)
 # ------------------------------------------------------------------------------------------------------------
-EX1_POSITIVE = Fraction(5, 4)   # X | Y = +1 is this point; X | Y = -1 is uniform on [0, 1]; P(Y = 1) = 1/2
+EX1_POSITIVE = Fraction(5, 4)  # X | Y = +1 is this point; X | Y = -1 is uniform on [0, 1]; P(Y = 1) = 1/2
 
 
 def ex1_loss_exact(a: Fraction, b: Fraction) -> Fraction:
@@ -19,8 +20,7 @@ def ex1_loss_exact(a: Fraction, b: Fraction) -> Fraction:
     ``(1 - 5a/4 - b)^2 / 2``; the negative half ``(1/2) int_0^1 (1 + a u + b)^2 du
     = ((1 + b)^2 + a (1 + b) + a^2 / 3) / 2``."""
     a, b = Fraction(a), Fraction(b)
-    return (Fraction(1, 2) * (1 - EX1_POSITIVE * a - b) ** 2
-            + Fraction(1, 2) * ((1 + b) ** 2 + a * (1 + b) + a * a / 3))
+    return Fraction(1, 2) * (1 - EX1_POSITIVE * a - b) ** 2 + Fraction(1, 2) * ((1 + b) ** 2 + a * (1 + b) + a * a / 3)
 
 
 def ex1_minimizer_exact() -> tuple[Fraction, Fraction]:
@@ -28,7 +28,7 @@ def ex1_minimizer_exact() -> tuple[Fraction, Fraction]:
     # L = 1/2 (1 - q a - b)^2 + 1/2 ((1 + b)^2 + a (1 + b) + a^2/3), q = 5/4; gradient = H (a, b) - g
     q = EX1_POSITIVE
     H = [[q * q + Fraction(1, 3), q + Fraction(1, 2)], [q + Fraction(1, 2), Fraction(2)]]
-    g = [q - Fraction(1, 2), Fraction(0)]       # d/da: -q(1 - qa - b) + (1 + b)/2 + a/3 ; d/db: -(1 - qa - b) + (1 + b)
+    g = [q - Fraction(1, 2), Fraction(0)]  # d/da: -q(1 - qa - b) + (1 + b)/2 + a/3 ; d/db: -(1 - qa - b) + (1 + b)
     det = H[0][0] * H[1][1] - H[0][1] * H[1][0]
     if det <= 0:
         raise ArithmeticError("the population loss is not strictly convex")
@@ -51,9 +51,9 @@ def ex1_error_exact(a: Fraction, b: Fraction) -> Fraction:
         neg_wrong = Fraction(1) if b >= 0 else Fraction(0)
     else:
         root = -b / a
-        if a > 0:   # wrong on [root, 1]
+        if a > 0:  # wrong on [root, 1]
             neg_wrong = min(Fraction(1), max(Fraction(0), 1 - root))
-        else:       # wrong on [0, root]
+        else:  # wrong on [0, root]
             neg_wrong = min(Fraction(1), max(Fraction(0), root))
     return Fraction(1, 2) * pos_wrong + Fraction(1, 2) * neg_wrong
 
@@ -80,8 +80,13 @@ def ex1_minimize_by_quadrature():
     """scipy.optimize.minimize (BFGS) on :func:`ex1_loss_by_quadrature` from the origin."""
     from scipy.optimize import minimize
 
-    return minimize(lambda v: ex1_loss_by_quadrature(v[0], v[1]), np.zeros(2), method="BFGS",
-                    jac=lambda v: ex1_gradient_by_quadrature(v[0], v[1]), options={"gtol": 1e-8})
+    return minimize(
+        lambda v: ex1_loss_by_quadrature(v[0], v[1]),
+        np.zeros(2),
+        method="BFGS",
+        jac=lambda v: ex1_gradient_by_quadrature(v[0], v[1]),
+        options={"gtol": 1e-8},
+    )
 
 
 def ex1_midpoint_sample(N: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,6 @@
 """The convex linear model of Propositions 3 and 7, by two routes (damped Newton in numpy, CVXPY/Clarabel), and
 the LP that decides whether an error-free affine classifier exists."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,10 +16,10 @@ from landscape.liang2018.tolerances import NEWTON_GRAD_TOL, newton_grad_allowanc
 # ------------------------------------------------------------------------------------------------------------
 @dataclass
 class LinearOptimum:
-    beta: float            # intercept
-    u: np.ndarray          # weights
-    value: float           # (1/n) sum l_p(-y_i (beta + u^T x_i))
-    grad_norm: float       # of the loss in (beta, u) at the returned point
+    beta: float  # intercept
+    u: np.ndarray  # weights
+    value: float  # (1/n) sum l_p(-y_i (beta + u^T x_i))
+    grad_norm: float  # of the loss in (beta, u) at the returned point
     iterations: int
     ok: bool
     status: str = ""
@@ -42,20 +43,20 @@ def linear_model_by_newton(X, y, p: int, max_iter: int = 200) -> LinearOptimum:
     z = np.zeros(r)
 
     def parts(z):
-        m = -y * (Uf @ z)                        # z_i = -y_i f_i
+        m = -y * (Uf @ z)  # z_i = -y_i f_i
         w = np.maximum(m + 1.0, 0.0)
         val = float(np.mean(w ** (p + 1)))
-        g1 = (p + 1) * w ** p                    # l'
-        g2 = (p + 1) * p * w ** (p - 1)          # l''
+        g1 = (p + 1) * w**p  # l'
+        g2 = (p + 1) * p * w ** (p - 1)  # l''
         grad = Uf.T @ (-y * g1) / n
         hess = (Uf * g2[:, None]).T @ Uf / n
         return val, grad, hess
 
     val, grad, hess = parts(z)
-    floor = newton_grad_allowance(n) - NEWTON_GRAD_TOL   # rounding floor of the gradient
+    floor = newton_grad_allowance(n) - NEWTON_GRAD_TOL  # rounding floor of the gradient
     it = 0
-    for it in range(1, max_iter + 1):
-        if np.linalg.norm(s * grad) <= NEWTON_GRAD_TOL:   # gradient in the original coordinates: V S grad_z
+    for it in range(1, max_iter + 1):  # noqa: B007  (the step count is reported after the loop)
+        if np.linalg.norm(s * grad) <= NEWTON_GRAD_TOL:  # gradient in the original coordinates: V S grad_z
             break
         try:
             step = -np.linalg.solve(hess, grad)
@@ -67,20 +68,28 @@ def linear_model_by_newton(X, y, p: int, max_iter: int = 200) -> LinearOptimum:
         while True:
             new = parts(z + t * step)
             # Armijo on the value, or (once values stop resolving the decrease) a smaller gradient
-            if (new[0] <= val + 1e-4 * t * float(grad @ step)
-                    or np.linalg.norm(s * new[1]) < np.linalg.norm(s * grad)) or t < 1e-12:
+            if (
+                new[0] <= val + 1e-4 * t * float(grad @ step) or np.linalg.norm(s * new[1]) < np.linalg.norm(s * grad)
+            ) or t < 1e-12:
                 break
             t *= 0.5
         if np.linalg.norm(s * new[1]) >= np.linalg.norm(s * grad) and np.linalg.norm(s * grad) <= floor:
-            break                                  # at the rounding floor: no step improves anything
+            break  # at the rounding floor: no step improves anything
         z = z + t * step
         val, grad, hess = new
-    coef = Vt.T @ (z / s)                        # minimum-norm beta with F coef = Uf z
+    coef = Vt.T @ (z / s)  # minimum-norm beta with F coef = Uf z
     full_grad = F.T @ (-y * (p + 1) * np.maximum(-y * (F @ coef) + 1.0, 0.0) ** p) / n
     gn = float(np.linalg.norm(full_grad))
     ok = bool(np.isfinite(val) and gn <= newton_grad_allowance(n))
-    return LinearOptimum(float(coef[0]), coef[1:], linear_model_loss(coef[0], coef[1:], X, y, p), gn, it, ok,
-                         "converged" if ok else f"gradient {gn:.3g} after {it} Newton steps")
+    return LinearOptimum(
+        float(coef[0]),
+        coef[1:],
+        linear_model_loss(coef[0], coef[1:], X, y, p),
+        gn,
+        it,
+        ok,
+        "converged" if ok else f"gradient {gn:.3g} after {it} Newton steps",
+    )
 
 
 def linear_model_by_cvxpy(X, y, p: int) -> LinearOptimum:

@@ -1,4 +1,5 @@
 """Proposition 3: leaky-ReLU-class neurons in their linear piece realize the best linear classifier."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,16 @@ from landscape.liang2018.data import class_counts
 
 
 # -- Proposition 3: leaky-ReLU-class neurons in their linear piece -----------------------------------------------
-def prop3_linear_point(X, y, M: int, act: str = "leaky_relu", p: int = 6, linear: LinearOptimum | None = None,
-                       description: str = "", seed: int = 0) -> BadPoint:
+def prop3_linear_point(
+    X,
+    y,
+    M: int,
+    act: str = "leaky_relu",
+    p: int = 6,
+    linear: LinearOptimum | None = None,
+    description: str = "",
+    seed: int = 0,
+) -> BadPoint:
     """Realize the best linear classifier ``beta* + u*^T x`` with every neuron in its linear piece:
     ``w_1 = u* + C e1`` (a_1 = 1), ``w_2 = C e1`` (a_2 = -1), ``w_j = C e1`` (a_j = 0, j >= 3), ``a_0 = beta*``,
     ``C = max_i |u*^T x_i| + 1`` (all inputs have ``x_1 = 1``, so every pre-activation is >= 1)."""
@@ -35,7 +44,19 @@ def prop3_linear_point(X, y, M: int, act: str = "leaky_relu", p: int = 6, linear
     theta = prob.pack(lin.beta, a, W)
     better = zero_error_shallow(prob)
     n_plus, n_minus = class_counts(y)
-    text = description or (f"prop3 linear regime: d={X.shape[1]} n+={n_plus} n-={n_minus} M={M} act={act} p={p} "
-                           f"beta*={lin.beta:.6g} u*={fmt_vector(lin.u)} C={C:.4g}")
-    return BadPoint("liang2018.prop3", prob, theta, lin.value, "linear", text, seed, linear=lin, better=better,
-                    better_kind="zero-error" if better is not None else "")
+    text = description or (
+        f"prop3 linear regime: d={X.shape[1]} n+={n_plus} n-={n_minus} M={M} act={act} p={p} "
+        f"beta*={lin.beta:.6g} u*={fmt_vector(lin.u)} C={C:.4g}"
+    )
+    return BadPoint(
+        "liang2018.prop3",
+        prob,
+        theta,
+        lin.value,
+        "linear",
+        text,
+        seed,
+        linear=lin,
+        better=better,
+        better_kind="zero-error" if better is not None else "",
+    )

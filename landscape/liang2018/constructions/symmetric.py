@@ -1,4 +1,5 @@
 """Proposition 4: sigmoid-class neurons on a symmetric sample, a global minimum by Jensen's inequality."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,9 @@ def sigmoid_class_constant(act: str) -> float:
     return 2.0 * float(A.np_fn(np.array(0.0)))
 
 
-def prop4_constant_point(X, y, M: int, act: str = "tanh", p: int = 6, a=None, description: str = "",
-                         seed: int = 0) -> BadPoint:
+def prop4_constant_point(
+    X, y, M: int, act: str = "tanh", p: int = 6, a=None, description: str = "", seed: int = 0
+) -> BadPoint:
     """``W = 0`` and ``a_0 = B* - (c/2) sum_j a_j``: the network outputs the best constant on every input.  On a
     symmetric sample this is a *global* minimum (Jensen on each pair x, -x), with error min(n_+, n_-)/n."""
     X, y = lg.check_data(X, y)
@@ -32,8 +34,9 @@ def prop4_constant_point(X, y, M: int, act: str = "tanh", p: int = 6, a=None, de
     prob = lg.ShallowProblem(X, y, M, act, p)
     a = np.ones(M) if a is None else finite_array("a", a, shape=(M,))
     theta = prob.pack(B - 0.5 * c * float(np.sum(a)), a, np.zeros((X.shape[1], M)))
-    text = description or (f"prop4 symmetric sample: d={X.shape[1]} 2n={len(y)} n+={n_plus} n-={n_minus} M={M} "
-                           f"act={act} p={p} B*={B:.6g}")
+    text = description or (
+        f"prop4 symmetric sample: d={X.shape[1]} 2n={len(y)} n+={n_plus} n-={n_minus} M={M} act={act} p={p} B*={B:.6g}"
+    )
     return BadPoint("liang2018.prop4", prob, theta, constant_loss(B, y, p), "jensen", text, seed, B_star=B)
 
 
@@ -42,7 +45,6 @@ def pair_sums(prob, theta) -> np.ndarray:
     theta when sigma is in the sigmoid class)."""
     mirrored = lg.ShallowProblem(-prob.X, prob.y, prob.M, prob.act, prob.p, offsets=prob.offsets)
     return prob.outputs(theta) + mirrored.outputs(theta)
-
 
 
 def jensen_argument(bp: BadPoint, draws: int = 300, scale: float = 3.0, seed: int = 11) -> dict:
@@ -64,5 +66,9 @@ def jensen_argument(bp: BadPoint, draws: int = 300, scale: float = 3.0, seed: in
         v = prob.value(t)
         min_jensen = min(min_jensen, v - constant_loss(B, prob.y, prob.p))
         min_excess = min(min_excess, v - floor)
-    return {"draws": len(thetas), "pair_identity_rel_error": worst_pair, "min_loss_minus_phi_B": min_jensen,
-            "min_loss_minus_phi_Bstar": min_excess}
+    return {
+        "draws": len(thetas),
+        "pair_identity_rel_error": worst_pair,
+        "min_loss_minus_phi_B": min_jensen,
+        "min_loss_minus_phi_Bstar": min_excess,
+    }

@@ -2,6 +2,7 @@
 the recorder, computes the claim's sides by independent routes and records the comparisons.  The test modules of
 this package call them once per example; the meta-tests in ``tests/`` import them from here (never from a test
 module) to run them on mutated numerics."""
+
 from __future__ import annotations
 
 from theorems.liang2018.checks.conditions import (  # noqa: F401

@@ -1,4 +1,5 @@
 """Theorems 1-2, Proposition 1, the two lemmas and Table 1: the zero-error-at-minima check and its certificates."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,11 +15,19 @@ TABLE1_NOTE = "Table 1 cell"
 def record_table1_cell(record, inst: LiangInstance, ends, claim_held: bool) -> None:
     """One note per example for the report's rebuilt Table 1: activation, its classes, minima found."""
     act = lg.activation(inst.problem.act)
-    record.note(TABLE1_NOTE, int(sum(e.exercises_claim for e in ends)), instance=inst,
-                extra={"act": act.name, "classes": sorted(act.classes), "data": inst.kind,
-                       "certified_minima": int(sum(e.status == "local-min" for e in ends)),
-                       "near_global": int(sum(e.status == "near-global" for e in ends)),
-                       "zero_error_held": bool(claim_held)})
+    record.note(
+        TABLE1_NOTE,
+        int(sum(e.exercises_claim for e in ends)),
+        instance=inst,
+        extra={
+            "act": act.name,
+            "classes": sorted(act.classes),
+            "data": inst.kind,
+            "certified_minima": int(sum(e.status == "local-min" for e in ends)),
+            "near_global": int(sum(e.status == "near-global" for e in ends)),
+            "zero_error_held": bool(claim_held),
+        },
+    )
 
 
 CENSUS_NOTE = "critical-point census"
@@ -28,16 +37,35 @@ ERROR_ROUTES = ("errors counted from the outputs", "theorem: zero at every local
 def record_census(record, inst: LiangInstance, census: lcr.Census) -> None:
     """One note per example: the classified critical points that are not near-global, by (type, error count), with
     each point's loss and start; the report's census table sums them per claim."""
-    points = [{"kind": e.kind, "errors": int(e.errors), "loss": float(e.value), "start": e.start}
-              for e in census.entries if not e.near_global]
-    record.note(CENSUS_NOTE, len(points), instance=inst,
-                extra={"counts": census.counts(), "points": points, "runs": census.runs,
-                       "unconverged": census.unconverged, "near_global": sum(e.near_global for e in census.entries),
-                       "newton_seconds": round(sum(census.seconds.values()), 3)})
+    points = [
+        {"kind": e.kind, "errors": int(e.errors), "loss": float(e.value), "start": e.start}
+        for e in census.entries
+        if not e.near_global
+    ]
+    record.note(
+        CENSUS_NOTE,
+        len(points),
+        instance=inst,
+        extra={
+            "counts": census.counts(),
+            "points": points,
+            "runs": census.runs,
+            "unconverged": census.unconverged,
+            "near_global": sum(e.near_global for e in census.entries),
+            "newton_seconds": round(sum(census.seconds.values()), 3),
+        },
+    )
 
 
-def check_zero_error_at_minima(inst: LiangInstance, record, starts: int = 3, extra_starts=(), cert_route=None,
-                               critical: bool = True, critical_starts=()):
+def check_zero_error_at_minima(
+    inst: LiangInstance,
+    record,
+    starts: int = 3,
+    extra_starts=(),
+    cert_route=None,
+    critical: bool = True,
+    critical_starts=(),
+):
     """Every end point that is a certified local minimum (or within 1e-10 of the global infimum 0) has zero
     training error, counted exactly.  Two searches: L-BFGS descent from random starts (:func:`minima.search`), and
     (``critical``) the critical-point search (:func:`landscape.liang2018.critical.critical_census`: Newton on the
@@ -64,23 +92,55 @@ def check_zero_error_at_minima(inst: LiangInstance, record, starts: int = 3, ext
         held &= e.errors == 0
         if e.errors:  # keep the evidence next to the failure: certificate numbers of the offending point
             c = e.certificate
-            record.note("candidate violation", True, instance=inst,
-                        extra={"theta": e.theta.tolist(), "loss": e.value, "errors": e.errors, "grad": e.grad_norm,
-                               "lambda_min": getattr(c, "lambda_min", None),
-                               "perturbation": getattr(c, "perturbation_min_increase", None)})
-        record.leq(e.errors, 0, tol=0.0, instance=inst, routes=ERROR_ROUTES, decisive=True,
-                   what=f"misclassified samples at a {e.status} end point (exact count)")
+            record.note(
+                "candidate violation",
+                True,
+                instance=inst,
+                extra={
+                    "theta": e.theta.tolist(),
+                    "loss": e.value,
+                    "errors": e.errors,
+                    "grad": e.grad_norm,
+                    "lambda_min": getattr(c, "lambda_min", None),
+                    "perturbation": getattr(c, "perturbation_min_increase", None),
+                },
+            )
+        record.leq(
+            e.errors,
+            0,
+            tol=0.0,
+            instance=inst,
+            routes=ERROR_ROUTES,
+            decisive=True,
+            what=f"misclassified samples at a {e.status} end point (exact count)",
+        )
         if cert_route is not None:
             cert_route(inst, e, record)
     for c in minima:
         held &= c.errors == 0
         if c.errors:
-            record.note("candidate violation", True, instance=inst,
-                        extra={"theta": c.point.theta.tolist(), "loss": c.value, "errors": c.errors,
-                               "start": c.start, "verdict": c.point.certificate.verdict,
-                               "lambda_min": c.point.certificate.lambda_min})
-        record.leq(c.errors, 0, tol=0.0, instance=inst, routes=ERROR_ROUTES, decisive=True,
-                   what="misclassified samples at a certified local minimum of the critical-point search (exact count)")
+            record.note(
+                "candidate violation",
+                True,
+                instance=inst,
+                extra={
+                    "theta": c.point.theta.tolist(),
+                    "loss": c.value,
+                    "errors": c.errors,
+                    "start": c.start,
+                    "verdict": c.point.certificate.verdict,
+                    "lambda_min": c.point.certificate.lambda_min,
+                },
+            )
+        record.leq(
+            c.errors,
+            0,
+            tol=0.0,
+            instance=inst,
+            routes=ERROR_ROUTES,
+            decisive=True,
+            what="misclassified samples at a certified local minimum of the critical-point search (exact count)",
+        )
     record_table1_cell(record, inst, ends, held)
     return census
 
@@ -109,9 +169,16 @@ def thm2_certificate(inst: LiangInstance, theta: np.ndarray) -> list[dict]:
     out = []
     for j in range(p.M):
         s_j = float(np.min(sigma_prime(p.act, p.X @ W[:, j])))
-        out.append({"lhs": p.n * float(np.linalg.norm(gW[:, j])), "a": abs(float(a[j])), "s": s_j,
-                    "gamma": gamma, "sum_lambda": float(np.sum(lam)),
-                    "rhs": abs(float(a[j])) * s_j * gamma * float(np.sum(lam))})
+        out.append(
+            {
+                "lhs": p.n * float(np.linalg.norm(gW[:, j])),
+                "a": abs(float(a[j])),
+                "s": s_j,
+                "gamma": gamma,
+                "sum_lambda": float(np.sum(lam)),
+                "rhs": abs(float(a[j])) * s_j * gamma * float(np.sum(lam)),
+            }
+        )
     return out
 
 
@@ -128,13 +195,26 @@ def thm2_error_certificate(inst: LiangInstance, e: lm.EndPoint, record) -> None:
             continue
         bound = (c["lhs"] / denom) ** (1.0 / p.p)
         # float64 evaluation of f and of the gradient: relative error ~1e3 eps on O(1) outputs
-        record.leq(worst_violation, bound, tol=1e3 * lg.EPS64 * (1.0 + float(np.max(np.abs(f)))), instance=inst,
-                   what="largest hinge violation <= first-order certificate bound",
-                   routes=("hinge violations from the outputs (numpy forward)",
-                           "Theorem 2 bound from the autograd input-weight gradient"))
+        record.leq(
+            worst_violation,
+            bound,
+            tol=1e3 * lg.EPS64 * (1.0 + float(np.max(np.abs(f)))),
+            instance=inst,
+            what="largest hinge violation <= first-order certificate bound",
+            routes=(
+                "hinge violations from the outputs (numpy forward)",
+                "Theorem 2 bound from the autograd input-weight gradient",
+            ),
+        )
         if bound < 1.0:  # the certificate alone proves every sample is on its side
-            record.leq(e.errors, 0, tol=0.0, instance=inst, what="certificate says zero error; count agrees",
-                       routes=("exact error count", "Theorem 2 bound (certificate < 1: no error)"))
+            record.leq(
+                e.errors,
+                0,
+                tol=0.0,
+                instance=inst,
+                what="certificate says zero error; count agrees",
+                routes=("exact error count", "Theorem 2 bound (certificate < 1: no error)"),
+            )
 
 
 def admissible_lambdas(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -185,8 +265,11 @@ def class_membership(act: lg.ClassActivation) -> dict:
         "relu": bool(np.max(np.abs(s(neg))) <= _EXACT),
         "leaky-relu": bool(np.max(np.abs(s(pos) - pos)) <= _EXACT),
         "sigmoid": bool(np.max(pair) - np.min(pair) <= _EXACT * (1 + np.max(np.abs(pair)))),
-        "quadratic": bool(np.min(d2) > _CURVATURE and np.min(s(z)) >= zero - _EXACT
-                          and abs(float((s(np.array([_H])) - s(np.array([-_H])))[0])) / (2 * _H) <= _CURVATURE),
+        "quadratic": bool(
+            np.min(d2) > _CURVATURE
+            and np.min(s(z)) >= zero - _EXACT
+            and abs(float((s(np.array([_H])) - s(np.array([-_H])))[0])) / (2 * _H) <= _CURVATURE
+        ),
     }
 
 
@@ -199,9 +282,15 @@ def check_thm2_certificate(inst: LiangInstance, record, scale: float = 1.0, fact
         for c in thm2_certificate(inst, theta):
             # autograd vs closed form: both sums have n terms of size <= |a_j| max sigma' |x| lambda_i
             tol_ = 1e3 * lg.EPS64 * inst.problem.n * (1.0 + c["lhs"] + factor * c["rhs"])
-            record.geq(c["lhs"], factor * c["rhs"], tol=tol_, instance=inst, decisive=True,
-                       routes=("gradient by autograd", "closed-form first-order bound"),
-                       what="n ||grad_w_j L|| >= |a_j| s_j gamma sum lambda")
+            record.geq(
+                c["lhs"],
+                factor * c["rhs"],
+                tol=tol_,
+                instance=inst,
+                decisive=True,
+                routes=("gradient by autograd", "closed-form first-order bound"),
+                what="n ||grad_w_j L|| >= |a_j| s_j gamma sum lambda",
+            )
 
 
 def check_subspace_lemma(inst: LiangInstance, record, t: float, factor: float = 1.0) -> None:
@@ -220,13 +309,24 @@ def check_subspace_lemma(inst: LiangInstance, record, t: float, factor: float = 
         g = p.g_lambda(lam, s * t * e)
         lower = float(np.sum(lam[cls] * convexity_gap(p.act, s * t * proj[cls])))
         scale = float(np.sum(lam * np.abs(lg.activation(p.act).np_fn(s * t * proj)))) + 1.0
-        record.geq(sign * g, factor * lower, tol=1e3 * lg.EPS64 * p.n * scale, instance=inst, decisive=True,
-                   routes=("g_lambda evaluated on the data", "closed-form lower bound sum lambda_i D"),
-                   what="sign * g_lambda(s t e) >= sum over the class of lambda_i D(s t e^T x_i)")
+        record.geq(
+            sign * g,
+            factor * lower,
+            tol=1e3 * lg.EPS64 * p.n * scale,
+            instance=inst,
+            decisive=True,
+            routes=("g_lambda evaluated on the data", "closed-form lower bound sum lambda_i D"),
+            what="sign * g_lambda(s t e) >= sum over the class of lambda_i D(s t e^T x_i)",
+        )
         # strictly positive, beyond the rounding of its own sum (D(z) > 0 for z != 0 by strict convexity)
-        record.geq(lower, 1e3 * lg.EPS64 * p.n * scale, tol=0.0, instance=inst,
-                   what="the lower bound is strictly positive (strict convexity), beyond rounding",
-                   routes=("closed-form lower bound sum lambda_i D", "float64 rounding floor of that sum"))
+        record.geq(
+            lower,
+            1e3 * lg.EPS64 * p.n * scale,
+            tol=0.0,
+            instance=inst,
+            what="the lower bound is strictly positive (strict convexity), beyond rounding",
+            routes=("closed-form lower bound sum lambda_i D", "float64 rounding floor of that sum"),
+        )
         record.note("g_lambda at the explicit direction", float(sign * g), instance=inst)
 
 
@@ -263,9 +363,21 @@ def check_spare_neuron_move(inst: LiangInstance, record, sign: float = 1.0) -> N
 
     loss = p.objective()
     before, after = float(loss(torch.tensor(theta))), float(loss(torch.tensor(move["theta"])))
-    record.geq(before - after, 0.5 * move["predicted"], tol=1e3 * lg.EPS64 * (1.0 + before), instance=inst,
-               what="realized decrease >= half the first-order prediction eps |g| / n",
-               routes=("torch loss before and after the move", "first-order prediction eps |g| / n"), decisive=True)
+    record.geq(
+        before - after,
+        0.5 * move["predicted"],
+        tol=1e3 * lg.EPS64 * (1.0 + before),
+        instance=inst,
+        what="realized decrease >= half the first-order prediction eps |g| / n",
+        routes=("torch loss before and after the move", "first-order prediction eps |g| / n"),
+        decisive=True,
+    )
     # the move is built inside this radius (sanity of the construction, not evidence for the lemma)
-    record.leq(float(np.linalg.norm(move["theta"] - theta)), 2 * lm.SPARE_DELTA, tol=0.0, instance=inst,
-               what="(sanity) the lower point lies within the move's radius", evidence=False)
+    record.leq(
+        float(np.linalg.norm(move["theta"] - theta)),
+        2 * lm.SPARE_DELTA,
+        tol=0.0,
+        instance=inst,
+        what="(sanity) the lower point lies within the move's radius",
+        evidence=False,
+    )
