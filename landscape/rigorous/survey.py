@@ -254,3 +254,139 @@ NEW_WITNESSES = {
 }
 
 REPLAYS.update({"ergen2019.relaxation.unbounded": replay_unbounded, "du2019.gram.parallel-inputs": replay_parallel})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# du2019.thm.large-step: one exact gradient-descent step (ball arithmetic) raises the loss
+# --------------------------------------------------------------------------------------------------------------
+def tanh_c_sigma(cut: float = 10.0):
+    """A ball holding ``c_sigma = 1 / E[tanh(z)^2]``, z ~ N(0, 1): the integral of ``tanh(z)^2 exp(-z^2 / 2)`` over
+    [0, cut] by flint's rigorous integrator (``acb.integral``; tanh returns a non-finite ball on a box holding a
+    pole, which is what the integrator needs to subdivide there), plus a tail in [0, P(|z| >= cut)]."""
+    from flint import acb, arb
+
+    from landscape.rigorous import interval as iv
+
+    def f(x, analytic):
+        t = x.tanh()
+        return t * t * (-x * x / 2).exp()
+
+    body = 2 * acb.integral(f, 0, cut).real / (2 * arb.pi()).sqrt()
+    tail = (arb(cut) / arb(2).sqrt()).erfc()
+    second = iv.hull(body, body + tail)
+    return 1 / second
+
+
+def _weights_checksum(net) -> float:
+    """The sum of the squared initial weights, in exact rational arithmetic, rounded once to float64."""
+    total = Fraction(0)
+    for t in [*net.Ws, net.a]:
+        for v in t.detach().numpy().ravel().tolist():
+            total += Fraction(v) ** 2
+    return float(total)
+
+
+def _gd_pieces(X, y, W1, W2, a, s):
+    """Forward pass and per-sample backward quantities of the H = 2 tanh net ``u = a^T s tanh(W2 s tanh(W1 x))``
+    (balls; X: list of input rows, W1: arb_mat m x d, W2: arb_mat m x m, a: list of m balls, s = sqrt(c / m))."""
+    from flint import arb_mat
+
+    n, m, d = len(X), W2.nrows(), len(X[0])
+    Xm = arb_mat(n, d, [v for row in X for v in row])
+    Z1 = Xm * W1.transpose()
+    T1 = [[Z1[i, j].tanh() for j in range(m)] for i in range(n)]
+    A1 = arb_mat(n, m, [s * t for row in T1 for t in row])
+    Z2 = A1 * W2.transpose()
+    T2 = [[Z2[i, j].tanh() for j in range(m)] for i in range(n)]
+    A2 = [[s * t for t in row] for row in T2]
+    u = [sum((A2[i][j] * a[j] for j in range(m)), 0 * s) for i in range(n)]
+    d2 = arb_mat(n, m, [a[j] * s * (1 - T2[i][j] ** 2) for i in range(n) for j in range(m)])   # du_i / dZ2_ij
+    B = d2 * W2
+    d1 = arb_mat(n, m, [B[i, j] * s * (1 - T1[i][j] ** 2) for i in range(n) for j in range(m)])  # du_i / dZ1_ij
+    return {"Xm": Xm, "A1": A1, "A2": A2, "u": u, "d2": d2, "d1": d1,
+            "L": sum(((ui - yi) ** 2 for ui, yi in zip(u, y)), 0 * s) / 2}
+
+
+def replay_large_step(name: str, arrays: dict) -> Replay:
+    from flint import arb_mat
+
+    from landscape.rigorous import interval as iv
+    from landscape.survey import du2019 as du
+
+    out = Replay(name, "du2019.thm.large-step", "interval",
+                 lemmas=["K^(H) is positive semidefinite (a Schur product of PSD kernels), so lambda_0 >= 0 and the "
+                         "bound after one step, (1 - eta lambda_0 / 2) L(0), is at most L(0)",
+                         "lambda_max(G(0)) >= v^T G(0) v / v^T v for every v != 0 (Rayleigh)",
+                         "E[tanh(z)^2] = 2 / sqrt(2 pi) int_0^T tanh^2 exp(-z^2 / 2) dz + a tail in [0, P(|z| >= T)] "
+                         "(tanh^2 <= 1)"],
+                 statement="one exact gradient-descent step of size eta > 2 / lambda_max(G(0)) from the stored "
+                           "initialization raises the loss: L(1) > L(0) >= (1 - eta lambda_0 / 2) L(0)")
+    X_f, y_f = np.asarray(arrays["X"], dtype=np.float64), np.ravel(arrays["y"]).astype(np.float64)
+    H, m, seed = int(arrays["H"]), int(arrays["width"]), int(arrays["seed"])
+    eta_f = float(arrays["eta"])
+    if not out.check("tanh, H = 2 (the depth this replay's formulas cover)", H == 2 and str(arrays["act"]) == "tanh",
+                     f"act {arrays['act']}, H {H}"):
+        return out
+    net = du.init_net(X_f.shape[1], H, m, "tanh", seed)
+    out.check("the initial weights regenerated from the seed match the witness (exact sum of squares)",
+              _weights_checksum(net) == float(arrays["init_checksum"]),
+              f"{_weights_checksum(net)!r} vs {float(arrays['init_checksum'])!r}")
+    with iv.precision():
+        c = tanh_c_sigma()
+        out.check("c_sigma = 1 / E[tanh(z)^2] enclosed (rigorous integration)", c.is_finite(), f"c in {c}")
+        s = (c / m).sqrt()
+        X = iv.balls(X_f)
+        y = [iv.ball(v) for v in y_f]
+        eta = iv.ball(eta_f)
+        W1 = arb_mat(m, X_f.shape[1], net.Ws[0].numpy().ravel().tolist())
+        W2 = arb_mat(m, m, net.Ws[1].numpy().ravel().tolist())
+        a = [iv.ball(v) for v in net.a.numpy().tolist()]
+        p = _gd_pieces(X, y, W1, W2, a, s)
+        n = len(X)
+        # full tangent Gram G(0)_ij = <A2_i, A2_j> + <d2_i, d2_j> <A1_i, A1_j> + <d1_i, d1_j> <x_i, x_j>
+        d2d2, d1d1, A1A1 = p["d2"] * p["d2"].transpose(), p["d1"] * p["d1"].transpose(), p["A1"] * p["A1"].transpose()
+        G = [[iv.dot(p["A2"][i], p["A2"][j]) + d2d2[i, j] * A1A1[i, j] + d1d1[i, j] * iv.dot(X[i], X[j])
+              for j in range(n)] for i in range(n)]
+        mid = np.array([[float(G[i][j].mid()) for j in range(n)] for i in range(n)])
+        v = [iv.ball(t) for t in np.linalg.eigh(mid)[1][:, -1]]
+        rayleigh = iv.dot(v, iv.matvec(G, v)) / iv.dot(v, v)
+        out.check("the step is above the stable range: eta * lambda_max(G(0)) > 2 (Rayleigh lower bound)",
+                  bool(eta * rayleigh > 2), f"eta * lambda_max(G(0)) >= {iv.lower(eta * rayleigh):.6g}")
+        # one gradient step on every weight
+        r = [ui - yi for ui, yi in zip(p["u"], y)]
+        R = arb_mat(n, 1, r)
+        Rd2 = arb_mat(n, m, [r[i] * p["d2"][i, j] for i in range(n) for j in range(m)])
+        Rd1 = arb_mat(n, m, [r[i] * p["d1"][i, j] for i in range(n) for j in range(m)])
+        gW2 = Rd2.transpose() * p["A1"]
+        gW1 = Rd1.transpose() * p["Xm"]
+        A2m = arb_mat(n, m, [t for row in p["A2"] for t in row])
+        ga = A2m.transpose() * R
+        W1n, W2n = W1 - eta * gW1, W2 - eta * gW2
+        an = [a[j] - eta * ga[j, 0] for j in range(m)]
+        L1 = _gd_pieces(X, y, W1n, W2n, an, s)["L"]
+        L0 = p["L"]
+        out.check("the loss rises after one exact step: L(1) > L(0), so L(1) > (1 - eta lambda_0 / 2) L(0) for "
+                  "every lambda_0 >= 0 (the rate bound fails at k = 1)", bool(L1 > L0),
+                  f"L(0) = {L0.str(8)}, L(1) = {L1.str(8)}")
+    return out
+
+
+def large_step_witness() -> dict:
+    """The first violation ``theorems.survey.checks.find_gd_violation(2, "tanh", 256, 2.5, steps=20)`` finds
+    (seed 0: three unit inputs in R^3, labels uniform in [-1, 1], width 256, eta = 2.5 / lambda_max(G(0))); the
+    weights are regenerated from the seed by ``du2019.init_net`` and checked against their exact sum of squares."""
+    from landscape.survey import du2019 as du
+
+    seed, H, m = 0, 2, 256
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(3, 3))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    y = rng.uniform(-1.0, 1.0, 3)
+    net = du.init_net(3, H, m, "tanh", seed)
+    lam_max = float(np.linalg.eigvalsh(du.full_ntk(net, X))[-1])
+    return {"X": X, "y": y, "H": np.array(H), "width": np.array(m), "seed": np.array(seed), "act": np.asarray("tanh"),
+            "eta": np.array(2.5 / lam_max), "init_checksum": np.array(_weights_checksum(net))}
+
+
+NEW_WITNESSES["du2019.thm.large-step__tanh-width-256.npz"] = large_step_witness
+REPLAYS["du2019.thm.large-step"] = replay_large_step

@@ -347,6 +347,8 @@ def test_failure_case_witness_files_match_their_constructions():
         for k in built:
             if name.startswith(svd) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-12, err_msg=name)
+            elif name.startswith("du2019.thm.large-step") and k == "eta":   # from a float eigvalsh of G(0)
+                np.testing.assert_allclose(stored[k], built[k], rtol=1e-12, err_msg=name)
             elif name.startswith(trained) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-6, err_msg=name)
             else:
@@ -459,3 +461,13 @@ def test_narrow_highway_witness_with_a_live_unit_or_a_wide_highway_is_rejected()
     assert r.rejected and any("dead with margin" in s.name for s in r.failures())
     wide = dict(a, slopes1=np.array([1.0, 1.0, 0.0]), n=np.array(2))   # two linear units: n = d_y, inside Thm 2
     assert replay_arrays(name, wide).rejected
+
+
+def test_large_step_witness_with_a_stable_step_or_other_weights_is_rejected():
+    name, a = witness("du2019.thm.large-step__tanh-width-256")
+    assert replay_arrays(name, a).level == PROVED_INTERVAL
+    small = dict(a, eta=a["eta"] / 10.0)   # inside the stable range: the first step lowers the loss
+    r = replay_arrays(name, small)
+    assert r.rejected and any("above the stable range" in s.name for s in r.failures())
+    assert any("loss rises" in s.name for s in r.failures())
+    assert replay_arrays(name, dict(a, seed=np.array(1))).rejected   # other weights: the checksum differs
