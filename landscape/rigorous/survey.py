@@ -390,3 +390,149 @@ def large_step_witness() -> dict:
 
 NEW_WITNESSES["du2019.thm.large-step__tanh-width-256.npz"] = large_step_witness
 REPLAYS["du2019.thm.large-step"] = replay_large_step
+
+
+# --------------------------------------------------------------------------------------------------------------
+# du2019.thm.narrow: exact gradient descent on a width-4 softplus net (ball arithmetic) climbs back above L(0)
+# --------------------------------------------------------------------------------------------------------------
+def softplus_c_sigma(cut: float = 20.0):
+    """A ball holding ``c_sigma = 1 / E[softplus(z)^2]``: the integral over [-cut, cut] by ``acb.integral`` (the
+    integrand is declared holomorphic only on boxes with |Im z| < 1, where Re(1 + e^z) > 1 keeps the logarithm off
+    its branch cut), plus tails in [0, bound]: softplus(z) <= log 2 for z <= 0 and <= z + log 2 for z >= 0, with
+    ``int_T^inf (z + log 2)^2 phi = T phi(T) + Q(T) + 2 log 2 phi(T) + log(2)^2 Q(T)``."""
+    from flint import acb, arb
+
+    from landscape.rigorous import interval as iv
+
+    def f(x, analytic):
+        if analytic and not (abs(x.imag) < 1):
+            return acb(arb("nan"))
+        s = (1 + x.exp()).log()
+        return s * s * (-x * x / 2).exp()
+
+    root = (2 * arb.pi()).sqrt()
+    body = acb.integral(f, -cut, cut).real / root
+    T, l2 = arb(cut), arb(2).log()
+    phi, Q = (-T * T / 2).exp() / root, (T / arb(2).sqrt()).erfc() / 2
+    tail = T * phi + Q + 2 * l2 * phi + l2 * l2 * Q + l2 * l2 * Q
+    return 1 / iv.hull(body, body + tail)
+
+
+def _softplus(x):
+    return (1 + x.exp()).log()
+
+
+def _sigmoid(x):
+    return 1 / (1 + (-x).exp())
+
+
+def _deep_forward(Ws: list, a: list, x: list, s):
+    """Pre-activations and outputs of ``x^(h) = s softplus(W^(h) x^(h-1))``, ``u = a^T x^(H)`` (balls)."""
+    from landscape.rigorous import interval as iv
+
+    xs, zs = [x], []
+    for W in Ws:
+        z = [iv.dot(row, xs[-1]) for row in W]
+        zs.append(z)
+        xs.append([s * _softplus(v) for v in z])
+    return zs, xs, iv.dot(a, xs[-1])
+
+
+def _deep_gd(Ws: list, a: list, X: list, y: list, s, eta, steps: int) -> list:
+    """Losses L(0..steps) of exact full-batch gradient descent on ``1/2 sum (u_i - y_i)^2`` over every weight."""
+    losses = []
+    for k in range(steps + 1):
+        gWs = [[[0 * s for _ in row] for row in W] for W in Ws]
+        ga = [0 * s for _ in a]
+        L = 0 * s
+        for x, yi in zip(X, y):
+            zs, xs, u = _deep_forward(Ws, a, x, s)
+            r = u - yi
+            L += r * r / 2
+            if k == steps:
+                continue
+            for j in range(len(a)):
+                ga[j] += r * xs[-1][j]
+            delta = [r * a[j] * s * _sigmoid(zs[-1][j]) for j in range(len(a))]
+            for h in range(len(Ws) - 1, -1, -1):
+                for i, row in enumerate(gWs[h]):
+                    for j in range(len(row)):
+                        row[j] += delta[i] * xs[h][j]
+                if h:
+                    back = [sum((Ws[h][i][j] * delta[i] for i in range(len(delta))), 0 * s) for j in range(len(xs[h]))]
+                    delta = [back[j] * s * _sigmoid(zs[h - 1][j]) for j in range(len(back))]
+        losses.append(L)
+        if k < steps:
+            Ws = [[[w - eta * g for w, g in zip(row, grow)] for row, grow in zip(W, gW)] for W, gW in zip(Ws, gWs)]
+            a = [v - eta * g for v, g in zip(a, ga)]
+    return losses
+
+
+def replay_narrow(name: str, arrays: dict) -> Replay:
+    from flint import arb
+
+    from landscape.rigorous import interval as iv
+    from landscape.survey import du2019 as du
+
+    out = Replay(name, "du2019.thm.narrow", "interval",
+                 lemmas=["K^(H) is positive semidefinite (a Schur product of PSD kernels), so lambda_0 >= 0",
+                         "lambda_0 <= min_i K^(H)_ii, and for unit-variance Gaussians and softplus (<= log 2 + |z|, "
+                         "softplus' <= 1): K^(h)_ii <= c (log(2)^2 + 2 log 2 sqrt(2 / pi) sqrt(K^(h-1)_ii) + "
+                         "K^(h-1)_ii) for h < H, K^(H)_ii <= c K^(H-1)_ii",
+                         "if 0 <= eta lambda_0 <= 4 then |1 - eta lambda_0 / 2| <= 1 and the bound "
+                         "(1 - eta lambda_0 / 2)^k L(0) is at most L(0)"],
+                 statement="exact gradient descent on the width-4 net, from the stored initialization with the "
+                           "stored step, climbs above L(0) at step k, so it leaves the rate bound for every "
+                           "admissible lambda_0")
+    X_f, y_f = np.asarray(arrays["X"], dtype=np.float64), np.ravel(arrays["y"]).astype(np.float64)
+    H, m, seed, k = int(arrays["H"]), int(arrays["width"]), int(arrays["seed"]), int(arrays["k"])
+    if not out.check("softplus (the activation this replay encloses)", str(arrays["act"]) == "softplus",
+                     f"act {arrays['act']}"):
+        return out
+    net = du.init_net(X_f.shape[1], H, m, "softplus", seed)
+    out.check("the initial weights regenerated from the seed match the witness (exact sum of squares)",
+              _weights_checksum(net) == float(arrays["init_checksum"]),
+              f"{_weights_checksum(net)!r} vs {float(arrays['init_checksum'])!r}")
+    with iv.precision(256):
+        c = softplus_c_sigma()
+        out.check("c_sigma = 1 / E[softplus(z)^2] enclosed (rigorous integration)", c.is_finite(), f"c in {c.str(12)}")
+        s = (c / m).sqrt()
+        X = iv.balls(X_f)
+        y = [iv.ball(v) for v in y_f]
+        eta = iv.ball(float(arrays["eta"]))
+        l2 = arb(2).log()
+        kdiag = [iv.dot(x, x) for x in X]
+        for _ in range(1, H):
+            kdiag = [c * (l2 * l2 + 2 * l2 * (2 / arb.pi()).sqrt() * v.sqrt() + v) for v in kdiag]
+        lam_upper = min((c * v for v in kdiag), key=iv.upper)
+        out.check("0 <= eta lambda_0 <= 4: eta times the upper bound on min_i K^(H)_ii is at most 4",
+                  bool(eta * lam_upper <= 4), f"eta * lambda_0 <= {iv.upper(eta * lam_upper):.6g}")
+        Ws = [[[iv.ball(v) for v in row] for row in W.numpy()] for W in net.Ws]
+        a = [iv.ball(v) for v in net.a.numpy()]
+        losses = _deep_gd(Ws, a, X, y, s, eta, k)
+        out.check(f"exact gradient descent climbs above the start: L({k}) > L(0)", bool(losses[k] > losses[0]),
+                  f"L(0) = {losses[0].str(8)}, L({k}) = {losses[k].str(8)}")
+    return out
+
+
+def narrow_witness() -> dict:
+    """The search of ``theorems.survey.checks.find_gd_violation(3, "softplus", 4, 0.5)`` (three unit inputs in R^3,
+    labels uniform in [-1, 1], width 4, eta = 0.5 / lambda_max(G(0)), 300 steps) at seed 6, the first seed whose
+    trajectory climbs back above L(0) (at step 111), which leaves the rate bound for every lambda_0 in [0, 4 / eta];
+    the weights are regenerated from the seed by ``du2019.init_net``."""
+    from landscape.survey import du2019 as du
+
+    seed, H, m = 6, 3, 4
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(3, 3))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    y = rng.uniform(-1.0, 1.0, 3)
+    net = du.init_net(3, H, m, "softplus", seed)
+    lam_max = float(np.linalg.eigvalsh(du.full_ntk(net, X))[-1])
+    return {"X": X, "y": y, "H": np.array(H), "width": np.array(m), "seed": np.array(seed),
+            "act": np.asarray("softplus"), "eta": np.array(0.5 / lam_max), "k": np.array(111),
+            "init_checksum": np.array(_weights_checksum(net))}
+
+
+NEW_WITNESSES["du2019.thm.narrow__softplus-width-4.npz"] = narrow_witness
+REPLAYS["du2019.thm.narrow"] = replay_narrow

@@ -335,9 +335,11 @@ def test_printed_recursion_witness_is_numerical_with_its_reason():
 def test_failure_case_witness_files_match_their_constructions():
     """The committed files are the family constructions' output, shrunk and rounded (the bottleneck's and narrow
     highway's thetas come from a float64 SVD, so they are compared to 1e-12; the weight-decay and tanh-output
-    thetas come from L-BFGS, so they are compared to 1e-6; everything else bit for bit)."""
+    thetas come from L-BFGS, so they are compared to 1e-6; the gradient-descent steps eta to 1e-12 relative;
+    everything else bit for bit)."""
     svd = ("kawaguchi2019.linear.bottleneck", "kawaguchi2019.thm2.narrow-highway")
     trained = ("kawaguchi2019.thm1.weight-decay", "kawaguchi2019.thm1.nonlinear-output")
+    gd = ("du2019.thm.large-step", "du2019.thm.narrow")
     from landscape.rigorous import kawaguchi2019 as rk
     from landscape.rigorous import survey as rs
 
@@ -347,7 +349,7 @@ def test_failure_case_witness_files_match_their_constructions():
         for k in built:
             if name.startswith(svd) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-12, err_msg=name)
-            elif name.startswith("du2019.thm.large-step") and k == "eta":   # from a float eigvalsh of G(0)
+            elif name.startswith(gd) and k == "eta":   # from a float eigvalsh of G(0)
                 np.testing.assert_allclose(stored[k], built[k], rtol=1e-12, err_msg=name)
             elif name.startswith(trained) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-6, err_msg=name)
@@ -471,3 +473,12 @@ def test_large_step_witness_with_a_stable_step_or_other_weights_is_rejected():
     assert r.rejected and any("above the stable range" in s.name for s in r.failures())
     assert any("loss rises" in s.name for s in r.failures())
     assert replay_arrays(name, dict(a, seed=np.array(1))).rejected   # other weights: the checksum differs
+
+
+def test_narrow_witness_at_another_step_or_with_a_huge_step_is_rejected():
+    name, a = witness("du2019.thm.narrow__softplus-width-4")
+    assert replay_arrays(name, a).level == PROVED_INTERVAL
+    r = replay_arrays(name, dict(a, k=np.array(110)))   # one step earlier the loss is still below L(0)
+    assert r.rejected and any("climbs above the start" in s.name for s in r.failures())
+    r = replay_arrays(name, dict(a, k=np.array(2), eta=a["eta"] * 100.0))   # eta lambda_0 no longer provably <= 4
+    assert r.rejected and any("eta lambda_0 <= 4" in s.name for s in r.failures())
