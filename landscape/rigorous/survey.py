@@ -1,4 +1,12 @@
-"""Replays of the survey family's errata: Ergen & Pilanci (2019) exactly, Du et al. (2019) partly in intervals.
+"""Replays of the survey family's errata and failure cases: Ergen & Pilanci (2019) exactly, Du et al. (2019) in
+intervals (the printed recursion only in part).
+
+Failure cases (each replay's lemmas are listed in its ``Replay``): ``ergen2019.relaxation.unbounded`` (a ray on
+which every neuron is off and L_r falls linearly, exact); ``du2019.gram.parallel-inputs`` (a repeated input makes
+K^(H) singular by the recursion's structure, an antiparallel pair leaves the ReLU K^(H) positive definite: interval
+Cholesky on the closed-form arc-cosine Gram); ``du2019.thm.large-step`` and ``du2019.thm.narrow`` (exact gradient
+descent from the stored initialization, c_sigma by rigorous integration, climbs above L(0), which leaves the rate
+bound (1 - eta lambda_0 / 2)^k L(0) for every lambda_0 in [0, 4 / eta]).
 
 ``du2019.gram.printed-recursion``: the erratum says the printed recursion (last expectation over A^(H-1), built from
 K^(H-2)) is not the infinite-width Gram; the suite decides which recursion is the limit by a Monte Carlo estimate

@@ -1,7 +1,8 @@
 """Rigorous re-checks of every committed witness (``reports/witnesses/*.npz``): the errata and counterexamples of
-Zhang et al. (2019), Wang et al. (2023) and Liang et al. (2018) replayed in exact arithmetic (SymPy, floats
-recognized as the rationals and square roots they round) or in ball arithmetic (python-flint ``arb``), so that no
-step of a witness's certificate rests on a tolerance.
+Zhang et al. (2019), Wang et al. (2023), Liang et al. (2018), Kawaguchi et al. (2019) and the survey family (Du et
+al. 2019, Ergen & Pilanci 2019) replayed in exact arithmetic (SymPy / python-flint ``fmpq``, floats recognized as
+the rationals and square roots they round) or in ball arithmetic (python-flint ``arb``), so that no step of a
+witness's certificate rests on a tolerance.
 
 Each witness is one test, declared for the witness's own claim; it records the proof level reached ("proved
 (exact)", "proved (interval)" or "numerical", with what is missing) and the command that replays it, and it fails
