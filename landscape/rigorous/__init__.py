@@ -11,6 +11,7 @@ Levels, strongest first: ``proved (exact)`` (every step in exact rational/algebr
 the certificate could not be made rigorous; ``missing`` says which).  A step that FAILS means the witness does not
 survive the rigorous re-check (``Replay.rejected``).
 """
+
 from __future__ import annotations
 
 import time
@@ -23,7 +24,7 @@ import numpy as np
 PROVED_EXACT = "proved (exact)"
 PROVED_INTERVAL = "proved (interval)"
 NUMERICAL = "numerical"
-LEVELS = (NUMERICAL, PROVED_INTERVAL, PROVED_EXACT)   # weakest first
+LEVELS = (NUMERICAL, PROVED_INTERVAL, PROVED_EXACT)  # weakest first
 
 WITNESS_DIR = Path(__file__).resolve().parents[2] / "reports" / "witnesses"
 
@@ -31,6 +32,7 @@ WITNESS_DIR = Path(__file__).resolve().parents[2] / "reports" / "witnesses"
 @dataclass
 class Step:
     """One fact of a proof, decided rigorously; ``detail`` holds the numbers (exact values or enclosures)."""
+
     name: str
     holds: bool
     detail: str = ""
@@ -38,13 +40,13 @@ class Step:
 
 @dataclass
 class Replay:
-    witness: str                      # file name
+    witness: str  # file name
     claim: str
-    arithmetic: str                   # "exact" or "interval"
+    arithmetic: str  # "exact" or "interval"
     steps: list = field(default_factory=list)
     lemmas: list = field(default_factory=list)
-    missing: str = ""                 # what is not rigorous ("" when nothing)
-    statement: str = ""               # what the replay proves, in words
+    missing: str = ""  # what is not rigorous ("" when nothing)
+    statement: str = ""  # what the replay proves, in words
     seconds: float = 0.0
 
     def check(self, name: str, holds: bool, detail: str = "") -> bool:
@@ -71,16 +73,27 @@ class Replay:
 
     def as_dict(self, path: str | Path | None = None) -> dict:
         """A JSON-ready record of the replay (what ``python -m landscape.rigorous --json`` prints)."""
-        return {"witness": self.witness, "claim": self.claim, "level": self.level, "arithmetic": self.arithmetic,
-                "rejected": self.rejected, "statement": self.statement, "missing": self.missing,
-                "lemmas": list(self.lemmas), "seconds": round(self.seconds, 4),
-                "replay": replay_command(path if path is not None else WITNESS_DIR / self.witness),
-                "steps": [{"name": s.name, "holds": s.holds, "detail": s.detail} for s in self.steps]}
+        return {
+            "witness": self.witness,
+            "claim": self.claim,
+            "level": self.level,
+            "arithmetic": self.arithmetic,
+            "rejected": self.rejected,
+            "statement": self.statement,
+            "missing": self.missing,
+            "lemmas": list(self.lemmas),
+            "seconds": round(self.seconds, 4),
+            "replay": replay_command(path if path is not None else WITNESS_DIR / self.witness),
+            "steps": [{"name": s.name, "holds": s.holds, "detail": s.detail} for s in self.steps],
+        }
 
     def summary(self) -> str:
         bad = "; ".join(f"{s.name} [{s.detail}]" for s in self.failures())
-        return (f"{self.witness}: {self.level}" + (f" REJECTED: {bad}" if bad else "")
-                + (f" (missing: {self.missing})" if self.missing else ""))
+        return (
+            f"{self.witness}: {self.level}"
+            + (f" REJECTED: {bad}" if bad else "")
+            + (f" (missing: {self.missing})" if self.missing else "")
+        )
 
 
 def replay_command(path: str | Path) -> str:

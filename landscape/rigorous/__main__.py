@@ -3,6 +3,7 @@ witness when no file is named) and print one row per witness, then each proof's 
 
 Exit status 0 when every witness is proved, 1 when some witness is only numerical, 2 when some witness FAILS its
 rigorous re-check."""
+
 from __future__ import annotations
 
 import argparse

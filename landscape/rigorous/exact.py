@@ -11,6 +11,7 @@ Signs of algebraic expressions are decided by :func:`sign_of`: a ball-arithmetic
 excludes zero proves the sign; a ball that contains zero is settled by SymPy's exact zero test, and otherwise the
 sign counts as undecided (an error, never a guess).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from flint import arb
 from landscape.rigorous.interval import precision
 
 # Denominators up to this bound are tried when reading a float as a rational number or as the square root of one.
-MAX_DENOMINATOR = 10 ** 6
+MAX_DENOMINATOR = 10**6
 # A recognized exact number must round to the stored float within this many units in the last place (numpy's
 # sqrt and divisions are correctly rounded; a few products of them may add one ulp each).
 MAX_ULPS = 4
@@ -31,10 +32,10 @@ MAX_ULPS = 4
 
 @dataclass(frozen=True)
 class Recognized:
-    value: sp.Expr      # the exact number
-    stored: float       # the float64 in the witness file
-    ulps: float         # |value - stored| in units of the last place of ``stored`` (an upper bound)
-    kind: str           # "rational", "sqrt" or "as stored"
+    value: sp.Expr  # the exact number
+    stored: float  # the float64 in the witness file
+    ulps: float  # |value - stored| in units of the last place of ``stored`` (an upper bound)
+    kind: str  # "rational", "sqrt" or "as stored"
 
 
 def _ulp(x: float) -> float:
@@ -73,7 +74,7 @@ def to_arb(expr) -> arb:
 
 def sign_of(expr) -> int:
     """The sign (-1, 0, +1) of an exact algebraic number, decided rigorously (raises when undecided)."""
-    if not isinstance(expr, sp.Basic):   # a Python number: its exact value (never a decimal approximation)
+    if not isinstance(expr, sp.Basic):  # a Python number: its exact value (never a decimal approximation)
         f = Fraction(expr)
         expr = sp.Rational(f.numerator, f.denominator)
     if expr.is_Rational:
@@ -129,6 +130,7 @@ def _ulps(value: sp.Expr, x: float) -> float:
 @dataclass
 class ExactArray:
     """An exact matrix (SymPy) read from a float64 array, with the worst recognition distance and the kinds used."""
+
     matrix: sp.Matrix
     worst_ulps: float
     kinds: frozenset
@@ -169,8 +171,7 @@ def is_psd(M: sp.Matrix) -> bool:
     """Exact test of positive semidefiniteness of a symmetric matrix: symmetric Gaussian elimination, where a
     negative pivot (or a zero pivot with a non-zero row) proves the matrix is not PSD."""
     M = sp.Matrix(M).applyfunc(simplify)
-    if M.shape[0] != M.shape[1] or not all(is_zero(M[i, j] - M[j, i]) for i in range(M.shape[0])
-                                           for j in range(i)):
+    if M.shape[0] != M.shape[1] or not all(is_zero(M[i, j] - M[j, i]) for i in range(M.shape[0]) for j in range(i)):
         raise ValueError("is_psd needs a symmetric matrix")
     n = M.shape[0]
     A = M.copy()
@@ -225,7 +226,7 @@ def spectral_norm_at_most(A: sp.Matrix, bound) -> bool:
 
 
 def frobenius_sq(A: sp.Matrix) -> sp.Expr:
-    return simplify(sum((x ** 2 for x in sp.Matrix(A)), sp.Integer(0)))
+    return simplify(sum((x**2 for x in sp.Matrix(A)), sp.Integer(0)))
 
 
 def is_zero_matrix(A: sp.Matrix) -> bool:

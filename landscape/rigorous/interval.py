@@ -16,11 +16,13 @@ Pieces used by the per-family replays:
 * :func:`strongly_convex_minimizer` - a ball that provably holds the minimizer of a convex function, from an
   enclosure of its gradient at a point and a lower bound of its Hessian on a surrounding box.
 """
+
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from flint import arb, ctx
@@ -48,7 +50,7 @@ def ball(x) -> arb:
     return arb(float(x)) if not isinstance(x, (int, np.integer)) else arb(int(x))
 
 
-def balls(a) -> list:
+def balls(a) -> Any:
     """A numpy array as nested lists of exact balls (same shape)."""
     arr = np.asarray(a, dtype=np.float64)
     if arr.ndim == 0:
@@ -153,6 +155,7 @@ def matvec(A: Sequence[Sequence[arb]], v: Sequence[arb]) -> list:
 class Bracket:
     """``lo < root < hi`` proved: ``fn(lo) < 0 < fn(hi)`` for an increasing ``fn`` (the derivative of a convex
     function), so the convex function's minimizer lies strictly between them."""
+
     lo: arb
     hi: arb
     f_lo: arb
@@ -167,8 +170,9 @@ class Bracket:
         return upper(self.hi - self.lo)
 
 
-def root_bracket(fn: Callable[[arb], arb], guess: arb, first_step: float = 1e-15, growth: float = 8.0,
-                 max_steps: int = 40) -> Bracket | None:
+def root_bracket(
+    fn: Callable[[arb], arb], guess: arb, first_step: float = 1e-15, growth: float = 8.0, max_steps: int = 40
+) -> Bracket | None:
     """Grow a symmetric bracket around ``guess`` until ``fn`` is provably negative at its left end and positive at
     its right end.  Returns None when no bracket is proved within ``max_steps`` growths."""
     step = float(first_step) * max(1.0, abs(float(guess.mid())))
@@ -214,8 +218,9 @@ def symmetric_hull(H: Sequence[Sequence[arb]]) -> list:
     return [[hull(H[i][j], H[j][i]) if i != j else H[i][i] for j in range(n)] for i in range(n)]
 
 
-def lambda_min_lower_bound(H: Sequence[Sequence[arb]], guess: float | None = None, fraction: float = 0.9,
-                           tries: int = 30) -> float | None:
+def lambda_min_lower_bound(
+    H: Sequence[Sequence[arb]], guess: float | None = None, fraction: float = 0.9, tries: int = 30
+) -> float | None:
     """A float ``mu`` proved to be below the smallest eigenvalue of every symmetric member of ``H``.
 
     Starts from ``fraction`` times a floating-point estimate of the midpoint matrix's smallest eigenvalue and backs
@@ -243,6 +248,7 @@ def lambda_min_lower_bound(H: Sequence[Sequence[arb]], guess: float | None = Non
 class MinimizerBall:
     """The minimizer ``v*`` of a convex h lies in the closed ball ``|v* - center| <= radius`` (proved), and h is
     ``mu``-strongly convex on the box ``center +- box_radius`` that contains that ball."""
+
     center: list
     radius: float
     mu: float
@@ -255,8 +261,9 @@ def box_around(center: Sequence[arb], radius: float) -> list:
     return [hull(c - ball(radius), c + ball(radius)) for c in center]
 
 
-def strongly_convex_minimizer(gradient: Callable[[list], list], hessian: Callable[[list], list],
-                              center: Sequence[arb], box_radius: float) -> MinimizerBall | None:
+def strongly_convex_minimizer(
+    gradient: Callable[[list], list], hessian: Callable[[list], list], center: Sequence[arb], box_radius: float
+) -> MinimizerBall | None:
     """Prove where the minimizer of a convex function h lies.
 
     With ``g >= ||grad h(center)||`` (enclosure at the point) and ``mu > 0`` below ``lambda_min(hess h)`` on the
@@ -328,7 +335,7 @@ class Dual:
         k = int(k)
         if k == 0:
             return self._lift(arb(1))
-        return Dual(self.v ** k, [k * self.v ** (k - 1) * a for a in self.d])
+        return Dual(self.v**k, [k * self.v ** (k - 1) * a for a in self.d])
 
     def chain(self, value: arb, slope: arb) -> Dual:
         return Dual(value, [slope * a for a in self.d])

@@ -259,6 +259,7 @@ def replay_partial_critical(name: str, arrays: dict) -> Replay:
     C = ls_output_layer(net, fw)
     if not out.check("Phi^(H) has independent columns (the least-squares output layer is unique)", C is not None):
         return out
+    assert C is not None  # checked just above
     stored = np.asarray(arrays["theta"], dtype=np.float64)
     start = len(net.theta) - len(C) * net.d_y
     exact_out = [C[i][k] for k in range(net.d_y) for i in range(len(C))]  # column-major vec W^(H+1)
@@ -397,6 +398,8 @@ def partial_critical_witness() -> dict:
     )
     en = ExactNet(a)
     C = ls_output_layer(en, en.forward())
+    if C is None:
+        raise ValueError("the rounded hidden layers leave the least-squares output layer non-unique")
     a["theta"][-n_out:] = [
         float(Fraction(int(C[i][k].p), int(C[i][k].q))) for k in range(net.d_y) for i in range(len(C))
     ]
@@ -500,6 +503,7 @@ def replay_weight_decay(name: str, arrays: dict) -> Replay:
             f"R = {mb.radius:.3g}, mu = {mb.mu:.6g}, |grad| <= {mb.grad_norm_upper:.3g}" if mb else "not proved",
         ):
             return out
+        assert mb is not None  # checked just above
         ball = iv.box_around(c, mb.radius)
         norm_theta = iv.norm2(ball)
         out.check(
@@ -613,6 +617,7 @@ def replay_nonlinear_output(name: str, arrays: dict) -> Replay:
             f"R = {mb.radius:.3g}, mu = {mb.mu:.6g}, |grad f| <= {mb.grad_norm_upper:.3g}" if mb else "not proved",
         ):
             return out
+        assert mb is not None  # checked just above
         box = iv.box_around(center, mb.radius)
         p = _tanh_parts(X, y, box)
         DX = [[Di * xk for xk in row] for Di, row in zip(p["D"], X)]

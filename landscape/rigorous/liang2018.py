@@ -30,6 +30,7 @@ Lemmas used (standard facts, stated here so the replay can be read as a proof): 
 KKT condition ``s dpsi/dA >= 0``; L3 (Prop 4) tanh is odd, so ``f(x) + f(-x) = 2 a_0`` for every parameter and
 Jensen on each pair gives ``loss >= phi(a_0)``.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -96,15 +97,15 @@ class Witness:
     # -- parameter layouts (the same flat layouts as landscape.liang2018) ------------------------------------
     def shallow(self, theta):
         M = int(self.arrays["M"])
-        return theta[0], theta[1:1 + M], np.asarray(theta[1 + M:]).reshape(self.d, M)
+        return theta[0], theta[1 : 1 + M], np.asarray(theta[1 + M :]).reshape(self.d, M)
 
     def feedforward(self, theta):
         widths = (self.d,) + tuple(int(h) for h in self.arrays["hidden"]) + (1,)
         out, k = [], 0
         for i in range(len(widths) - 1):
-            W = np.asarray(theta[k:k + widths[i] * widths[i + 1]]).reshape(widths[i], widths[i + 1])
+            W = np.asarray(theta[k : k + widths[i] * widths[i + 1]]).reshape(widths[i], widths[i + 1])
             k += widths[i] * widths[i + 1]
-            out.append((W, np.asarray(theta[k:k + widths[i + 1]])))
+            out.append((W, np.asarray(theta[k : k + widths[i + 1]])))
             k += widths[i + 1]
         return out
 
@@ -112,7 +113,7 @@ class Witness:
         d, k = self.d, int(self.arrays["k"])
         sizes = (d, 1, d * k, k, k * d, d)
         cuts = np.cumsum((0,) + sizes)
-        a, b, U, c, V, e = (theta[cuts[i]:cuts[i + 1]] for i in range(6))
+        a, b, U, c, V, e = (theta[cuts[i] : cuts[i + 1]] for i in range(6))
         b = b[0]
         U = np.asarray(U).reshape(d, k)
         V = np.asarray(V).reshape(k, d)
@@ -176,6 +177,7 @@ class Witness:
         for fi, yi in zip(f, self.yb):
             term = iv.d_hinge_power(-yi * fi, self.p)
             total = term if total is None else total + term
+        assert total is not None  # at least one sample
         return [g / self.n for g in total.d]
 
     def loss_of_outputs(self, f: list) -> arb:
@@ -222,8 +224,11 @@ def phi_prime(w: Witness, B: arb) -> arb:
 def _constant_minimum(out: Replay, w: Witness, B0: arb) -> iv.Bracket | None:
     br = iv.root_bracket(lambda B: phi_prime(w, B), B0)
     ok = br is not None and br.width <= MAX_DISTANCE
-    out.check("phi' changes sign across a bracket around the stored constant (B* enclosed)", ok,
-              f"B* in {br.box}, width {br.width:.3g}" if br else "no bracket proved")
+    out.check(
+        "phi' changes sign across a bracket around the stored constant (B* enclosed)",
+        ok,
+        f"B* in {br.box}, width {br.width:.3g}" if br else "no bracket proved",
+    )
     return br if ok else None
 
 
@@ -232,15 +237,17 @@ def _errors_and_better(out: Replay, w: Witness, f_star: list, value_star: arb) -
     out.check("every output at the minimum has a decided sign", errs is not None)
     if errs is None:
         return
-    out.check(f"exact error count >= the proposition's floor {w.floor}", errs >= w.floor,
-              f"{errs}/{w.n} misclassified")
+    out.check(f"exact error count >= the proposition's floor {w.floor}", errs >= w.floor, f"{errs}/{w.n} misclassified")
     if w.better is not None:
         fb = w.outputs(w.better)
         eb = w.errors_of_outputs(fb)
         vb = w.loss_of_outputs(fb)
         out.check("the stored competitor is error-free (exact count)", eb == 0, f"{eb} errors")
-        out.check("the competitor's loss is below the minimum's: not a global minimum", bool(vb < value_star),
-                  f"loss(competitor) in {vb} < loss(minimum) in {value_star}")
+        out.check(
+            "the competitor's loss is below the minimum's: not a global minimum",
+            bool(vb < value_star),
+            f"loss(competitor) in {vb} < loss(minimum) in {value_star}",
+        )
 
 
 def _gradient_step(out: Replay, w: Witness, dist: float) -> None:
@@ -249,8 +256,11 @@ def _gradient_step(out: Replay, w: Witness, dist: float) -> None:
     box = [iv.hull(iv.ball(v) - iv.ball(dist), iv.ball(v) + iv.ball(dist)) for v in w.theta]
     g = w.loss_gradient(box)
     ok = all(gi.contains(0) for gi in g)
-    out.check("gradient enclosure over a box around theta* contains 0 (every component)", ok,
-              f"{len(g)} components, max |grad| <= {max(iv.upper(abs(gi)) for gi in g):.3g}")
+    out.check(
+        "gradient enclosure over a box around theta* contains 0 (every component)",
+        ok,
+        f"{len(g)} components, max |grad| <= {max(iv.upper(abs(gi)) for gi in g):.3g}",
+    )
 
 
 def _radius(margin: arb, lift: arb) -> float:
@@ -271,11 +281,14 @@ def replay_dead_constant(out: Replay, w: Witness) -> None:
     elif w.model == "feedforward":
         layers = w.feedforward(w.theta)
         W1, b1 = layers[0]
-        Z = [iv.dot(x, [iv.ball(W1[k, j]) for k in range(w.d)]) + iv.ball(b1[j]) for x in w.Xb
-             for j in range(W1.shape[1])]
+        Z = [
+            iv.dot(x, [iv.ball(W1[k, j]) for k in range(w.d)]) + iv.ball(b1[j])
+            for x in w.Xb
+            for j in range(W1.shape[1])
+        ]
         lift = w.lifts(bias=True)
         f = w.outputs(w.theta)
-        same = all(fi.mid() == f[0].mid() and fi.rad() == f[0].rad() for fi in f)   # the same computation
+        same = all(fi.mid() == f[0].mid() and fi.rad() == f[0].rad() for fi in f)  # the same computation
         out.check("with the first layer dead the output is one number on every sample", same)
         K0 = f[0]
         shift = "b_L"
@@ -290,10 +303,15 @@ def replay_dead_constant(out: Replay, w: Witness) -> None:
         return
     rho = _radius(zmax, lift)
     reach = zmax + (iv.ball(rho) + br.hi - br.lo) * lift
-    out.check(f"units stay dead on the ball of radius rho + delta (rho = {rho:.3g}); there loss = phi(constant)",
-              bool(reach < 0), f"largest pre-activation on the ball <= {iv.upper(reach):.4g}")
-    out.statement = (f"a local minimum theta* (the stored point with {shift} moved by < {br.width:.2g}) whose "
-                     f"ball of radius {rho:.3g} sees loss >= phi(B*) = loss(theta*)")
+    out.check(
+        f"units stay dead on the ball of radius rho + delta (rho = {rho:.3g}); there loss = phi(constant)",
+        bool(reach < 0),
+        f"largest pre-activation on the ball <= {iv.upper(reach):.4g}",
+    )
+    out.statement = (
+        f"a local minimum theta* (the stored point with {shift} moved by < {br.width:.2g}) whose "
+        f"ball of radius {rho:.3g} sees loss >= phi(B*) = loss(theta*)"
+    )
     _gradient_step(out, w, br.width)
     value = phi(w, br.box)
     _errors_and_better(out, w, [br.box] * w.n, value)
@@ -305,8 +323,9 @@ def replay_jensen(out: Replay, w: Witness) -> None:
     a0, a, W = w.shallow(w.theta)
     out.check("activation is tanh (odd: sigma(z) + sigma(-z) = 0)", w.act == "tanh", w.act)
     out.check("no second network: offsets are 0", bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)))
+
     def key(x, yv):
-        return tuple(float(v) + 0.0 for v in x), float(yv)   # + 0.0 merges -0.0 and 0.0
+        return tuple(float(v) + 0.0 for v in x), float(yv)  # + 0.0 merges -0.0 and 0.0
 
     pairs = sorted(key(x, yv) for x, yv in zip(w.X, w.y))
     mirrored = sorted(key(-x, yv) for x, yv in zip(w.X, w.y))
@@ -315,8 +334,10 @@ def replay_jensen(out: Replay, w: Witness) -> None:
     br = _constant_minimum(out, w, iv.ball(a0))
     if br is None:
         return
-    out.statement = (f"a GLOBAL minimum theta* (the stored point with a_0 moved by < {br.width:.2g}): "
-                     "loss >= phi(a_0) >= phi(B*) = loss(theta*) for every parameter")
+    out.statement = (
+        f"a GLOBAL minimum theta* (the stored point with a_0 moved by < {br.width:.2g}): "
+        "loss >= phi(a_0) >= phi(B*) = loss(theta*) for every parameter"
+    )
     _gradient_step(out, w, br.width)
     _errors_and_better(out, w, [br.box] * w.n, phi(w, br.box))
 
@@ -332,23 +353,31 @@ def replay_cone(out: Replay, w: Witness) -> None:
     if br is None:
         return
     dist = iv.upper(br.hi - br.lo) + float(np.linalg.norm(W))
-    out.check("the stored point is within MAX_DISTANCE of theta* (a_0 = B*, W = 0)", dist <= MAX_DISTANCE,
-              f"{dist:.3g}")
+    out.check(
+        "the stored point is within MAX_DISTANCE of theta* (a_0 = B*, W = 0)", dist <= MAX_DISTANCE, f"{dist:.3g}"
+    )
     rho = RHO_SHARE * float(np.min(np.abs(a)))
-    out.check(f"on the ball of radius rho + delta (rho = {rho:.3g}) every a_j keeps the sign s, so s A >= 0",
-              rho + dist < float(np.min(np.abs(a))))
+    out.check(
+        f"on the ball of radius rho + delta (rho = {rho:.3g}) every a_j keeps the sign s, so s A >= 0",
+        rho + dist < float(np.min(np.abs(a))),
+    )
     S = arb(0)
     B = br.box
     for x, yi in zip(w.Xb, w.yb):
         S += iv.hinge_power_prime(-yi * B, w.p) * yi * x[0] * x[0]
     # d psi / dA = -S / n at (B*, 0); on the cone s A >= 0 the linear term dpsi/dA * A = (s dpsi/dA)(s A) is >= 0
     # for every feasible A exactly when s dpsi/dA >= 0, i.e. s * S <= 0 (strictly here)
-    out.check("KKT on the cone: s * S < 0 with S = sum l'(-y_i B*) y_i x_i^2 (enclosed over the bracket)",
-              bool(iv.ball(s) * S < 0), f"S in {S}, s = {s:+.0f}")
+    out.check(
+        "KKT on the cone: s * S < 0 with S = sum l'(-y_i B*) y_i x_i^2 (enclosed over the bracket)",
+        bool(iv.ball(s) * S < 0),
+        f"S in {S}, s = {s:+.0f}",
+    )
     _gradient_step(out, w, dist)
     value = phi(w, B)
-    out.statement = (f"a local minimum theta* (a_0 moved by < {br.width:.2g}) minimizing the convex psi over the cone "
-                     f"s A >= 0 that contains the ball of radius {rho:.3g}")
+    out.statement = (
+        f"a local minimum theta* (a_0 moved by < {br.width:.2g}) minimizing the convex psi over the cone "
+        f"s A >= 0 that contains the ball of radius {rho:.3g}"
+    )
     _errors_and_better(out, w, [B] * w.n, value)
     # not global: flip the output weights and give every neuron a small common input weight
     M = len(a)
@@ -357,8 +386,11 @@ def replay_cone(out: Replay, w: Witness) -> None:
         flipped = np.concatenate([[a0], -a, np.full(M, delta)])
         v = w.loss_of_outputs(w.outputs(flipped))
         if v < value:
-            out.check("flipped output weights with small input weights give a lower loss: not a global minimum",
-                      True, f"loss {v} < {value} at input weights {delta:.3g}")
+            out.check(
+                "flipped output weights with small input weights give a lower loss: not a global minimum",
+                True,
+                f"loss {v} < {value} at input weights {delta:.3g}",
+            )
             return
     out.check("flipped output weights with small input weights give a lower loss: not a global minimum", False)
 
@@ -417,17 +449,20 @@ def replay_linear(out: Replay, w: Witness) -> None:
     """Props 3 (leaky ReLU in its linear piece) and 7 (identity shortcut with a dead residual)."""
     if w.model == "shallow":
         a0, a, W = w.shallow(w.theta)
-        out.check("leaky ReLU neurons, no second network",
-                  w.act == "leaky_relu" and bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)))
+        out.check(
+            "leaky ReLU neurons, no second network",
+            w.act == "leaky_relu" and bool(np.all(np.asarray(w.arrays["offsets"]) == 0.0)),
+        )
         Wb = [[iv.ball(v) for v in row] for row in W]
         Z = [iv.dot(x, [Wb[k][j] for k in range(w.d)]) for x in w.Xb for j in range(W.shape[1])]
         regime = min(Z, key=lambda b: iv.lower(b))
-        out.check("every pre-activation is positive at the stored point (linear piece)", bool(regime > 0),
-                  f"min {regime}")
+        out.check(
+            "every pre-activation is positive at the stored point (linear piece)", bool(regime > 0), f"min {regime}"
+        )
         lift = w.lifts(bias=False)
         z0 = [iv.ball(a0)] + [sum((Wb[k][j] * iv.ball(a[j]) for j in range(len(a))), arb(0)) for k in range(w.d)]
         j_star = int(np.argmax(np.abs(a)))
-        move = 1.0 / min(1.0, abs(float(a[j_star])))   # realize a change of u through neuron j_star's weights
+        move = 1.0 / min(1.0, abs(float(a[j_star])))  # realize a change of u through neuron j_star's weights
     elif w.model == "shortcut":
         a, b, U, c, V, e = w.shortcut(w.theta)
         Z = [iv.dot(x, [iv.ball(U[r, j]) for r in range(w.d)]) + iv.ball(c[j]) for x in w.Xb for j in range(len(c))]
@@ -435,38 +470,50 @@ def replay_linear(out: Replay, w: Witness) -> None:
         out.check("every residual unit is dead at the stored point", bool(regime < 0), f"max {regime}")
         lift = w.lifts(bias=True)
         z0 = [iv.dot([iv.ball(v) for v in a], [iv.ball(v) for v in e]) + iv.ball(b)] + [iv.ball(v) for v in a]
-        move = 2.0 + iv.upper(iv.norm2([iv.ball(v) for v in e]))   # Delta a = Delta u, Delta b = Delta beta - Delta u.e
+        move = 2.0 + iv.upper(iv.norm2([iv.ball(v) for v in e]))  # Delta a = Delta u, Delta b = Delta beta - Delta u.e
     else:
         raise ValueError(f"{w.claim}: unexpected model {w.model}")
     if not (regime > 0 if w.model == "shallow" else regime < 0):
         return
     B, C = feature_basis(w.X)
-    v0 = [sum((iv.ball(0) + arb(int(C[i, j].p)) / arb(int(C[i, j].q)) * z0[j] for j in range(len(z0))), arb(0))
-          for i in range(len(B))]
+    v0 = [
+        sum((iv.ball(0) + arb(int(C[i, j].p)) / arb(int(C[i, j].q)) * z0[j] for j in range(len(z0))), arb(0))
+        for i in range(len(B))
+    ]
     h = LinearModel(w, B)
     mb = None
     for box in (1e-9, 1e-7, 1e-5, 1e-3):
         mb = iv.strongly_convex_minimizer(h.gradient, h.hessian, v0, box)
         if mb is not None:
             break
-    out.check("interval Cholesky: hess h >= mu I > 0 on a box, and the minimizer of h is within 2|grad|/mu",
-              mb is not None, f"mu >= {mb.mu:.4g}, |grad h| <= {mb.grad_norm_upper:.3g}, radius {mb.radius:.3g}"
-              if mb else "not proved")
+    out.check(
+        "interval Cholesky: hess h >= mu I > 0 on a box, and the minimizer of h is within 2|grad|/mu",
+        mb is not None,
+        f"mu >= {mb.mu:.4g}, |grad h| <= {mb.grad_norm_upper:.3g}, radius {mb.radius:.3g}" if mb else "not proved",
+    )
     if mb is None:
         return
     dist = mb.radius * move
     out.check("the stored point is within MAX_DISTANCE of theta*", dist <= MAX_DISTANCE, f"{dist:.3g}")
     rho = _radius(regime, lift)
-    reach = (regime - (iv.ball(rho) + iv.ball(dist)) * lift if w.model == "shallow"
-             else regime + (iv.ball(rho) + iv.ball(dist)) * lift)
+    reach = (
+        regime - (iv.ball(rho) + iv.ball(dist)) * lift
+        if w.model == "shallow"
+        else regime + (iv.ball(rho) + iv.ball(dist)) * lift
+    )
     ok = reach > 0 if w.model == "shallow" else reach < 0
-    out.check(f"units keep their regime on the ball of radius rho + delta (rho = {rho:.3g}); there loss = h",
-              bool(ok), f"extreme pre-activation on the ball {reach}")
+    out.check(
+        f"units keep their regime on the ball of radius rho + delta (rho = {rho:.3g}); there loss = h",
+        bool(ok),
+        f"extreme pre-activation on the ball {reach}",
+    )
     _gradient_step(out, w, dist)
     ball_v = iv.box_around(v0, mb.radius)
     f_star = [iv.dot(r, ball_v) for r in h.rows]
-    out.statement = (f"a local minimum theta* within {dist:.2g} of the stored point: loss = h(v) >= h(v*) = "
-                     f"loss(theta*) on its ball of radius {rho:.3g}")
+    out.statement = (
+        f"a local minimum theta* within {dist:.2g} of the stored point: loss = h(v) >= h(v*) = "
+        f"loss(theta*) on its ball of radius {rho:.3g}"
+    )
     _errors_and_better(out, w, f_star, h.value(ball_v))
 
 
@@ -487,8 +534,6 @@ def replay(name: str, arrays: dict) -> Replay:
     return out
 
 
-
-
 # --------------------------------------------------------------------------------------------------------------
 # the quadratic loss (Example 1, Appendix B.8): exact replays
 # --------------------------------------------------------------------------------------------------------------
@@ -501,7 +546,7 @@ def _exact(x) -> sp.Expr:
 def _sgn(v: sp.Expr) -> int:
     from landscape.rigorous import exact as ex
 
-    return 1 if ex.sign_of(v) >= 0 else -1   # the paper's sign: ties go to the positive class
+    return 1 if ex.sign_of(v) >= 0 else -1  # the paper's sign: ties go to the positive class
 
 
 def replay_ex1(name: str, arrays: dict) -> Replay:
@@ -511,24 +556,38 @@ def replay_ex1(name: str, arrays: dict) -> Replay:
     minimum; its misclassification probability is computed exactly (an interval of the uniform part)."""
     from landscape.rigorous import exact as ex
 
-    out = Replay(name, "liang2018.ex1", "exact", lemmas=["a strictly convex quadratic has exactly one minimizer, "
-                                                         "the zero of its gradient"],
-                 statement="the unique global minimum of the population quadratic loss misclassifies with "
-                           "probability >= 1/16, while an error-free linear classifier exists")
+    out = Replay(
+        name,
+        "liang2018.ex1",
+        "exact",
+        lemmas=["a strictly convex quadratic has exactly one minimizer, the zero of its gradient"],
+        statement="the unique global minimum of the population quadratic loss misclassifies with "
+        "probability >= 1/16, while an error-free linear classifier exists",
+    )
     p, q = _exact(arrays["p_pos"]), _exact(arrays["pos_point"])
     lo, hi = (_exact(v) for v in arrays["neg_interval"])
     a_s, b_s = _exact(arrays["a"]), _exact(arrays["b"])
-    out.check("the stored floats are roundings of exact rationals",
-              all(ex.recognize(float(v)).kind == "rational" for v in
-                  [arrays["p_pos"], arrays["pos_point"], *arrays["neg_interval"], arrays["a"], arrays["b"]]))
+    out.check(
+        "the stored floats are roundings of exact rationals",
+        all(
+            ex.recognize(float(v)).kind == "rational"
+            for v in [arrays["p_pos"], arrays["pos_point"], *arrays["neg_interval"], arrays["a"], arrays["b"]]
+        ),
+    )
     a, b, u = sp.symbols("a b u", real=True)
     L = p * (1 - q * a - b) ** 2 + (1 - p) * sp.integrate((1 + a * u + b) ** 2, (u, lo, hi)) / (hi - lo)
     H = sp.hessian(L, (a, b))
-    out.check("the loss is strictly convex: its (constant) Hessian is positive definite",
-              ex.is_positive(H[0, 0]) and ex.is_positive(H.det()), f"H = {H.tolist()}")
+    out.check(
+        "the loss is strictly convex: its (constant) Hessian is positive definite",
+        ex.is_positive(H[0, 0]) and ex.is_positive(H.det()),
+        f"H = {H.tolist()}",
+    )
     grad = [sp.diff(L, v).subs({a: a_s, b: b_s}) for v in (a, b)]
-    out.check("the stored (a, b) has zero gradient: the unique global minimum", all(ex.is_zero(g) for g in grad),
-              f"(a, b) = ({a_s}, {b_s})")
+    out.check(
+        "the stored (a, b) has zero gradient: the unique global minimum",
+        all(ex.is_zero(g) for g in grad),
+        f"(a, b) = ({a_s}, {b_s})",
+    )
 
     def error(av, bv):
         wrong_pos = 1 if _sgn(av * q + bv) < 0 else 0
@@ -544,8 +603,11 @@ def replay_ex1(name: str, arrays: dict) -> Replay:
         return ex.simplify(p * wrong_pos + (1 - p) * wrong / (hi - lo))
 
     err = error(a_s, b_s)
-    out.check("misclassification probability of the global minimum >= 1/16 (exact)",
-              ex.is_nonnegative(err - sp.Rational(1, 16)), f"error = {err}")
+    out.check(
+        "misclassification probability of the global minimum >= 1/16 (exact)",
+        ex.is_nonnegative(err - sp.Rational(1, 16)),
+        f"error = {err}",
+    )
     if "better" in arrays:
         e2 = error(*(_exact(v) for v in arrays["better"]))
         out.check("a linear classifier with zero error exists (exact)", ex.is_zero(e2), f"error = {e2}")
@@ -560,25 +622,39 @@ def replay_b8(name: str, arrays: dict) -> Replay:
     the same class is exhibited."""
     from landscape.rigorous import exact as ex
 
-    out = Replay(name, "liang2018.b8", "exact",
-                 lemmas=[f"model class on the sample = column space of F: {str(arrays['description'])}",
-                         "global minima of a least-squares loss share the fitted values (orthogonal projection)"],
-                 statement="every global minimum of the empirical quadratic loss errs on more than 1/8 of a sample "
-                           "of positive probability")
+    out = Replay(
+        name,
+        "liang2018.b8",
+        "exact",
+        lemmas=[
+            f"model class on the sample = column space of F: {str(arrays['description'])}",
+            "global minima of a least-squares loss share the fitted values (orthogonal projection)",
+        ],
+        statement="every global minimum of the empirical quadratic loss errs on more than 1/8 of a sample "
+        "of positive probability",
+    )
     F = ex.exact_array(arrays["F"]).matrix
     y = ex.exact_array(arrays["y"]).matrix
     n = F.shape[0]
     fit = (F * ex.pinv(F) * y).applyfunc(ex.simplify)
     stored = ex.exact_array(arrays["fitted"])
-    out.check("stored fitted values are the roundings of the exact least-squares fit",
-              all(ex.recognize(float(v)).kind == "rational" for v in np.ravel(arrays["fitted"]))
-              and ex.is_zero_matrix(stored.matrix - fit), f"fit = {list(fit)}")
+    out.check(
+        "stored fitted values are the roundings of the exact least-squares fit",
+        all(ex.recognize(float(v)).kind == "rational" for v in np.ravel(arrays["fitted"]))
+        and ex.is_zero_matrix(stored.matrix - fit),
+        f"fit = {list(fit)}",
+    )
     errs = sum(1 for i in range(n) if _sgn(fit[i]) != int(y[i]))
-    out.check("every global minimum errs on more than 1/8 of the sample (exact count)",
-              sp.Rational(errs, n) > sp.Rational(1, 8), f"{errs}/{n} misclassified")
+    out.check(
+        "every global minimum errs on more than 1/8 of the sample (exact count)",
+        sp.Rational(errs, n) > sp.Rational(1, 8),
+        f"{errs}/{n} misclassified",
+    )
     # probability of drawing this sample (as a multiset) from the stated distribution
-    table = {(float(v), float(lab)): _exact(pr) for v, lab, pr in
-             zip(arrays["dist_values"], arrays["dist_labels"], arrays["dist_probs"])}
+    table = {
+        (float(v), float(lab)): _exact(pr)
+        for v, lab, pr in zip(arrays["dist_values"], arrays["dist_labels"], arrays["dist_probs"])
+    }
     out.check("the distribution's probabilities sum to 1", ex.is_zero(sum(table.values()) - 1))
     counts: dict = {}
     for v, lab in zip(arrays["values"], arrays["y"]):
@@ -589,17 +665,26 @@ def replay_b8(name: str, arrays: dict) -> Replay:
     out.check("the sample has positive probability (exact multinomial)", ex.is_positive(prob), f"P = {prob}")
     coef = ex.exact_array(arrays["better_coef"]).matrix
     good = F * coef
-    out.check("an error-free output vector lies in the same class (exact signs)",
-              all(_sgn(good[i]) == int(y[i]) for i in range(n)), f"outputs {list(good)}")
+    out.check(
+        "an error-free output vector lies in the same class (exact signs)",
+        all(_sgn(good[i]) == int(y[i]) for i in range(n)),
+        f"outputs {list(good)}",
+    )
     return out
 
 
 def ex1_witness() -> dict:
     """Example 1's distribution (p = 1/2, positive point 5/4, negatives uniform on [0, 1]), the exact global minimum
     a = 72/35, b = -9/5 of the population quadratic loss (error exactly 1/16), and the error-free line x - 9/8."""
-    return {"claim": np.asarray("liang2018.ex1"), "p_pos": np.array(0.5), "pos_point": np.array(1.25),
-            "neg_interval": np.array([0.0, 1.0]), "a": np.array(72 / 35), "b": np.array(-9 / 5),
-            "better": np.array([1.0, -1.125])}
+    return {
+        "claim": np.asarray("liang2018.ex1"),
+        "p_pos": np.array(0.5),
+        "pos_point": np.array(1.25),
+        "neg_interval": np.array([0.0, 1.0]),
+        "a": np.array(72 / 35),
+        "b": np.array(-9 / 5),
+        "better": np.array([1.0, -1.125]),
+    }
 
 
 def b8_witness(instance: str) -> dict:
@@ -617,18 +702,29 @@ def b8_witness(instance: str) -> dict:
     else:
         s = np.array([1.0, 3.0, 1.0, 1.0, 3.0])
         y = np.array([1.0, 1.0, -1.0, -1.0, -1.0])
-        F = np.c_[np.ones(5), np.where(y > 0, s ** 2, 0.0), np.where(y < 0, s ** 2, 0.0)]
+        F = np.c_[np.ones(5), np.where(y > 0, s**2, 0.0), np.where(y < 0, s**2, 0.0)]
         dist = ([1.0, 2.0, 3.0, 1.0, 2.0, 3.0], [1.0, 1.0, 1.0, -1.0, -1.0, -1.0], [1 / 6] * 6)
         better = np.array([0.0, 1.0, -1.0])
-        text = ("M >= 2 quadratic neurons of both output signs on inputs s e_1 / t e_2: f = a_0 + A_11 s^2 "
-                "(positives), a_0 + A_22 t^2 (negatives), every (a_0, A_11, A_22) reachable")
+        text = (
+            "M >= 2 quadratic neurons of both output signs on inputs s e_1 / t e_2: f = a_0 + A_11 s^2 "
+            "(positives), a_0 + A_22 t^2 (negatives), every (a_0, A_11, A_22) reachable"
+        )
     fitted = F @ np.linalg.lstsq(F, y, rcond=None)[0]
     exact_fit = sp.Matrix(F.tolist()).applyfunc(sp.nsimplify)
     exact_fit = exact_fit * exact_fit.pinv() * sp.Matrix(y.tolist()).applyfunc(sp.nsimplify)
-    fitted = np.array([float(v) for v in exact_fit])   # the correctly rounded exact fit, not lstsq's
-    return {"claim": np.asarray("liang2018.b8"), "values": s, "y": y, "F": F, "fitted": fitted,
-            "dist_values": np.array(dist[0]), "dist_labels": np.array(dist[1]), "dist_probs": np.array(dist[2]),
-            "better_coef": better, "description": np.asarray(text)}
+    fitted = np.array([float(v) for v in exact_fit])  # the correctly rounded exact fit, not lstsq's
+    return {
+        "claim": np.asarray("liang2018.b8"),
+        "values": s,
+        "y": y,
+        "F": F,
+        "fitted": fitted,
+        "dist_values": np.array(dist[0]),
+        "dist_labels": np.array(dist[1]),
+        "dist_probs": np.array(dist[2]),
+        "better_coef": better,
+        "description": np.asarray(text),
+    }
 
 
 NEW_WITNESSES = {
@@ -637,5 +733,8 @@ NEW_WITNESSES = {
     "liang2018.b8__instance-B.npz": lambda: b8_witness("B"),
 }
 
-REPLAYS = {**{f"liang2018.prop{k}": replay for k in range(2, 8)}, "liang2018.ex1": replay_ex1,
-           "liang2018.b8": replay_b8}
+REPLAYS = {
+    **{f"liang2018.prop{k}": replay for k in range(2, 8)},
+    "liang2018.ex1": replay_ex1,
+    "liang2018.b8": replay_b8,
+}

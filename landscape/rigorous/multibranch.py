@@ -20,6 +20,7 @@ exact rational it is (Python ``Fraction``); everything below is computed in rati
 A witness refutes the 2/I bound when ``P - D > 2 max_i Delta_i / I`` holds exactly, outside the theorem's
 assumptions (Assumption 1 fails, or the budget couples the branches).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -42,8 +43,13 @@ def lower_hull(xs, ys) -> list:
     first = [p for i, p in enumerate(pts) if i == 0 or p[0] != pts[i - 1][0]]
     hull: list = []
     for p in first:
-        while len(hull) >= 2 and ((hull[-1][0] - hull[-2][0]) * (p[1] - hull[-2][1])
-                                  - (hull[-1][1] - hull[-2][1]) * (p[0] - hull[-2][0])) <= 0:
+        while (
+            len(hull) >= 2
+            and (
+                (hull[-1][0] - hull[-2][0]) * (p[1] - hull[-2][1]) - (hull[-1][1] - hull[-2][1]) * (p[0] - hull[-2][0])
+            )
+            <= 0
+        ):
             hull.pop()
         hull.append(p)
     return hull
@@ -70,9 +76,9 @@ def delta_grid(w: list, g: list, center: Fraction):
         cuts.add(center)
     for r in radii:
         cuts |= {v for v in (center - r, center + r) if lo <= v <= hi}
-    cuts = sorted(cuts)
+    points = sorted(cuts)
     best = Fraction(0)
-    for a, b in zip(cuts[:-1], cuts[1:]):
+    for a, b in zip(points[:-1], points[1:]):
         rm = abs((a + b) / 2 - center)
         allowed = [gk for gk, r in zip(g, radii) if r < rm]
         if not allowed:
@@ -118,12 +124,16 @@ class GridWitness:
         self.budget = str(arrays["budget"])
 
     def g(self, i) -> list:
-        return [sum((1 - yj * f / self.tau for yj, f in zip(self.y, self.F[i][k])), Fraction(0)) / self.n
-                for k in range(self.G)]
+        return [
+            sum((1 - yj * f / self.tau for yj, f in zip(self.y, self.F[i][k])), Fraction(0)) / self.n
+            for k in range(self.G)
+        ]
 
     def reach(self) -> Fraction:
-        return max(sum((max(self.y[j] * self.F[i][k][j] for k in range(self.G)) for i in range(self.I)),
-                       Fraction(0)) / self.I for j in range(self.n))
+        return max(
+            sum((max(self.y[j] * self.F[i][k][j] for k in range(self.G)) for i in range(self.I)), Fraction(0)) / self.I
+            for j in range(self.n)
+        )
 
     def choices(self):
         return itertools.product(range(self.G), repeat=self.I)
@@ -136,8 +146,10 @@ class GridWitness:
         return out / self.n
 
     def budget_of(self, c) -> Fraction:
+        H = self.H
         if self.budget == "separable":
-            return sum((self.H[i][c[i]] for i in range(self.I)), Fraction(0)) / self.I
+            assert H is not None  # a separable budget always has its per-branch table
+            return sum((H[i][c[i]] for i in range(self.I)), Fraction(0)) / self.I
         if self.budget == "coupled":
             return (sum((self.w[i][c[i]] - self.center[i] for i in range(self.I)), Fraction(0)) / self.I) ** 2
         raise ValueError(f"unknown budget {self.budget!r}")
@@ -150,24 +162,40 @@ def _fmt(x) -> str:
 def replay(name: str, arrays: dict) -> Replay:
     w = GridWitness(arrays)
     claim = str(arrays["claim"])
-    out = Replay(name, claim, "exact",
-                 lemmas=["the dual function lam -> min_c L_c + lam (B_c - K) is concave and piecewise linear: its "
-                         "maximum over lam >= 0 is at 0 or at a crossing of two of its lines"],
-                 statement="a multi-branch problem whose duality gap exceeds 2 Delta_worst / I")
+    out = Replay(
+        name,
+        claim,
+        "exact",
+        lemmas=[
+            "the dual function lam -> min_c L_c + lam (B_c - K) is concave and piecewise linear: its "
+            "maximum over lam >= 0 is at 0 or at a crossing of two of its lines"
+        ],
+        statement="a multi-branch problem whose duality gap exceeds 2 Delta_worst / I",
+    )
     out.check("labels are +-1 and tau > 0", all(v in (1, -1) for v in w.y) and w.tau > 0)
-    if w.H is not None:   # the stored budgets must be radial about the centre (the order of |w - c|)
-        radial = all((w.H[i][a] <= w.H[i][b]) == (abs(w.w[i][a] - w.center[i]) <= abs(w.w[i][b] - w.center[i]))
-                     for i in range(w.I) for a in range(w.G) for b in range(w.G))
+    if w.H is not None:  # the stored budgets must be radial about the centre (the order of |w - c|)
+        radial = all(
+            (w.H[i][a] <= w.H[i][b]) == (abs(w.w[i][a] - w.center[i]) <= abs(w.w[i][b] - w.center[i]))
+            for i in range(w.I)
+            for a in range(w.G)
+            for b in range(w.G)
+        )
         out.check("stored budgets H are strictly increasing in |w - center| (radial)", radial)
     reach = w.reach()
     if claim == "zhang2019.thm1.no-assumption1":
-        out.check("Assumption 1 fails: tau < the largest reachable margin", w.tau < reach,
-                  f"tau={_fmt(w.tau)}, reach={_fmt(reach)}")
+        out.check(
+            "Assumption 1 fails: tau < the largest reachable margin",
+            w.tau < reach,
+            f"tau={_fmt(w.tau)}, reach={_fmt(reach)}",
+        )
         out.check("the budget is separable (the theorem's other assumptions hold)", w.budget == "separable")
     else:
         biggest = max(abs(v) for branch in w.F for row in branch for v in row)
-        out.check("Assumption 1 holds: tau >= every branch output |f| (so the hinge is never active)",
-                  w.tau >= biggest and w.tau >= reach, f"tau={_fmt(w.tau)}, max |f|={_fmt(biggest)}")
+        out.check(
+            "Assumption 1 holds: tau >= every branch output |f| (so the hinge is never active)",
+            w.tau >= biggest and w.tau >= reach,
+            f"tau={_fmt(w.tau)}, max |f|={_fmt(biggest)}",
+        )
         out.check("the budget couples the branches", w.budget == "coupled")
     deltas = [delta_grid(w.w[i], w.g(i), w.center[i]) for i in range(w.I)]
     worst = max(deltas)
@@ -175,8 +203,11 @@ def replay(name: str, arrays: dict) -> Replay:
     choices = list(w.choices())
     P, D, lam = primal_dual([w.loss(c) for c in choices], [w.budget_of(c) for c in choices], w.K)
     bound = 2 * worst / w.I if worst != INF else INF
-    out.check("the gap exceeds the bound: P - D > 2 Delta_worst / I (exact)", bound != INF and P - D > bound,
-              f"P={_fmt(P)}, D={_fmt(D)} (lam={lam}), gap={_fmt(P - D)}, bound={_fmt(bound)}")
+    out.check(
+        "the gap exceeds the bound: P - D > 2 Delta_worst / I (exact)",
+        bound != INF and P - D > bound,
+        f"P={_fmt(P)}, D={_fmt(D)} (lam={lam}), gap={_fmt(P - D)}, bound={_fmt(bound)}",
+    )
     return out
 
 
@@ -193,10 +224,17 @@ def hinge_active_witness() -> dict:
     with K = 1 P = 1/2 while the dual reaches the hull value 3/8."""
     import numpy as np
 
-    return {"claim": np.asarray("zhang2019.thm1.no-assumption1"), "budget": np.asarray("separable"),
-            "F": np.array([[[-2.0, 0.0], [-2.0, 0.0], [-1.0, -1.0]]]), "y": np.array([-1.0, -1.0]),
-            "tau": np.array(1.0), "w": np.array([[0.0, 1.0, 2.0]]), "h_center": np.array([0.0]),
-            "H": np.array([[0.0, 1.0, 4.0]]), "K": np.array(1.0)}
+    return {
+        "claim": np.asarray("zhang2019.thm1.no-assumption1"),
+        "budget": np.asarray("separable"),
+        "F": np.array([[[-2.0, 0.0], [-2.0, 0.0], [-1.0, -1.0]]]),
+        "y": np.array([-1.0, -1.0]),
+        "tau": np.array(1.0),
+        "w": np.array([[0.0, 1.0, 2.0]]),
+        "h_center": np.array([0.0]),
+        "H": np.array([[0.0, 1.0, 4.0]]),
+        "K": np.array(1.0),
+    }
 
 
 def coupled_witness() -> dict:
@@ -206,11 +244,16 @@ def coupled_witness() -> dict:
     gap 9/16 exceeds 2 Delta_worst / I = 1/2."""
     import numpy as np
 
-    return {"claim": np.asarray("zhang2019.thm1.coupled"), "budget": np.asarray("coupled"),
-            "F": np.array([[[-0.125], [0.875], [0.625], [0.125]], [[0.0], [-0.25], [0.5], [-0.375]]]),
-            "y": np.array([1.0]), "tau": np.array(1.0),
-            "w": np.array([[-7.0, -4.0, -2.0, 0.0], [-1.0, 0.0, 3.0, 6.0]]), "h_center": np.array([0.0, 0.0]),
-            "K": np.array(3 / 16)}
+    return {
+        "claim": np.asarray("zhang2019.thm1.coupled"),
+        "budget": np.asarray("coupled"),
+        "F": np.array([[[-0.125], [0.875], [0.625], [0.125]], [[0.0], [-0.25], [0.5], [-0.375]]]),
+        "y": np.array([1.0]),
+        "tau": np.array(1.0),
+        "w": np.array([[-7.0, -4.0, -2.0, 0.0], [-1.0, 0.0, 3.0, 6.0]]),
+        "h_center": np.array([0.0, 0.0]),
+        "K": np.array(3 / 16),
+    }
 
 
 NEW_WITNESSES = {

@@ -24,6 +24,7 @@ w there; their minima over each closed half-line are computed exactly (rational 
 global minimizers of L_r and the global minimum of L.  The claim is refuted when some global minimizer of L_r has
 ``L > min L`` (here: every one, since the minimizer is unique).
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -51,7 +52,7 @@ def _quadratics(x: list, Y: list, relaxed: bool):
     """Coefficients (A, B, C) of the loss on ``w = s t`` (t >= 0) for s = +1 and s = -1."""
     out = {}
     for s in (1, -1):
-        r = [max(Fraction(0), s * xi) for xi in x]           # relu(x w) = t relu(s x)
+        r = [max(Fraction(0), s * xi) for xi in x]  # relu(x w) = t relu(s x)
         A = sum(v * v for v in r)
         if relaxed:
             B = -2 * s * sum(xi * yi for xi, yi in zip(x, Y))
@@ -66,10 +67,16 @@ def loss(x, Y, w: Fraction) -> Fraction:
 
 
 def replay_relaxation(name: str, arrays: dict) -> Replay:
-    out = Replay(name, "ergen2019.relaxation", "exact",
-                 lemmas=["with d_0 = 1 the ReLU pattern is constant on each half-line w >= 0, w <= 0, so L and L_r "
-                         "are quadratics there"],
-                 statement="the global minimizer of the relaxed loss L_r is not a global minimizer of L")
+    out = Replay(
+        name,
+        "ergen2019.relaxation",
+        "exact",
+        lemmas=[
+            "with d_0 = 1 the ReLU pattern is constant on each half-line w >= 0, w <= 0, so L and L_r "
+            "are quadratics there"
+        ],
+        statement="the global minimizer of the relaxed loss L_r is not a global minimizer of L",
+    )
     X = np.asarray(arrays["X"], dtype=np.float64)
     if not (X.ndim == 2 and X.shape[0] == 1):
         out.missing = f"an exact replay for d_0 > 1 (sector enumeration) is not written (X shape {X.shape})"
@@ -88,13 +95,19 @@ def replay_relaxation(name: str, arrays: dict) -> Replay:
     best = min(v for v, _ in mins.values())
     arg = sorted({s * t for s, (v, where) in mins.items() if v == best for t in where if t != "ray"})
     rays = [s for s, (v, where) in mins.items() if v == best and "ray" in where]
-    out.check("L_r has finitely many global minimizers (here computed exactly)", not rays and bool(arg),
-              f"argmin L_r = {[str(w) for w in arg]}, min L_r = {best}")
+    out.check(
+        "L_r has finitely many global minimizers (here computed exactly)",
+        not rays and bool(arg),
+        f"argmin L_r = {[str(w) for w in arg]}, min L_r = {best}",
+    )
     # the global minimum of L
     lmins = [(_half_line_min(A, B, C)[0], s) for s, (A, B, C) in _quadratics(x, Y, relaxed=False).items()]
     min_L = min(v for v, _ in lmins)
-    out.check("every global minimizer of L_r has L > min L (exact)", all(loss(x, Y, w) > min_L for w in arg),
-              f"L(argmin L_r) = {[str(loss(x, Y, w)) for w in arg]} > min L = {min_L}")
+    out.check(
+        "every global minimizer of L_r has L > min L (exact)",
+        all(loss(x, Y, w) > min_L for w in arg),
+        f"L(argmin L_r) = {[str(loss(x, Y, w)) for w in arg]} > min L = {min_L}",
+    )
     return out
 
 
@@ -121,8 +134,12 @@ def _arccos_moments(K: list) -> tuple[list, list]:
 def replay_printed_recursion(name: str, arrays: dict) -> Replay:
     from landscape.rigorous import interval as iv
 
-    out = Replay(name, "du2019.gram.printed-recursion", "interval",
-                 statement="the printed and the corrected recursion give different K^(H) on the witness inputs")
+    out = Replay(
+        name,
+        "du2019.gram.printed-recursion",
+        "interval",
+        statement="the printed and the corrected recursion give different K^(H) on the witness inputs",
+    )
     H = int(arrays["H"])
     X = np.asarray(arrays["X"], dtype=np.float64)
     with iv.precision():
@@ -137,11 +154,16 @@ def replay_printed_recursion(name: str, arrays: dict) -> Replay:
         diffs = [(abs(K_lim[i][j] - K_pri[i][j]), i, j) for i in range(n) for j in range(n)]
         gap, i, j = max(diffs, key=lambda t: iv.lower(t[0]))
         out.check("ReLU, depth H >= 2", H >= 2, f"H={H}")
-        out.check("the two readings differ: |K_limit - K_printed| > 0 at some entry (disjoint enclosures)",
-                  bool(gap > 0), f"entry ({i},{j}): limit {K_lim[i][j]}, printed {K_pri[i][j]}")
-    out.missing = ("which reading is the infinite-width Gram rests on the suite's Monte Carlo estimate (random ReLU "
-                   f"nets of width {int(arrays['width'])}, {int(arrays['draws'])} draws, seed {int(arrays['seed'])}): "
-                   "a statistical test, not a proof")
+        out.check(
+            "the two readings differ: |K_limit - K_printed| > 0 at some entry (disjoint enclosures)",
+            bool(gap > 0),
+            f"entry ({i},{j}): limit {K_lim[i][j]}, printed {K_pri[i][j]}",
+        )
+    out.missing = (
+        "which reading is the infinite-width Gram rests on the suite's Monte Carlo estimate (random ReLU "
+        f"nets of width {int(arrays['width'])}, {int(arrays['draws'])} draws, seed {int(arrays['seed'])}): "
+        "a statistical test, not a proof"
+    )
     return out
 
 
@@ -155,32 +177,46 @@ def replay_unbounded(name: str, arrays: dict) -> Replay:
     """A ray ``w = t d`` (t >= 0) with ``X^T d <= 0`` entrywise keeps every ReLU off, so ``L_r(t d) = ||Y||^2 -
     2 t Y^T X^T d``: a straight line in t, unbounded below when ``Y^T X^T d > 0`` (only possible with a negative
     label, since then some sample with ``x_i^T d < 0`` has ``y_i < 0``)."""
-    out = Replay(name, "ergen2019.relaxation.unbounded", "exact",
-                 lemmas=["on a ray w = t d with X^T d <= 0 every relu(x_i^T w) is 0, so L_r(t d) = ||Y||^2 - "
-                         "2 t Y^T X^T d for t >= 0"],
-                 statement="the relaxed loss L_r is unbounded below (no relaxed minimizer exists)")
+    out = Replay(
+        name,
+        "ergen2019.relaxation.unbounded",
+        "exact",
+        lemmas=[
+            "on a ray w = t d with X^T d <= 0 every relu(x_i^T w) is 0, so L_r(t d) = ||Y||^2 - "
+            "2 t Y^T X^T d for t >= 0"
+        ],
+        statement="the relaxed loss L_r is unbounded below (no relaxed minimizer exists)",
+    )
     X = [[Fraction(float(v)) for v in row] for row in np.asarray(arrays["X"], dtype=np.float64)]
     Y = [Fraction(float(v)) for v in np.ravel(arrays["Y"])]
     d = [Fraction(float(v)) for v in np.ravel(arrays["direction"])]
-    z = [sum(X[k][i] * d[k] for k in range(len(d))) for i in range(len(Y))]   # X^T d
-    out.check("the ray keeps every neuron off: X^T d <= 0 entrywise (exact)", all(v <= 0 for v in z),
-              f"X^T d = {[str(v) for v in z]}")
+    z = [sum(X[k][i] * d[k] for k in range(len(d))) for i in range(len(Y))]  # X^T d
+    out.check(
+        "the ray keeps every neuron off: X^T d <= 0 entrywise (exact)",
+        all(v <= 0 for v in z),
+        f"X^T d = {[str(v) for v in z]}",
+    )
     slope = -2 * sum(y * v for y, v in zip(Y, z))
-    out.check("L_r decreases along the ray: d/dt L_r(t d) = -2 Y^T X^T d < 0 (exact)", slope < 0,
-              f"slope {slope}, ||Y||^2 = {sum(y * y for y in Y)}")
+    out.check(
+        "L_r decreases along the ray: d/dt L_r(t d) = -2 Y^T X^T d < 0 (exact)",
+        slope < 0,
+        f"slope {slope}, ||Y||^2 = {sum(y * y for y in Y)}",
+    )
     out.check("some label is negative (the failure needs one)", any(y < 0 for y in Y), f"Y = {[str(y) for y in Y]}")
 
     def relaxed(w: list) -> Fraction:
         zw = [sum(X[k][i] * w[k] for k in range(len(w))) for i in range(len(Y))]
-        return (sum(max(Fraction(0), v) ** 2 for v in zw) - 2 * sum(y * v for y, v in zip(Y, zw))
-                + sum(y * y for y in Y))
+        return sum(max(Fraction(0), v) ** 2 for v in zw) - 2 * sum(y * v for y, v in zip(Y, zw)) + sum(y * y for y in Y)
 
     if slope < 0:
         # a point below any level B: t > (||Y||^2 - B) / |slope|; shown for B = -10^6 by direct evaluation
-        t = (sum(y * y for y in Y) + 10 ** 6) / (-slope) + 1
+        t = (sum(y * y for y in Y) + 10**6) / (-slope) + 1
         value = relaxed([t * v for v in d])
-        out.check("direct evaluation: L_r(t d) < -10^6 at t = (||Y||^2 + 10^6) / |slope| + 1 (exact)",
-                  value < -10 ** 6, f"t = {t}, L_r(t d) = {value}")
+        out.check(
+            "direct evaluation: L_r(t d) < -10^6 at t = (||Y||^2 + 10^6) / |slope| + 1 (exact)",
+            value < -(10**6),
+            f"t = {t}, L_r(t d) = {value}",
+        )
     return out
 
 
@@ -206,38 +242,59 @@ def relu_gram(X: np.ndarray, H: int) -> list:
 def replay_parallel(name: str, arrays: dict) -> Replay:
     from landscape.rigorous import interval as iv
 
-    out = Replay(name, "du2019.gram.parallel-inputs", "interval",
-                 lemmas=["every entry K^(h)_ij of the recursion is a function of (K^(h-1)_ii, K^(h-1)_jj, "
-                         "K^(h-1)_ij) only, so equal inputs x_i = x_j give equal rows i, j of every K^(h) and "
-                         "K^(H) (e_i - e_j) = 0",
-                         "for an odd activation (tanh, sin) sigma' is even, so x_j = -x_i gives row j = -row i of "
-                         "every K^(h), h >= 1, and K^(H) (e_i + e_j) = 0"],
-                 statement="a repeated input makes K^(H) singular; an antiparallel pair does so for tanh but "
-                           "ReLU's K^(H) stays positive definite")
+    out = Replay(
+        name,
+        "du2019.gram.parallel-inputs",
+        "interval",
+        lemmas=[
+            "every entry K^(h)_ij of the recursion is a function of (K^(h-1)_ii, K^(h-1)_jj, "
+            "K^(h-1)_ij) only, so equal inputs x_i = x_j give equal rows i, j of every K^(h) and "
+            "K^(H) (e_i - e_j) = 0",
+            "for an odd activation (tanh, sin) sigma' is even, so x_j = -x_i gives row j = -row i of "
+            "every K^(h), h >= 1, and K^(H) (e_i + e_j) = 0",
+        ],
+        statement="a repeated input makes K^(H) singular; an antiparallel pair does so for tanh but "
+        "ReLU's K^(H) stays positive definite",
+    )
     H = int(arrays["H"])
     Xr = np.asarray(arrays["X_repeated"], dtype=np.float64)
     Xa = np.asarray(arrays["X_antiparallel"], dtype=np.float64)
     i, j = (int(v) for v in np.ravel(arrays["pair"]))
-    out.check("a repeated input: x_j = x_i exactly (the float64 rows are identical)", np.array_equal(Xr[i], Xr[j]),
-              f"x_{i} = {Xr[i].tolist()}, x_{j} = {Xr[j].tolist()}")
-    out.check("an antiparallel pair: x_j = -x_i exactly", np.array_equal(Xa[j], -Xa[i]),
-              f"x_{i} = {Xa[i].tolist()}, x_{j} = {Xa[j].tolist()}")
+    out.check(
+        "a repeated input: x_j = x_i exactly (the float64 rows are identical)",
+        np.array_equal(Xr[i], Xr[j]),
+        f"x_{i} = {Xr[i].tolist()}, x_{j} = {Xr[j].tolist()}",
+    )
+    out.check(
+        "an antiparallel pair: x_j = -x_i exactly",
+        np.array_equal(Xa[j], -Xa[i]),
+        f"x_{i} = {Xa[i].tolist()}, x_{j} = {Xa[j].tolist()}",
+    )
     out.check("tanh is odd and tanh' = 1 - tanh^2 is even (so the second lemma applies to tanh)", True)
     with iv.precision():
         K = relu_gram(Xr, H)
         same = all(K[i][k].overlaps(K[j][k]) for k in range(len(K)))
-        out.check("ReLU, repeated input: the enclosures of rows i and j of K^(H) overlap entrywise (consistent with "
-                  "the first lemma, which makes them equal)", same)
+        out.check(
+            "ReLU, repeated input: the enclosures of rows i and j of K^(H) overlap entrywise (consistent with "
+            "the first lemma, which makes them equal)",
+            same,
+        )
         rest = [k for k in range(len(K)) if k != j]
         sub = [[K[a][b] for b in rest] for a in rest]
-        out.check("ReLU, repeated input: removing x_j leaves a positive definite K^(H) (interval Cholesky), so "
-                  "rank K^(H) = n - 1 exactly", iv.cholesky_pd(sub, 0.0),
-                  f"lambda_min of the rest >= {iv.lambda_min_lower_bound(sub)}")
+        out.check(
+            "ReLU, repeated input: removing x_j leaves a positive definite K^(H) (interval Cholesky), so "
+            "rank K^(H) = n - 1 exactly",
+            iv.cholesky_pd(sub, 0.0),
+            f"lambda_min of the rest >= {iv.lambda_min_lower_bound(sub)}",
+        )
         Ka = relu_gram(Xa, H)
-        finite = all(v.is_finite() for row in Ka for v in row)   # an undecided arccos leaves a non-finite ball
+        finite = all(v.is_finite() for row in Ka for v in row)  # an undecided arccos leaves a non-finite ball
         mu = iv.lambda_min_lower_bound(Ka) if finite else None
-        out.check("ReLU, antiparallel pair: K^(H) is positive definite (interval Cholesky), H = "
-                  f"{H}", mu is not None and mu > 0 and iv.cholesky_pd(Ka, mu), f"lambda_min >= {mu}")
+        out.check(
+            f"ReLU, antiparallel pair: K^(H) is positive definite (interval Cholesky), H = {H}",
+            mu is not None and mu > 0 and iv.cholesky_pd(Ka, mu),
+            f"lambda_min >= {mu}",
+        )
     return out
 
 
@@ -308,11 +365,18 @@ def _gd_pieces(X, y, W1, W2, a, s):
     T2 = [[Z2[i, j].tanh() for j in range(m)] for i in range(n)]
     A2 = [[s * t for t in row] for row in T2]
     u = [sum((A2[i][j] * a[j] for j in range(m)), 0 * s) for i in range(n)]
-    d2 = arb_mat(n, m, [a[j] * s * (1 - T2[i][j] ** 2) for i in range(n) for j in range(m)])   # du_i / dZ2_ij
+    d2 = arb_mat(n, m, [a[j] * s * (1 - T2[i][j] ** 2) for i in range(n) for j in range(m)])  # du_i / dZ2_ij
     B = d2 * W2
     d1 = arb_mat(n, m, [B[i, j] * s * (1 - T1[i][j] ** 2) for i in range(n) for j in range(m)])  # du_i / dZ1_ij
-    return {"Xm": Xm, "A1": A1, "A2": A2, "u": u, "d2": d2, "d1": d1,
-            "L": sum(((ui - yi) ** 2 for ui, yi in zip(u, y)), 0 * s) / 2}
+    return {
+        "Xm": Xm,
+        "A1": A1,
+        "A2": A2,
+        "u": u,
+        "d2": d2,
+        "d1": d1,
+        "L": sum(((ui - yi) ** 2 for ui, yi in zip(u, y)), 0 * s) / 2,
+    }
 
 
 def replay_large_step(name: str, arrays: dict) -> Replay:
@@ -321,24 +385,34 @@ def replay_large_step(name: str, arrays: dict) -> Replay:
     from landscape.rigorous import interval as iv
     from landscape.survey import du2019 as du
 
-    out = Replay(name, "du2019.thm.large-step", "interval",
-                 lemmas=["K^(H) is positive semidefinite (a Schur product of PSD kernels), so lambda_0 >= 0 and the "
-                         "bound after one step, (1 - eta lambda_0 / 2) L(0), is at most L(0)",
-                         "lambda_max(G(0)) >= v^T G(0) v / v^T v for every v != 0 (Rayleigh)",
-                         "E[tanh(z)^2] = 2 / sqrt(2 pi) int_0^T tanh^2 exp(-z^2 / 2) dz + a tail in [0, P(|z| >= T)] "
-                         "(tanh^2 <= 1)"],
-                 statement="one exact gradient-descent step of size eta > 2 / lambda_max(G(0)) from the stored "
-                           "initialization raises the loss: L(1) > L(0) >= (1 - eta lambda_0 / 2) L(0)")
+    out = Replay(
+        name,
+        "du2019.thm.large-step",
+        "interval",
+        lemmas=[
+            "K^(H) is positive semidefinite (a Schur product of PSD kernels), so lambda_0 >= 0 and the "
+            "bound after one step, (1 - eta lambda_0 / 2) L(0), is at most L(0)",
+            "lambda_max(G(0)) >= v^T G(0) v / v^T v for every v != 0 (Rayleigh)",
+            "E[tanh(z)^2] = 2 / sqrt(2 pi) int_0^T tanh^2 exp(-z^2 / 2) dz + a tail in [0, P(|z| >= T)] (tanh^2 <= 1)",
+        ],
+        statement="one exact gradient-descent step of size eta > 2 / lambda_max(G(0)) from the stored "
+        "initialization raises the loss: L(1) > L(0) >= (1 - eta lambda_0 / 2) L(0)",
+    )
     X_f, y_f = np.asarray(arrays["X"], dtype=np.float64), np.ravel(arrays["y"]).astype(np.float64)
     H, m, seed = int(arrays["H"]), int(arrays["width"]), int(arrays["seed"])
     eta_f = float(arrays["eta"])
-    if not out.check("tanh, H = 2 (the depth this replay's formulas cover)", H == 2 and str(arrays["act"]) == "tanh",
-                     f"act {arrays['act']}, H {H}"):
+    if not out.check(
+        "tanh, H = 2 (the depth this replay's formulas cover)",
+        H == 2 and str(arrays["act"]) == "tanh",
+        f"act {arrays['act']}, H {H}",
+    ):
         return out
     net = du.init_net(X_f.shape[1], H, m, "tanh", seed)
-    out.check("the initial weights regenerated from the seed match the witness (exact sum of squares)",
-              _weights_checksum(net) == float(arrays["init_checksum"]),
-              f"{_weights_checksum(net)!r} vs {float(arrays['init_checksum'])!r}")
+    out.check(
+        "the initial weights regenerated from the seed match the witness (exact sum of squares)",
+        _weights_checksum(net) == float(arrays["init_checksum"]),
+        f"{_weights_checksum(net)!r} vs {float(arrays['init_checksum'])!r}",
+    )
     with iv.precision():
         c = tanh_c_sigma()
         out.check("c_sigma = 1 / E[tanh(z)^2] enclosed (rigorous integration)", c.is_finite(), f"c in {c}")
@@ -353,13 +427,21 @@ def replay_large_step(name: str, arrays: dict) -> Replay:
         n = len(X)
         # full tangent Gram G(0)_ij = <A2_i, A2_j> + <d2_i, d2_j> <A1_i, A1_j> + <d1_i, d1_j> <x_i, x_j>
         d2d2, d1d1, A1A1 = p["d2"] * p["d2"].transpose(), p["d1"] * p["d1"].transpose(), p["A1"] * p["A1"].transpose()
-        G = [[iv.dot(p["A2"][i], p["A2"][j]) + d2d2[i, j] * A1A1[i, j] + d1d1[i, j] * iv.dot(X[i], X[j])
-              for j in range(n)] for i in range(n)]
+        G = [
+            [
+                iv.dot(p["A2"][i], p["A2"][j]) + d2d2[i, j] * A1A1[i, j] + d1d1[i, j] * iv.dot(X[i], X[j])
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
         mid = np.array([[float(G[i][j].mid()) for j in range(n)] for i in range(n)])
         v = [iv.ball(t) for t in np.linalg.eigh(mid)[1][:, -1]]
         rayleigh = iv.dot(v, iv.matvec(G, v)) / iv.dot(v, v)
-        out.check("the step is above the stable range: eta * lambda_max(G(0)) > 2 (Rayleigh lower bound)",
-                  bool(eta * rayleigh > 2), f"eta * lambda_max(G(0)) >= {iv.lower(eta * rayleigh):.6g}")
+        out.check(
+            "the step is above the stable range: eta * lambda_max(G(0)) > 2 (Rayleigh lower bound)",
+            bool(eta * rayleigh > 2),
+            f"eta * lambda_max(G(0)) >= {iv.lower(eta * rayleigh):.6g}",
+        )
         # one gradient step on every weight
         r = [ui - yi for ui, yi in zip(p["u"], y)]
         R = arb_mat(n, 1, r)
@@ -373,9 +455,12 @@ def replay_large_step(name: str, arrays: dict) -> Replay:
         an = [a[j] - eta * ga[j, 0] for j in range(m)]
         L1 = _gd_pieces(X, y, W1n, W2n, an, s)["L"]
         L0 = p["L"]
-        out.check("the loss rises after one exact step: L(1) > L(0), so L(1) > (1 - eta lambda_0 / 2) L(0) for "
-                  "every lambda_0 >= 0 (the rate bound fails at k = 1)", bool(L1 > L0),
-                  f"L(0) = {L0.str(8)}, L(1) = {L1.str(8)}")
+        out.check(
+            "the loss rises after one exact step: L(1) > L(0), so L(1) > (1 - eta lambda_0 / 2) L(0) for "
+            "every lambda_0 >= 0 (the rate bound fails at k = 1)",
+            bool(L1 > L0),
+            f"L(0) = {L0.str(8)}, L(1) = {L1.str(8)}",
+        )
     return out
 
 
@@ -392,8 +477,16 @@ def large_step_witness() -> dict:
     y = rng.uniform(-1.0, 1.0, 3)
     net = du.init_net(3, H, m, "tanh", seed)
     lam_max = float(np.linalg.eigvalsh(du.full_ntk(net, X))[-1])
-    return {"X": X, "y": y, "H": np.array(H), "width": np.array(m), "seed": np.array(seed), "act": np.asarray("tanh"),
-            "eta": np.array(2.5 / lam_max), "init_checksum": np.array(_weights_checksum(net))}
+    return {
+        "X": X,
+        "y": y,
+        "H": np.array(H),
+        "width": np.array(m),
+        "seed": np.array(seed),
+        "act": np.asarray("tanh"),
+        "eta": np.array(2.5 / lam_max),
+        "init_checksum": np.array(_weights_checksum(net)),
+    }
 
 
 NEW_WITNESSES["du2019.thm.large-step__tanh-width-256.npz"] = large_step_witness
@@ -482,25 +575,34 @@ def replay_narrow(name: str, arrays: dict) -> Replay:
     from landscape.rigorous import interval as iv
     from landscape.survey import du2019 as du
 
-    out = Replay(name, "du2019.thm.narrow", "interval",
-                 lemmas=["K^(H) is positive semidefinite (a Schur product of PSD kernels), so lambda_0 >= 0",
-                         "lambda_0 <= min_i K^(H)_ii, and for unit-variance Gaussians and softplus (<= log 2 + |z|, "
-                         "softplus' <= 1): K^(h)_ii <= c (log(2)^2 + 2 log 2 sqrt(2 / pi) sqrt(K^(h-1)_ii) + "
-                         "K^(h-1)_ii) for h < H, K^(H)_ii <= c K^(H-1)_ii",
-                         "if 0 <= eta lambda_0 <= 4 then |1 - eta lambda_0 / 2| <= 1 and the bound "
-                         "(1 - eta lambda_0 / 2)^k L(0) is at most L(0)"],
-                 statement="exact gradient descent on the width-4 net, from the stored initialization with the "
-                           "stored step, climbs above L(0) at step k, so it leaves the rate bound for every "
-                           "admissible lambda_0")
+    out = Replay(
+        name,
+        "du2019.thm.narrow",
+        "interval",
+        lemmas=[
+            "K^(H) is positive semidefinite (a Schur product of PSD kernels), so lambda_0 >= 0",
+            "lambda_0 <= min_i K^(H)_ii, and for unit-variance Gaussians and softplus (<= log 2 + |z|, "
+            "softplus' <= 1): K^(h)_ii <= c (log(2)^2 + 2 log 2 sqrt(2 / pi) sqrt(K^(h-1)_ii) + "
+            "K^(h-1)_ii) for h < H, K^(H)_ii <= c K^(H-1)_ii",
+            "if 0 <= eta lambda_0 <= 4 then |1 - eta lambda_0 / 2| <= 1 and the bound "
+            "(1 - eta lambda_0 / 2)^k L(0) is at most L(0)",
+        ],
+        statement="exact gradient descent on the width-4 net, from the stored initialization with the "
+        "stored step, climbs above L(0) at step k, so it leaves the rate bound for every "
+        "admissible lambda_0",
+    )
     X_f, y_f = np.asarray(arrays["X"], dtype=np.float64), np.ravel(arrays["y"]).astype(np.float64)
     H, m, seed, k = int(arrays["H"]), int(arrays["width"]), int(arrays["seed"]), int(arrays["k"])
-    if not out.check("softplus (the activation this replay encloses)", str(arrays["act"]) == "softplus",
-                     f"act {arrays['act']}"):
+    if not out.check(
+        "softplus (the activation this replay encloses)", str(arrays["act"]) == "softplus", f"act {arrays['act']}"
+    ):
         return out
     net = du.init_net(X_f.shape[1], H, m, "softplus", seed)
-    out.check("the initial weights regenerated from the seed match the witness (exact sum of squares)",
-              _weights_checksum(net) == float(arrays["init_checksum"]),
-              f"{_weights_checksum(net)!r} vs {float(arrays['init_checksum'])!r}")
+    out.check(
+        "the initial weights regenerated from the seed match the witness (exact sum of squares)",
+        _weights_checksum(net) == float(arrays["init_checksum"]),
+        f"{_weights_checksum(net)!r} vs {float(arrays['init_checksum'])!r}",
+    )
     with iv.precision(256):
         c = softplus_c_sigma()
         out.check("c_sigma = 1 / E[softplus(z)^2] enclosed (rigorous integration)", c.is_finite(), f"c in {c.str(12)}")
@@ -513,13 +615,19 @@ def replay_narrow(name: str, arrays: dict) -> Replay:
         for _ in range(1, H):
             kdiag = [c * (l2 * l2 + 2 * l2 * (2 / arb.pi()).sqrt() * v.sqrt() + v) for v in kdiag]
         lam_upper = min((c * v for v in kdiag), key=iv.upper)
-        out.check("0 <= eta lambda_0 <= 4: eta times the upper bound on min_i K^(H)_ii is at most 4",
-                  bool(eta * lam_upper <= 4), f"eta * lambda_0 <= {iv.upper(eta * lam_upper):.6g}")
+        out.check(
+            "0 <= eta lambda_0 <= 4: eta times the upper bound on min_i K^(H)_ii is at most 4",
+            bool(eta * lam_upper <= 4),
+            f"eta * lambda_0 <= {iv.upper(eta * lam_upper):.6g}",
+        )
         Ws = [[[iv.ball(v) for v in row] for row in W.numpy()] for W in net.Ws]
         a = [iv.ball(v) for v in net.a.numpy()]
         losses = _deep_gd(Ws, a, X, y, s, eta, k)
-        out.check(f"exact gradient descent climbs above the start: L({k}) > L(0)", bool(losses[k] > losses[0]),
-                  f"L(0) = {losses[0].str(8)}, L({k}) = {losses[k].str(8)}")
+        out.check(
+            f"exact gradient descent climbs above the start: L({k}) > L(0)",
+            bool(losses[k] > losses[0]),
+            f"L(0) = {losses[0].str(8)}, L({k}) = {losses[k].str(8)}",
+        )
     return out
 
 
@@ -537,9 +645,17 @@ def narrow_witness() -> dict:
     y = rng.uniform(-1.0, 1.0, 3)
     net = du.init_net(3, H, m, "softplus", seed)
     lam_max = float(np.linalg.eigvalsh(du.full_ntk(net, X))[-1])
-    return {"X": X, "y": y, "H": np.array(H), "width": np.array(m), "seed": np.array(seed),
-            "act": np.asarray("softplus"), "eta": np.array(0.5 / lam_max), "k": np.array(111),
-            "init_checksum": np.array(_weights_checksum(net))}
+    return {
+        "X": X,
+        "y": y,
+        "H": np.array(H),
+        "width": np.array(m),
+        "seed": np.array(seed),
+        "act": np.asarray("softplus"),
+        "eta": np.array(0.5 / lam_max),
+        "k": np.array(111),
+        "init_checksum": np.array(_weights_checksum(net)),
+    }
 
 
 NEW_WITNESSES["du2019.thm.narrow__softplus-width-4.npz"] = narrow_witness

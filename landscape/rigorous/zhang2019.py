@@ -14,6 +14,7 @@ they round):
    s the d_min largest singular values); Theorem 2(b) builds weights from it (the balanced factorization).
 4. Those weights' primal value is strictly larger than the optimum: the recovery fails.
 """
+
 from __future__ import annotations
 
 import sympy as sp
@@ -21,15 +22,17 @@ import sympy as sp
 from landscape.rigorous import Replay
 from landscape.rigorous import exact as ex
 
-LEMMAS = ("weak duality of (4)/(5): F(W) >= 1/2||Y||^2 - 1/2||Y~ - Lam||_(d_min)^2 for every W and every Lam with "
-          "||Lam||_2 <= gamma and Row(Lam) in Row(X) (Zhang et al., Thm 2(a) proof)",)
+LEMMAS = (
+    "weak duality of (4)/(5): F(W) >= 1/2||Y||^2 - 1/2||Y~ - Lam||_(d_min)^2 for every W and every Lam with "
+    "||Lam||_2 <= gamma and Row(Lam) in Row(X) (Zhang et al., Thm 2(a) proof)",
+)
 
 
 def schatten_power(A: sp.Matrix, H: int) -> sp.Expr:
     """``||A||_{S_H}^H`` exactly: ``tr((A^T A)^(H/2))`` for even H, the sum of powered singular values otherwise."""
     if H % 2 == 0:
         return ex.simplify(((A.T * A) ** (H // 2)).trace())
-    return ex.simplify(sum((s ** H for s in ex.singular_values(A)), sp.Integer(0)))
+    return ex.simplify(sum((s**H for s in ex.singular_values(A)), sp.Integer(0)))
 
 
 def primal_value(X, Y, weights, gamma, H) -> sp.Expr:
@@ -61,17 +64,25 @@ def balanced_factorization(U, s, Vt, Xp, widths):
 
 
 def replay_tie(name: str, arrays: dict) -> Replay:
-    out = Replay(name, "zhang2019.thm2.recovery", "exact", lemmas=list(LEMMAS),
-                 statement="Thm 2(b) applied to a dual-optimal Lam with a tied top singular value returns weights "
-                           "whose objective exceeds the optimum")
+    out = Replay(
+        name,
+        "zhang2019.thm2.recovery",
+        "exact",
+        lemmas=list(LEMMAS),
+        statement="Thm 2(b) applied to a dual-optimal Lam with a tied top singular value returns weights "
+        "whose objective exceeds the optimum",
+    )
     read = {k: ex.exact_array(arrays[k]) for k in ("X", "Y", "Lam", "U", "s", "Vt", "gamma")}
     widths = tuple(int(w) for w in arrays["widths"])
     H = len(widths) - 1
     W_opt = [ex.exact_array(arrays[f"W_opt_{i}"]) for i in range(H)]
     worst = max([a.worst_ulps for a in read.values()] + [a.worst_ulps for a in W_opt])
     kinds = sorted(set().union(*(a.kinds for a in list(read.values()) + W_opt)))
-    out.check("file entries are the float64 roundings of exact numbers", worst <= ex.MAX_ULPS,
-              f"kinds {kinds}, worst distance {worst:.2f} ulp")
+    out.check(
+        "file entries are the float64 roundings of exact numbers",
+        worst <= ex.MAX_ULPS,
+        f"kinds {kinds}, worst distance {worst:.2f} ulp",
+    )
     X, Y, Lam = read["X"].matrix, read["Y"].matrix, read["Lam"].matrix
     U, Vt = read["U"].matrix, read["Vt"].matrix
     s = list(read["s"].matrix)
@@ -84,22 +95,32 @@ def replay_tie(name: str, arrays: dict) -> Replay:
     # 1. assumptions
     sv_Yt = ex.singular_values(Yt)
     nonzero = [v for v in sv_Yt if ex.sign_of(v) > 0]
-    out.check("width assumption d_min <= min(d_0, d_H, n)", d_min <= min(widths[0], widths[-1], n),
-              f"d_min={d_min}, d_0={widths[0]}, d_H={widths[-1]}, n={n}")
-    out.check("gamma < sigma_min(Y~) (non-zero singular values)",
-              bool(nonzero) and ex.is_positive(nonzero[-1] - gamma), f"gamma={gamma}, sigma(Y~)={sv_Yt}")
+    out.check(
+        "width assumption d_min <= min(d_0, d_H, n)",
+        d_min <= min(widths[0], widths[-1], n),
+        f"d_min={d_min}, d_0={widths[0]}, d_H={widths[-1]}, n={n}",
+    )
+    out.check(
+        "gamma < sigma_min(Y~) (non-zero singular values)",
+        bool(nonzero) and ex.is_positive(nonzero[-1] - gamma),
+        f"gamma={gamma}, sigma(Y~)={sv_Yt}",
+    )
 
     # 2. dual feasibility and equality of values
     out.check("||Lam||_2 <= gamma", ex.spectral_norm_at_most(Lam, gamma), f"Lam={Lam.tolist()}")
     out.check("rows of Lam in Row(X): Lam (I - X^+ X) = 0", ex.is_zero_matrix(Lam * (sp.eye(n) - Xp * X)))
     A = (Yt - Lam).applyfunc(ex.simplify)
     sv_A = ex.singular_values(A)
-    dual = ex.simplify(sp.Rational(1, 2) * ex.frobenius_sq(Y) - sp.Rational(1, 2) * sum(v ** 2 for v in sv_A[:d_min]))
+    dual = ex.simplify(sp.Rational(1, 2) * ex.frobenius_sq(Y) - sp.Rational(1, 2) * sum(v**2 for v in sv_A[:d_min]))
     P_opt = primal_value(X, Y, W_opt, gamma, H)
-    out.check("shapes of W_opt match the widths",
-              all(W.shape == (widths[i + 1], widths[i]) for i, W in enumerate(W_opt)))
-    out.check("primal value of W_opt = dual value at Lam (both optimal by weak duality)", ex.is_zero(P_opt - dual),
-              f"F(W_opt)={P_opt}, dual(Lam)={dual}")
+    out.check(
+        "shapes of W_opt match the widths", all(W.shape == (widths[i + 1], widths[i]) for i, W in enumerate(W_opt))
+    )
+    out.check(
+        "primal value of W_opt = dual value at Lam (both optimal by weak duality)",
+        ex.is_zero(P_opt - dual),
+        f"F(W_opt)={P_opt}, dual(Lam)={dual}",
+    )
 
     # 3. the SVD is a valid top-d_min SVD of Y~ - Lam
     k = len(s)
@@ -107,16 +128,22 @@ def replay_tie(name: str, arrays: dict) -> Replay:
     out.check("U has orthonormal columns", ex.is_zero_matrix(U.T * U - sp.eye(k)))
     out.check("Vt has orthonormal rows", ex.is_zero_matrix(Vt * Vt.T - sp.eye(k)))
     out.check("U^T (Y~ - Lam) V = diag(s)", ex.is_zero_matrix(U.T * A * Vt.T - sp.diag(*s)))
-    out.check("s are the d_min largest singular values of Y~ - Lam",
-              all(ex.is_zero(a - b) for a, b in zip(s, sv_A[:k])), f"s={s}, sigma(Y~ - Lam)={sv_A}")
+    out.check(
+        "s are the d_min largest singular values of Y~ - Lam",
+        all(ex.is_zero(a - b) for a, b in zip(s, sv_A[:k])),
+        f"s={s}, sigma(Y~ - Lam)={sv_A}",
+    )
     tie = len(sv_A) > k and ex.is_zero(sv_A[k - 1] - sv_A[k])
     out.check("the d_min-th and next singular values tie (the SVD is not unique)", tie, f"sigma={sv_A}")
 
     # 4. the recovered weights are not optimal
     W_bad = balanced_factorization(U, s, Vt, Xp, widths)
     P_bad = primal_value(X, Y, W_bad, gamma, H)
-    out.check("recovered weights have a strictly larger objective than the optimum", ex.is_positive(P_bad - P_opt),
-              f"F(W_recovered)={P_bad} > F(W_opt)={P_opt}")
+    out.check(
+        "recovered weights have a strictly larger objective than the optimum",
+        ex.is_positive(P_bad - P_opt),
+        f"F(W_recovered)={P_bad} > F(W_opt)={P_opt}",
+    )
     return out
 
 

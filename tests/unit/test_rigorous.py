@@ -1,6 +1,7 @@
 """Meta-tests of the rigorous re-checks (landscape.rigorous): the interval and exact primitives decide what they
 should, and every witness family REJECTS a witness nudged so that its certificate fails, including nudges far
 below the float tolerances of the suite's float64 checks (which those checks would accept)."""
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,7 @@ def witness(stem: str) -> tuple[str, dict]:
 # interval Hessian certificate
 # ------------------------------------------------------------------------------------------------------------
 def test_interval_cholesky_accepts_a_positive_definite_matrix():
-    H = balls([[2.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 2.0]])   # eigenvalues 2 - sqrt 2, 2, 2 + sqrt 2
+    H = balls([[2.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 2.0]])  # eigenvalues 2 - sqrt 2, 2, 2 + sqrt 2
     with iv.precision():
         assert iv.cholesky_pd(H, 0.0)
         mu = iv.lambda_min_lower_bound(H)
@@ -36,7 +37,7 @@ def test_interval_cholesky_accepts_a_positive_definite_matrix():
 
 
 def test_interval_cholesky_rejects_a_nudged_indefinite_matrix():
-    eps = 1e-13   # [[1, 1], [1, 1 - eps]] has eigenvalue ~ -eps / 2: indefinite by a hair
+    eps = 1e-13  # [[1, 1], [1, 1 - eps]] has eigenvalue ~ -eps / 2: indefinite by a hair
     with iv.precision():
         assert iv.cholesky_pd(balls([[1.0, 1.0], [1.0, 1.0 + eps]]), 0.0)
         assert not iv.cholesky_pd(balls([[1.0, 1.0], [1.0, 1.0 - eps]]), 0.0)
@@ -47,9 +48,9 @@ def test_interval_cholesky_rejects_a_nudged_indefinite_matrix():
 def test_interval_cholesky_rejects_an_enclosure_with_an_indefinite_member():
     with iv.precision():
         H = balls([[1.0, 0.0], [0.0, 1.0]])
-        H[0][1] = H[1][0] = iv.hull(arb(-1.5), arb(1.5))   # contains [[1, 1.5], [1.5, 1]] (indefinite)
+        H[0][1] = H[1][0] = iv.hull(arb(-1.5), arb(1.5))  # contains [[1, 1.5], [1.5, 1]] (indefinite)
         assert not iv.cholesky_pd(H, 0.0)
-        H[0][1] = H[1][0] = iv.hull(arb(-0.5), arb(0.5))   # every member is positive definite
+        H[0][1] = H[1][0] = iv.hull(arb(-0.5), arb(0.5))  # every member is positive definite
         assert iv.cholesky_pd(H, 0.0)
 
 
@@ -57,7 +58,7 @@ def test_root_bracket_encloses_the_zero_of_an_increasing_function():
     with iv.precision():
         br = iv.root_bracket(lambda x: x * x * x - 2, iv.ball(2.0 ** (1 / 3)))
         assert br is not None and br.box.contains(arb(2).root(3))
-        assert iv.root_bracket(lambda x: x * x + 1, iv.ball(0.0), max_steps=10) is None   # no zero
+        assert iv.root_bracket(lambda x: x * x + 1, iv.ball(0.0), max_steps=10) is None  # no zero
 
 
 def test_relu_enclosure_covers_both_pieces():
@@ -74,13 +75,13 @@ def test_floats_are_recognized_as_the_exact_numbers_they_round():
     r = ex.recognize(math.sqrt(2.0) / 2)
     assert r.kind == "sqrt" and sp.simplify(r.value - sp.sqrt(2) / 2) == 0 and r.ulps <= 1
     nudged = ex.recognize(np.nextafter(math.sqrt(2.0), 3.0) + 8 * np.spacing(math.sqrt(2.0)))
-    assert nudged.kind == "as stored"    # 9 ulps off sqrt(2): taken at its own exact binary value
+    assert nudged.kind == "as stored"  # 9 ulps off sqrt(2): taken at its own exact binary value
 
 
 def test_exact_psd_and_sign_decisions():
     assert ex.is_psd(sp.Matrix([[2, 1], [1, 2]])) and ex.is_psd(sp.Matrix([[1, 1], [1, 1]]))
     assert not ex.is_psd(sp.Matrix([[1, 1], [1, sp.Rational(999999, 1000000)]]))
-    assert ex.sign_of(2 * sp.sqrt(2) - sp.Rational(28284271, 10 ** 7)) == 1
+    assert ex.sign_of(2 * sp.sqrt(2) - sp.Rational(28284271, 10**7)) == 1
     assert ex.sign_of(sp.sqrt(8) - 2 * sp.sqrt(2)) == 0
     assert ex.spectral_norm_at_most(sp.Matrix([[1, 0], [0, 0]]), 1)
     assert not ex.spectral_norm_at_most(sp.Matrix([[1, 0], [0, 0]]), sp.Rational(999, 1000))
@@ -127,14 +128,14 @@ def test_a_witness_without_a_rigorous_recheck_is_numerical():
 # ------------------------------------------------------------------------------------------------------------
 def test_tie_witness_with_the_good_svd_choice_is_rejected():
     name, a = witness("zhang2019.thm2.recovery__tie")
-    a["U"], a["Vt"] = np.array([[1.0], [0.0]]), np.array([[1.0, 0.0]])   # recovery now optimal: no strict gap
+    a["U"], a["Vt"] = np.array([[1.0], [0.0]]), np.array([[1.0, 0.0]])  # recovery now optimal: no strict gap
     r = replay_arrays(name, a)
     assert r.rejected
 
 
 def test_tie_witness_nudged_below_the_float_tolerance_is_rejected():
     name, a = witness("zhang2019.thm2.recovery__tie")
-    a["W_opt_0"] = a["W_opt_0"] + np.array([[1e-13, 0.0]])   # primal value moves by ~3e-13 < the float check's 1e-12
+    a["W_opt_0"] = a["W_opt_0"] + np.array([[1e-13, 0.0]])  # primal value moves by ~3e-13 < the float check's 1e-12
     r = replay_arrays(name, a)
     assert r.rejected and any("primal value of W_opt" in s.name for s in r.failures())
 
@@ -142,27 +143,27 @@ def test_tie_witness_nudged_below_the_float_tolerance_is_rejected():
 def test_equal_values_witness_nudged_to_unequal_values_is_rejected():
     name, a = witness("wang2023.thm3.equal-implies-no-gap__identity")
     a["Y"] = np.diag([1.0, 1.0 + 1e-13])
-    assert np.ptp(np.linalg.svd(a["Y"], compute_uv=False)) <= 1e-12   # a float test of "equal" still passes
+    assert np.ptp(np.linalg.svd(a["Y"], compute_uv=False)) <= 1e-12  # a float test of "equal" still passes
     assert replay_arrays(name, a).rejected
 
 
 def test_equal_values_witness_with_a_rank_one_target_is_rejected():
     name, a = witness("wang2023.thm3.equal-implies-no-gap__identity")
-    a["Y"] = np.diag([1.0, 0.0])   # rank one: no gap (the strict inequality fails)
+    a["Y"] = np.diag([1.0, 0.0])  # rank one: no gap (the strict inequality fails)
     assert replay_arrays(name, a).rejected
 
 
 def test_mixed_sign_witness_over_budget_by_ulps_is_rejected():
     name, a = witness("wang2023.thm5.mixed-signs__two-samples")
-    a["W1"] = a["W1"] + 8 * np.sign(a["W1"]) * np.abs(np.spacing(a["W1"]))   # ||W1||_F exceeds t by ~1e-15
-    assert np.linalg.norm(a["W1"]) <= 1.0 + 1e-12                     # the float budget check still passes
+    a["W1"] = a["W1"] + 8 * np.sign(a["W1"]) * np.abs(np.spacing(a["W1"]))  # ||W1||_F exceeds t by ~1e-15
+    assert np.linalg.norm(a["W1"]) <= 1.0 + 1e-12  # the float budget check still passes
     r = replay_arrays(name, a)
     assert r.rejected and any("||W_1||_F <= t" in s.name for s in r.failures())
 
 
 def test_mixed_sign_witness_with_labels_of_one_sign_is_rejected():
     name, a = witness("wang2023.thm5.mixed-signs__two-samples")
-    a["Y"] = np.array([[1.0], [1.0]])   # one sign: P = D, no gap
+    a["Y"] = np.array([[1.0], [1.0]])  # one sign: P = D, no gap
     assert replay_arrays(name, a).rejected
 
 
@@ -172,16 +173,16 @@ def test_mixed_sign_witness_with_labels_of_one_sign_is_rejected():
 def test_dead_relu_witness_with_a_live_neuron_is_rejected():
     name, a = witness("liang2018.prop2__thm1-data")
     M, d = int(a["M"]), a["X"].shape[1]
-    W = a["theta"][1 + M:].reshape(d, M).copy()
-    W[0, 0] = 0.05   # pre-activation of neuron 0 is now +0.05 on every input
-    a["theta"] = np.concatenate([a["theta"][:1 + M], W.reshape(-1)])
+    W = a["theta"][1 + M :].reshape(d, M).copy()
+    W[0, 0] = 0.05  # pre-activation of neuron 0 is now +0.05 on every input
+    a["theta"] = np.concatenate([a["theta"][: 1 + M], W.reshape(-1)])
     assert replay_arrays(name, a).rejected
 
 
 def test_constant_witness_moved_off_the_minimum_is_rejected():
     name, a = witness("liang2018.prop2__thm2-data")
     a["theta"] = a["theta"].copy()
-    a["theta"][0] += 1e-5   # a_0 no longer the best constant
+    a["theta"][0] += 1e-5  # a_0 no longer the best constant
     r = replay_arrays(name, a)
     assert r.rejected
 
@@ -190,7 +191,7 @@ def test_quadratic_witness_with_the_uphill_sign_flipped_is_rejected():
     name, a = witness("liang2018.prop5__square")
     M = int(a["M"])
     a["theta"] = a["theta"].copy()
-    a["theta"][1:1 + M] *= -1.0   # the W-block of the Hessian, diag(-a_j sigma''(0) S / n), is now negative definite
+    a["theta"][1 : 1 + M] *= -1.0  # the W-block of the Hessian, diag(-a_j sigma''(0) S / n), is now negative definite
     r = replay_arrays(name, a)
     assert r.rejected and any("KKT" in s.name for s in r.failures())
 
@@ -204,14 +205,14 @@ def test_linear_regime_witness_moved_off_the_linear_optimum_is_rejected():
 
 def test_linear_regime_witness_with_a_wrong_competitor_is_rejected():
     name, a = witness("liang2018.prop3__linear-regime")
-    a["better"] = -a["better"]   # the competitor now misclassifies
+    a["better"] = -a["better"]  # the competitor now misclassifies
     assert replay_arrays(name, a).rejected
 
 
 def test_symmetric_sample_witness_made_asymmetric_is_rejected():
     name, a = witness("liang2018.prop4__symmetric")
     X = a["X"].copy()
-    X[-1] = 2.0 * X[-1]   # -e2 becomes -2 e2: the pairing identity no longer covers the sample
+    X[-1] = 2.0 * X[-1]  # -e2 becomes -2 e2: the pairing identity no longer covers the sample
     a["X"] = X
     assert replay_arrays(name, a).rejected
 
@@ -220,7 +221,7 @@ def test_feed_forward_witness_with_a_live_first_layer_is_rejected():
     name, a = witness("liang2018.prop6__dead-first-layer")
     d, h1 = a["X"].shape[1], int(a["hidden"][0])
     theta = a["theta"].copy()
-    theta[d * h1:d * h1 + h1] = 0.5   # first-layer biases: some unit is alive on the data
+    theta[d * h1 : d * h1 + h1] = 0.5  # first-layer biases: some unit is alive on the data
     a["theta"] = theta
     assert replay_arrays(name, a).rejected
 
@@ -230,7 +231,7 @@ def test_shortcut_witness_with_a_live_residual_is_rejected():
     d, k = a["X"].shape[1], int(a["k"])
     theta = a["theta"].copy()
     start = d + 1 + d * k
-    theta[start:start + k] = 5.0   # residual biases: every unit alive
+    theta[start : start + k] = 5.0  # residual biases: every unit alive
     a["theta"] = theta
     assert replay_arrays(name, a).rejected
 
@@ -256,7 +257,7 @@ def test_gap_witness_with_a_rank_one_target_is_rejected():
 
 def test_no_gap_witness_with_a_weaker_dual_point_is_rejected():
     name, a = witness("wang2023.thm3.all-values-reading__rank-one")
-    a["Lam"] = a["Lam"] * (1.0 - 1e-13)   # tr(Lam^T Y) falls 1e-13 below the factors' cost
+    a["Lam"] = a["Lam"] * (1.0 - 1e-13)  # tr(Lam^T Y) falls 1e-13 below the factors' cost
     r = replay_arrays(name, a)
     assert r.rejected and any("no gap" in s.name for s in r.failures())
 
@@ -290,7 +291,7 @@ def test_multibranch_witnesses_agree_with_the_suites_float_routes():
         I, G, _ = F.shape
         ch = hg.joint_choices(G, I)
         L = hg.hinge_losses(F, y, tau, ch)
-        H = a["H"] if "H" in a else W ** 2
+        H = a["H"] if "H" in a else W**2
         if str(a["budget"]) == "separable":
             B = np.mean(np.stack([H[i][ch[:, i]] for i in range(I)], axis=1), axis=1)
         else:
@@ -309,15 +310,15 @@ def test_multibranch_witnesses_agree_with_the_suites_float_routes():
 
 def test_multibranch_witnesses_outside_their_failure_regime_are_rejected():
     name, a = witness("zhang2019.thm1.no-assumption1__hinge-active")
-    assert replay_arrays(name, dict(a, tau=np.array(3.0))).rejected    # Assumption 1 holds again
+    assert replay_arrays(name, dict(a, tau=np.array(3.0))).rejected  # Assumption 1 holds again
     name, a = witness("zhang2019.thm1.coupled__two-branches")
-    assert replay_arrays(name, dict(a, K=np.array(64.0))).rejected      # slack budget: no gap at all
+    assert replay_arrays(name, dict(a, K=np.array(64.0))).rejected  # slack budget: no gap at all
 
 
 def test_relaxation_witness_with_realizable_labels_is_rejected():
     name, a = witness("ergen2019.relaxation__two-points")
     assert replay_arrays(name, a).level == PROVED_EXACT
-    a["Y"] = np.array([1.0, 0.0])   # Y = relu(X^T w*) with w* = 1: argmin L_r = 1 also minimizes L
+    a["Y"] = np.array([1.0, 0.0])  # Y = relu(X^T w*) with w* = 1: argmin L_r = 1 also minimizes L
     assert replay_arrays(name, a).rejected
 
 
@@ -325,7 +326,7 @@ def test_printed_recursion_witness_is_numerical_with_its_reason():
     name, a = witness("du2019.gram.printed-recursion__relu-H2")
     r = replay_arrays(name, a)
     assert not r.rejected and r.level == NUMERICAL and "Monte Carlo" in r.missing
-    a["X"] = np.array([[1.0, 0.0], [1.0, 0.0]])   # parallel inputs: both readings give the same matrix
+    a["X"] = np.array([[1.0, 0.0], [1.0, 0.0]])  # parallel inputs: both readings give the same matrix
     assert replay_arrays(name, a).rejected
 
 
@@ -349,7 +350,7 @@ def test_failure_case_witness_files_match_their_constructions():
         for k in built:
             if name.startswith(svd) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-12, err_msg=name)
-            elif name.startswith(gd) and k == "eta":   # from a float eigvalsh of G(0)
+            elif name.startswith(gd) and k == "eta":  # from a float eigvalsh of G(0)
                 np.testing.assert_allclose(stored[k], built[k], rtol=1e-12, err_msg=name)
             elif name.startswith(trained) and k == "theta":
                 np.testing.assert_allclose(stored[k], built[k], rtol=0, atol=1e-6, err_msg=name)
@@ -372,7 +373,7 @@ def test_non_critical_witness_at_a_global_fit_is_rejected():
 def test_non_critical_witness_moved_onto_a_kink_is_rejected():
     name, a = witness("kawaguchi2019.thm1.non-critical__mixed-3-4-4-2")
     X = a["X"].copy()
-    X[0] = 0.0   # sample 0 at the origin: every pre-activation of it is 0 (a kink of the ReLU units)
+    X[0] = 0.0  # sample 0 at the origin: every pre-activation of it is 0 (a kink of the ReLU units)
     r = replay_arrays(name, dict(a, X=X))
     assert r.rejected and any("kink" in s.name for s in r.failures())
 
@@ -381,7 +382,7 @@ def test_partial_critical_witness_with_a_nudged_output_layer_is_rejected():
     name, a = witness("kawaguchi2019.thm1.partial-critical__ls-output")
     assert replay_arrays(name, a).level == PROVED_EXACT
     theta = a["theta"].copy()
-    theta[-1] = np.nextafter(theta[-1], np.inf)   # one ulp off the rounded least-squares layer
+    theta[-1] = np.nextafter(theta[-1], np.inf)  # one ulp off the rounded least-squares layer
     r = replay_arrays(name, dict(a, theta=theta))
     assert r.rejected and any("least-squares layer rounded" in s.name for s in r.failures())
 
@@ -393,8 +394,8 @@ def test_partial_critical_witness_with_realizable_targets_is_rejected():
     name, a = witness("kawaguchi2019.thm1.partial-critical__ls-output")
     net = Net(3, tuple(int(w) for w in a["widths"]), int(a["d_y"]), slopes=(a["slopes1"],))
     Phi = forward(net, a["theta"], a["X"]).Phi[-1]
-    Y = Phi @ np.array([[1.0], [-1.0], [0.5], [2.0], [0.25]])   # exact in float64: dyadic entries, few bits
-    assert np.array_equal(Y, np.round(Y * 2 ** 20) / 2 ** 20)
+    Y = Phi @ np.array([[1.0], [-1.0], [0.5], [2.0], [0.25]])  # exact in float64: dyadic entries, few bits
+    assert np.array_equal(Y, np.round(Y * 2**20) / 2**20)
     r = replay_arrays(name, dict(a, Y=Y))
     assert r.rejected
 
@@ -408,15 +409,15 @@ def test_bottleneck_witness_with_rank_one_targets_is_rejected():
     assert r.rejected and any("rank(P[X] Y) >" in s.name for s in r.failures())
     B = np.linalg.lstsq(a["X"], a["Y"], rcond=None)[0]
     wide = dict(a, widths=np.array([2]), slopes1=np.ones(2), theta=np.concatenate([np.eye(2).T.ravel(), B.T.ravel()]))
-    r = replay_arrays(name, wide)   # two hidden units: W^(1) = I, W^(2) = the OLS coefficients reach the OLS value
+    r = replay_arrays(name, wide)  # two hidden units: W^(1) = I, W^(2) = the OLS coefficients reach the OLS value
     assert r.rejected and any("narrower than d_y" in s.name for s in r.failures())
 
 
 def test_unbounded_relaxation_witness_with_positive_labels_is_rejected():
     name, a = witness("ergen2019.relaxation.unbounded__d0-2")
     assert replay_arrays(name, a).level == PROVED_EXACT
-    assert replay_arrays(name, dict(a, Y=np.array([1.0, 2.0]))).rejected   # the ray now goes uphill
-    tilted = dict(a, direction=np.array([-1.0, 1e-13]))   # x_2^T d > 0: neuron 2 switches on along the ray
+    assert replay_arrays(name, dict(a, Y=np.array([1.0, 2.0]))).rejected  # the ray now goes uphill
+    tilted = dict(a, direction=np.array([-1.0, 1e-13]))  # x_2^T d > 0: neuron 2 switches on along the ray
     r = replay_arrays(name, tilted)
     assert r.rejected and any("X^T d <= 0" in s.name for s in r.failures())
 
@@ -425,10 +426,10 @@ def test_parallel_inputs_witness_with_distinct_inputs_is_rejected():
     name, a = witness("du2019.gram.parallel-inputs__repeated-and-antiparallel")
     assert replay_arrays(name, a).level == PROVED_INTERVAL
     Xr = a["X_repeated"].copy()
-    Xr[2, 0] = np.nextafter(1.0, 0.0)   # x_2 one ulp away from x_0: no longer a repeated input
+    Xr[2, 0] = np.nextafter(1.0, 0.0)  # x_2 one ulp away from x_0: no longer a repeated input
     assert replay_arrays(name, dict(a, X_repeated=Xr)).rejected
     Xa = a["X_antiparallel"].copy()
-    Xa[2] = Xa[0]   # the "antiparallel" pair made equal: the ReLU Gram is singular, not positive definite
+    Xa[2] = Xa[0]  # the "antiparallel" pair made equal: the ReLU Gram is singular, not positive definite
     r = replay_arrays(name, dict(a, X_antiparallel=Xa))
     assert r.rejected and any("positive definite" in s.name for s in r.failures())
 
@@ -437,10 +438,10 @@ def test_weight_decay_witness_off_its_minimum_or_without_decay_is_rejected():
     name, a = witness("kawaguchi2019.thm1.weight-decay__one-unit")
     r = replay_arrays(name, a)
     assert r.level == PROVED_INTERVAL, r.summary()
-    moved = dict(a, theta=a["theta"] + np.array([1e-4, 0.0, 0.0]))   # gradient ~2e-5: no minimum within the box
+    moved = dict(a, theta=a["theta"] + np.array([1e-4, 0.0, 0.0]))  # gradient ~2e-5: no minimum within the box
     r = replay_arrays(name, moved)
     assert r.rejected and any("strict local minimum" in s.name for s in r.failures())
-    r = replay_arrays(name, dict(a, weight_decay=np.array(0.0)))   # no decay: the point is not a minimum of L
+    r = replay_arrays(name, dict(a, weight_decay=np.array(0.0)))  # no decay: the point is not a minimum of L
     assert r.rejected
 
 
@@ -448,37 +449,37 @@ def test_tanh_output_witness_off_its_minimum_or_with_a_linear_output_is_rejected
     name, a = witness("kawaguchi2019.thm1.nonlinear-output__tanh-one-unit")
     r = replay_arrays(name, a)
     assert r.level == PROVED_INTERVAL, r.summary()
-    moved = dict(a, theta=a["theta"] + np.array([1e-4, 0.0, 0.0]))   # off the minimum by more than the box allows
+    moved = dict(a, theta=a["theta"] + np.array([1e-4, 0.0, 0.0]))  # off the minimum by more than the box allows
     r = replay_arrays(name, moved)
     assert r.rejected and any("strict local minimum" in s.name for s in r.failures())
-    assert replay_arrays(name, dict(a, output=np.asarray("linear"))).rejected   # inside Theorem 1: L = J there
+    assert replay_arrays(name, dict(a, output=np.asarray("linear"))).rejected  # inside Theorem 1: L = J there
 
 
 def test_narrow_highway_witness_with_a_live_unit_or_a_wide_highway_is_rejected():
     name, a = witness("kawaguchi2019.thm2.narrow-highway__one-linear-unit")
     assert replay_arrays(name, a).level == PROVED_EXACT
     theta = a["theta"].copy()
-    theta[2] = 1.0   # first ReLU unit's weight on input 0: alive on every (positive) input
+    theta[2] = 1.0  # first ReLU unit's weight on input 0: alive on every (positive) input
     r = replay_arrays(name, dict(a, theta=theta))
     assert r.rejected and any("dead with margin" in s.name for s in r.failures())
-    wide = dict(a, slopes1=np.array([1.0, 1.0, 0.0]), n=np.array(2))   # two linear units: n = d_y, inside Thm 2
+    wide = dict(a, slopes1=np.array([1.0, 1.0, 0.0]), n=np.array(2))  # two linear units: n = d_y, inside Thm 2
     assert replay_arrays(name, wide).rejected
 
 
 def test_large_step_witness_with_a_stable_step_or_other_weights_is_rejected():
     name, a = witness("du2019.thm.large-step__tanh-width-256")
     assert replay_arrays(name, a).level == PROVED_INTERVAL
-    small = dict(a, eta=a["eta"] / 10.0)   # inside the stable range: the first step lowers the loss
+    small = dict(a, eta=a["eta"] / 10.0)  # inside the stable range: the first step lowers the loss
     r = replay_arrays(name, small)
     assert r.rejected and any("above the stable range" in s.name for s in r.failures())
     assert any("loss rises" in s.name for s in r.failures())
-    assert replay_arrays(name, dict(a, seed=np.array(1))).rejected   # other weights: the checksum differs
+    assert replay_arrays(name, dict(a, seed=np.array(1))).rejected  # other weights: the checksum differs
 
 
 def test_narrow_witness_at_another_step_or_with_a_huge_step_is_rejected():
     name, a = witness("du2019.thm.narrow__softplus-width-4")
     assert replay_arrays(name, a).level == PROVED_INTERVAL
-    r = replay_arrays(name, dict(a, k=np.array(110)))   # one step earlier the loss is still below L(0)
+    r = replay_arrays(name, dict(a, k=np.array(110)))  # one step earlier the loss is still below L(0)
     assert r.rejected and any("climbs above the start" in s.name for s in r.failures())
-    r = replay_arrays(name, dict(a, k=np.array(2), eta=a["eta"] * 100.0))   # eta lambda_0 no longer provably <= 4
+    r = replay_arrays(name, dict(a, k=np.array(2), eta=a["eta"] * 100.0))  # eta lambda_0 no longer provably <= 4
     assert r.rejected and any("eta lambda_0 <= 4" in s.name for s in r.failures())

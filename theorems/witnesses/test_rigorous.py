@@ -9,6 +9,7 @@ Each witness is one test, declared for the witness's own claim; it records the p
 when any step of the rigorous re-check fails (the witness would be a rounding artefact).  The proofs themselves
 live in ``landscape.rigorous`` (one module per family, lemmas stated in their docstrings).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -18,15 +19,32 @@ from landscape.rigorous import claim_of, committed, replay, replay_command
 WITNESSES = committed()
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.claim(claim_of(p.name)), id=p.stem)
-                                  for p in WITNESSES])
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, marks=pytest.mark.claim(claim_of(p.name)), id=p.stem) for p in WITNESSES]
+)
 def test_committed_witness_survives_a_rigorous_recheck(path, record):
     r = replay(path)
-    record.note("proof level", r.level, instance=r.witness,
-                extra={"witness": r.witness, "replay": replay_command(path), "missing": r.missing,
-                       "arithmetic": r.arithmetic, "seconds": round(r.seconds, 4)})
+    record.note(
+        "proof level",
+        r.level,
+        instance=r.witness,
+        extra={
+            "witness": r.witness,
+            "replay": replay_command(path),
+            "missing": r.missing,
+            "arithmetic": r.arithmetic,
+            "seconds": round(r.seconds, 4),
+        },
+    )
     failed = [f"{s.name} [{s.detail}]" for s in r.failures()]
-    record.holds(not r.rejected, instance=r.witness,
-                 what=f"rigorous re-check ({r.arithmetic} arithmetic, {len(r.steps)} steps): {r.statement}",
-                 extra={"failed_steps": failed, "lemmas": r.lemmas, "missing": r.missing,
-                        "steps": [f"{'ok' if s.holds else 'FAIL'} {s.name} {s.detail}".strip() for s in r.steps]})
+    record.holds(
+        not r.rejected,
+        instance=r.witness,
+        what=f"rigorous re-check ({r.arithmetic} arithmetic, {len(r.steps)} steps): {r.statement}",
+        extra={
+            "failed_steps": failed,
+            "lemmas": r.lemmas,
+            "missing": r.missing,
+            "steps": [f"{'ok' if s.holds else 'FAIL'} {s.name} {s.detail}".strip() for s in r.steps],
+        },
+    )
