@@ -33,7 +33,7 @@ from landscape.core.validate import finite_array, finite_scalar, positive_int
 __all__ = [
     "GramActivation", "ACTIVATIONS", "activation", "c_sigma", "gaussian_moment", "gram_recursion", "GramResult",
     "unit_inputs_check", "empirical_gram", "EmpiricalGram", "finite_width_gram", "DeepNet", "init_net",
-    "net_output", "gd_run", "GDRun", "full_ntk", "one_step_residual", "FINALS", "METHODS",
+    "net_output", "gd_run", "GDRun", "full_ntk", "one_step_residual", "step_taylor_coefficients", "FINALS", "METHODS",
 ]
 
 FINALS = ("limit", "printed")
@@ -500,3 +500,80 @@ def one_step_residual(net: DeepNet, X, y, eta: float, gram=None) -> float:
         u1 = net_output(net, X, Ws=new[:-1], a=new[-1]).numpy()
     r0 = y - u.detach().numpy()
     return float(np.linalg.norm((y - u1) - (r0 - eta * G @ r0)))
+
+
+def _derivatives(name: str, z, order: int) -> list:
+    """sigma(z), sigma'(z), ..., sigma^(order)(z) elementwise (torch), order <= 4, by closed forms."""
+    import torch
+
+    if order > 4:
+        raise ValueError("derivatives up to order 4 only")
+    if name == "tanh":
+        s = torch.tanh(z)
+        d1 = 1.0 - s * s
+        d2 = -2.0 * s * d1
+        d3 = -2.0 * (d1 * d1 + s * d2)
+        d4 = -2.0 * (3.0 * d1 * d2 + s * d3)
+        out = [s, d1, d2, d3, d4]
+    elif name in ("sigmoid", "softplus"):
+        s = torch.sigmoid(z)
+        d1 = s * (1.0 - s)
+        d2 = d1 * (1.0 - 2.0 * s)
+        d3 = d2 * (1.0 - 2.0 * s) - 2.0 * d1 * d1
+        d4 = d3 * (1.0 - 2.0 * s) - 6.0 * d1 * d2
+        out = [s, d1, d2, d3, d4] if name == "sigmoid" else [torch.nn.functional.softplus(z), s, d1, d2, d3]
+    elif name == "sin":
+        out = [torch.sin(z), torch.cos(z), -torch.sin(z), -torch.cos(z), torch.sin(z)]
+    elif name == "gelu":
+        phi = torch.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+        Phi = 0.5 * (1.0 + torch.erf(z / np.sqrt(2.0)))
+        z2 = z * z
+        out = [z * Phi, Phi + z * phi, phi * (2.0 - z2), phi * z * (z2 - 4.0), phi * (-z2 * z2 + 7.0 * z2 - 4.0)]
+    else:
+        raise ValueError(f"no Taylor derivatives for {name!r} (smooth activations only)")
+    return out[: order + 1]
+
+
+def _polymul(a: list, b: list, order: int) -> list:
+    """Product of two truncated power series (lists of coefficient tensors, index = power), up to t^order."""
+    return [sum(a[i] * b[k - i] for i in range(k + 1)) for k in range(order + 1)]
+
+
+def step_taylor_coefficients(net: DeepNet, X, y, order: int = 4) -> list[np.ndarray]:
+    """Taylor coefficients of the outputs along one full-batch GD step: with theta(eta) = theta - eta grad L,
+    ``u(theta(eta)) = u + eta J J^T (y - u) + sum_{k >= 2} eta^k c_k``; returns [c_2, ..., c_order] (order <= 4).
+
+    Computed by truncated power-series arithmetic through the layers (Taylor mode: every weight is W + eta V, each
+    activation composed with a series by its closed-form derivatives), a route independent of ``one_step_residual``
+    (which takes the step and subtracts the linearised one in reverse mode): that residual equals
+    ``|| sum_{k >= 2} eta^k c_k ||``, so c_2 is its second-order coefficient and ||c_3|| / ||c_2|| the step size
+    below which the second-order term dominates."""
+    import torch
+
+    X = unit_inputs_check(X)
+    y = finite_array("y", y, ndim=1, shape=(X.shape[0],))
+    order = positive_int("order", order, 2)
+    if order > 4:
+        raise ValueError(f"order must be <= 4, got {order}")
+    params = [W.detach().clone().requires_grad_(True) for W in net.Ws] + [net.a.detach().clone().requires_grad_(True)]
+    u = net_output(net, X, Ws=params[:-1], a=params[-1])
+    loss = 0.5 * torch.sum((u - torch.as_tensor(y)) ** 2)
+    V = [-g_.detach() for g_ in torch.autograd.grad(loss, params)]
+    m = net.width
+    x0 = torch.as_tensor(X, dtype=torch.float64)
+    x = [x0] + [torch.zeros_like(x0) for _ in range(order)]
+    for W, Vw in zip(net.Ws, V[:-1]):
+        z = [x[k] @ W.T + (x[k - 1] @ Vw.T if k >= 1 else 0.0) for k in range(order + 1)]
+        ds = _derivatives(net.act.name, z[0], order)
+        delta = [torch.zeros_like(z[0])] + z[1:]
+        power = [torch.ones_like(z[0])] + [torch.zeros_like(z[0]) for _ in range(order)]
+        out = [ds[0]] + [torch.zeros_like(z[0]) for _ in range(order)]
+        fact = 1.0
+        for j in range(1, order + 1):
+            power = _polymul(power, delta, order)
+            fact *= j
+            out = [o + ds[j] / fact * p_ for o, p_ in zip(out, power)]
+        x = [np.sqrt(net.c / m) * o for o in out]
+    a, va = net.a.detach(), V[-1]
+    coeffs = [x[k] @ a + (x[k - 1] @ va if k >= 1 else 0.0) for k in range(order + 1)]
+    return [c_.numpy() for c_ in coeffs[2:]]

@@ -193,9 +193,24 @@ def test_rate_bound_fails_above_the_stable_step(record):
                    instance=f"tanh, H=2, n=3, width 256, eta=2.5/lambda_max(G(0)), seed {int(arrays['seed'])}")
 
 
+def _gd_instance_from_seed(seed: int, n: int, d: int, H: int, act: str, width: int) -> GDInstance:
+    """The GDInstance that ``gd_instances`` builds from this seed (inputs and labels from the same generator)."""
+    from strategies.survey import spread_unit_vectors
+
+    rng = np.random.default_rng(seed)
+    X = spread_unit_vectors(rng, n, d, 0.1)
+    return GDInstance(X, rng.uniform(-1.0, 1.0, n), H, act, width, 1.0, seed)
+
+
+# nightly's failing draw: |c_2| = 0.178 against |c_3| = 394, so eta = 0.02 / lambda_max gave eta |c_3| / |c_2| = 3.2,
+# outside the asymptotic regime (extrapolated ratio 5.08); with the step capped at 0.15 |c_2| / |c_3| it is 4.007
+_SMALL_C2 = _gd_instance_from_seed(93997, 2, 2, 2, "tanh", 16)
+
+
 @pytest.mark.claim("du2019.dynamics")
 @budget(1.0)
 @given(inst=gd_instances(acts=("tanh", "softplus", "sin", "gelu", "sigmoid"), widths=(16, 64), H=(2, 3)))
+@example(inst=_SMALL_C2)
 def test_residual_dynamics_hold_to_second_order(inst, record):
     check_one_step_dynamics(inst, record)
 
