@@ -19,6 +19,7 @@ survey prints the definition; ``"limit"`` uses A^(H) (built from K^(H-1)), which
 pre-activations ``W^(H) x^(H-1)`` that G^(H) actually involves.  The suite's tests decide between the two by the
 empirical route.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,9 +32,27 @@ from scipy import special
 from landscape.core.validate import finite_array, finite_scalar, positive_int
 
 __all__ = [
-    "GramActivation", "ACTIVATIONS", "activation", "c_sigma", "gaussian_moment", "gram_recursion", "GramResult",
-    "unit_inputs_check", "empirical_gram", "EmpiricalGram", "finite_width_gram", "DeepNet", "init_net",
-    "net_output", "gd_run", "GDRun", "full_ntk", "one_step_residual", "step_taylor_coefficients", "FINALS", "METHODS",
+    "GramActivation",
+    "ACTIVATIONS",
+    "activation",
+    "c_sigma",
+    "gaussian_moment",
+    "gram_recursion",
+    "GramResult",
+    "unit_inputs_check",
+    "empirical_gram",
+    "EmpiricalGram",
+    "finite_width_gram",
+    "DeepNet",
+    "init_net",
+    "net_output",
+    "gd_run",
+    "GDRun",
+    "full_ntk",
+    "one_step_residual",
+    "step_taylor_coefficients",
+    "FINALS",
+    "METHODS",
 ]
 
 FINALS = ("limit", "printed")
@@ -71,8 +90,14 @@ class GramActivation:
     def torch_fn(self, t):
         import torch
 
-        return {"relu": torch.relu, "tanh": torch.tanh, "softplus": torch.nn.functional.softplus,
-                "sin": torch.sin, "gelu": torch.nn.functional.gelu, "sigmoid": torch.sigmoid}[self.torch_name](t)
+        return {
+            "relu": torch.relu,
+            "tanh": torch.tanh,
+            "softplus": torch.nn.functional.softplus,
+            "sin": torch.sin,
+            "gelu": torch.nn.functional.gelu,
+            "sigmoid": torch.sigmoid,
+        }[self.torch_name](t)
 
     def torch_deriv(self, t):
         import torch
@@ -91,17 +116,35 @@ class GramActivation:
         return s * (1.0 - s)
 
 
-ACTIVATIONS: dict[str, GramActivation] = {a.name: a for a in (
-    GramActivation("relu", lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(np.float64), "relu",
-                   kink=True, analytic=False, odd=False),
-    GramActivation("tanh", np.tanh, lambda x: 1.0 - np.tanh(x) ** 2, "tanh", kink=False, analytic=True, odd=True),
-    GramActivation("softplus", lambda x: np.logaddexp(0.0, x), _sigmoid, "softplus", kink=False, analytic=True,
-                   odd=False),
-    GramActivation("sin", np.sin, np.cos, "sin", kink=False, analytic=True, odd=True),
-    GramActivation("gelu", _gelu, _gelu_d, "gelu", kink=False, analytic=True, odd=False),
-    GramActivation("sigmoid", _sigmoid, lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)), "sigmoid", kink=False,
-                   analytic=True, odd=False),
-)}
+ACTIVATIONS: dict[str, GramActivation] = {
+    a.name: a
+    for a in (
+        GramActivation(
+            "relu",
+            lambda x: np.maximum(x, 0.0),
+            lambda x: (x > 0).astype(np.float64),
+            "relu",
+            kink=True,
+            analytic=False,
+            odd=False,
+        ),
+        GramActivation("tanh", np.tanh, lambda x: 1.0 - np.tanh(x) ** 2, "tanh", kink=False, analytic=True, odd=True),
+        GramActivation(
+            "softplus", lambda x: np.logaddexp(0.0, x), _sigmoid, "softplus", kink=False, analytic=True, odd=False
+        ),
+        GramActivation("sin", np.sin, np.cos, "sin", kink=False, analytic=True, odd=True),
+        GramActivation("gelu", _gelu, _gelu_d, "gelu", kink=False, analytic=True, odd=False),
+        GramActivation(
+            "sigmoid",
+            _sigmoid,
+            lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)),
+            "sigmoid",
+            kink=False,
+            analytic=True,
+            odd=False,
+        ),
+    )
+}
 
 
 def activation(name: str | GramActivation) -> GramActivation:
@@ -144,8 +187,9 @@ def c_sigma(act: str | GramActivation, nodes: int = 96) -> float:
     return 1.0 / second
 
 
-def gaussian_moment(f: Callable, g: Callable, a, b, c, *, method: str = "polar", nodes: int = 96,
-                    kink: bool = True) -> np.ndarray:
+def gaussian_moment(
+    f: Callable, g: Callable, a, b, c, *, method: str = "polar", nodes: int = 96, kink: bool = True
+) -> np.ndarray:
     """E[f(u) g(v)] for (u, v) ~ N(0, [[a, c], [c, b]]), vectorised over arrays a, b, c (a, b > 0).
 
     ``polar``: u = sqrt(a) z1, v = p z1 + q z2 (Cholesky), z = r (cos phi, sin phi); the angle runs over [0, pi)
@@ -252,8 +296,16 @@ def unit_inputs_check(X, *, rtol: float = 1e-12) -> np.ndarray:
     return X
 
 
-def gram_recursion(X, H: int, act: str | GramActivation = "relu", *, method: str = "closed",
-                   final: str = "limit", nodes: int = 96, c: float | None = None) -> GramResult:
+def gram_recursion(
+    X,
+    H: int,
+    act: str | GramActivation = "relu",
+    *,
+    method: str = "closed",
+    final: str = "limit",
+    nodes: int = 96,
+    c: float | None = None,
+) -> GramResult:
     """K^(H) of the recursion for inputs X (n x d, unit rows), depth H, by ``method`` (see module docstring).
 
     ``final="printed"`` needs H >= 2 (its last expectation uses A^(H-1), built from K^(H-2)).  ``c`` overrides
@@ -319,8 +371,17 @@ def _forward_gram(X, Ws, a, act, c, m):
     return G, hidden
 
 
-def empirical_gram(X, H: int, act: str | GramActivation, width: int, draws: int, seed: int, *,
-                   c: float | None = None, chunk_elems: int = 2 ** 23) -> EmpiricalGram:
+def empirical_gram(
+    X,
+    H: int,
+    act: str | GramActivation,
+    width: int,
+    draws: int,
+    seed: int,
+    *,
+    c: float | None = None,
+    chunk_elems: int = 2**23,
+) -> EmpiricalGram:
     """Average G^(H) of ``draws`` independent random networks (explicit N(0,1) weight matrices, float64, torch)."""
     import torch
 
@@ -349,7 +410,7 @@ def empirical_gram(X, H: int, act: str | GramActivation, width: int, draws: int,
             hid[k] += hk.sum(0)
         done += b
     mean = (total / R).numpy()
-    var = np.maximum((total2 / R).numpy() - mean ** 2, 0.0) * R / (R - 1)
+    var = np.maximum((total2 / R).numpy() - mean**2, 0.0) * R / (R - 1)
     return EmpiricalGram(mean, np.sqrt(var / R), m, R, tuple((h / R).numpy() for h in hid), 1.0 / np.sqrt(m * R))
 
 
@@ -404,7 +465,7 @@ def finite_width_gram(net: DeepNet, X) -> np.ndarray:
     WH = net.Ws[-1].detach().clone().requires_grad_(True)
     rows = []
     for i in range(X.shape[0]):
-        u = net_output(net, X[i:i + 1], Ws=net.Ws[:-1] + [WH])
+        u = net_output(net, X[i : i + 1], Ws=net.Ws[:-1] + [WH])
         (g,) = torch.autograd.grad(u.sum(), WH)
         rows.append(g.reshape(-1))
     J = torch.stack(rows)
@@ -418,7 +479,7 @@ def full_ntk(net: DeepNet, X) -> np.ndarray:
     params = [W.detach().clone().requires_grad_(True) for W in net.Ws] + [net.a.detach().clone().requires_grad_(True)]
     rows = []
     for i in range(X.shape[0]):
-        u = net_output(net, X[i:i + 1], Ws=params[:-1], a=params[-1])
+        u = net_output(net, X[i : i + 1], Ws=params[:-1], a=params[-1])
         gs = torch.autograd.grad(u.sum(), params)
         rows.append(torch.cat([g.reshape(-1) for g in gs]))
     J = torch.stack(rows)
@@ -439,8 +500,18 @@ class GDRun:
     steps: int
 
 
-def gd_run(X, y, H: int, width: int, act: str | GramActivation, seed: int, *, step_scale: float = 0.5,
-           steps: int = 300, eta: float | None = None) -> GDRun:
+def gd_run(
+    X,
+    y,
+    H: int,
+    width: int,
+    act: str | GramActivation,
+    seed: int,
+    *,
+    step_scale: float = 0.5,
+    steps: int = 300,
+    eta: float | None = None,
+) -> GDRun:
     """Full-batch gradient descent on L = 1/2 sum (u_i - y_i)^2 over every weight, from a N(0, 1) initialisation.
 
     The step is ``step_scale / lambda_max(G(0))`` (G the full tangent Gram at initialisation) unless ``eta`` is
@@ -477,8 +548,9 @@ def gd_run(X, y, H: int, width: int, act: str | GramActivation, seed: int, *, st
             for p_, g_ in zip(params, grads):
                 p_ -= eta * g_
     diffs = [(P.detach() - W0).numpy() for P, W0 in zip(params[:-1], start)]
-    movement = np.array([float(np.linalg.norm(D, 2)) / np.sqrt(m) if np.all(np.isfinite(D)) else float("inf")
-                         for D in diffs])
+    movement = np.array(
+        [float(np.linalg.norm(D, 2)) / np.sqrt(m) if np.all(np.isfinite(D)) else float("inf") for D in diffs]
+    )
     return GDRun(np.array(losses), movement, float(eta), lam0, lam_max, m, len(losses) - 1)
 
 

@@ -1,6 +1,7 @@
 """Unit checks of the survey family's numerics: quadratures against closed forms, the empirical Gram's explicit
 formula against autograd, the exact single-neuron minimum against random starts, the input strategies' promises,
 and the experiments' helpers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -169,8 +170,8 @@ def test_taylor_coefficients_predict_the_one_step_residual():
     assert 0.17 < np.linalg.norm(c2) < 0.19 and 390 < np.linalg.norm(c3) < 400
     eta = 0.02 / float(np.linalg.eigvalsh(du.full_ntk(net, X))[-1])
     for k in range(3):
-        e = eta / 2 ** k
-        pred = e ** 2 * np.linalg.norm(c2 + e * c3 + e * e * c4)
+        e = eta / 2**k
+        pred = e**2 * np.linalg.norm(c2 + e * c3 + e * e * c4)
         assert abs(du.one_step_residual(net, X, y, e) - pred) <= 1e-4 * pred
 
 
@@ -183,7 +184,7 @@ def test_dynamics_step_lands_in_the_asymptotic_regime_for_the_small_c2_draw():
 
     X, y, net = _small_c2_instance()
     lam_max = float(np.linalg.eigvalsh(du.full_ntk(net, X))[-1])
-    r = [du.one_step_residual(net, X, y, 0.02 / lam_max / 2 ** k) for k in range(3)]
+    r = [du.one_step_residual(net, X, y, 0.02 / lam_max / 2**k) for k in range(3)]
     assert abs(2 * r[1] / r[2] - r[0] / r[1] - 4.0) > 1.0  # the old step: outside the regime
     eta, taylor = dynamics_step(net, X, y, lam_max)
     assert eta < 0.02 / lam_max / 10 and abs(taylor["x = eta |c3| / |c2|"] - 0.15) < 1e-12

@@ -1,5 +1,6 @@
 """Oracle functions of the survey family (Du et al. 2019; Ergen & Pilanci 2019), importable by the theorem tests and
 by the meta-tests in ``tests/``.  Each takes an instance and a recorder and records its checks."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,10 @@ def _second_route(inst, final="limit"):
     Gauss-Hermite for smooth activations (primary: polar quadrature)."""
     if inst.act == "relu":
         return du.gram_recursion(inst.X, inst.H, "relu", method="polar", final=final), "polar quadrature"
-    return (du.gram_recursion(inst.X, inst.H, inst.act, method="gauss-hermite", nodes=GH_NODES, final=final),
-            "tensor Gauss-Hermite")
+    return (
+        du.gram_recursion(inst.X, inst.H, inst.act, method="gauss-hermite", nodes=GH_NODES, final=final),
+        "tensor Gauss-Hermite",
+    )
 
 
 def primary_gram(inst, final="limit", closed=None):
@@ -39,20 +42,39 @@ def check_gram_routes(inst, record, closed=None) -> float:
     K2res, r2 = _second_route(inst)
     K2 = K2res.K
     atol = stol.quadrature_atol(inst.H) if inst.act == "relu" else stol.tensor_atol(inst.H)
-    record.allclose(K1, K2, rtol=0.0, atol=atol, instance=inst, what="K^(H): two routes agree entrywise",
-                    routes=(r1, r2), decisive=True)
+    record.allclose(
+        K1,
+        K2,
+        rtol=0.0,
+        atol=atol,
+        instance=inst,
+        what="K^(H): two routes agree entrywise",
+        routes=(r1, r2),
+        decisive=True,
+    )
     n = K1.shape[0]
     lam = np.linalg.eigvalsh(K1)
     dist = float(np.linalg.norm(K1 - K2, 2))
     eig_err = stol.eig_atol(lam[-1], n)
-    record.note("lambda_min(K^(H))", float(lam[0]), instance=inst,
-                extra={"act": inst.act, "H": inst.H, "n": n, "near_pair": inst.near_pair})
+    record.note(
+        "lambda_min(K^(H))",
+        float(lam[0]),
+        instance=inst,
+        extra={"act": inst.act, "H": inst.H, "n": n, "near_pair": inst.near_pair},
+    )
     if lam[0] < 1e-10:
-        record.inconclusive(f"lambda_min = {lam[0]:.3g} below 1e-10: positive definiteness not decidable here",
-                            instance=inst)
+        record.inconclusive(
+            f"lambda_min = {lam[0]:.3g} below 1e-10: positive definiteness not decidable here", instance=inst
+        )
     # lambda_min of the exact matrix >= lambda_min(K1) - ||K1 - K2|| - rounding, whichever route is nearer the truth
-    record.geq(float(lam[0]) - dist - eig_err, 0.0, tol=0.0, instance=inst,
-               what="lambda_min(K^(H)) > 0 on non-parallel unit inputs (Weyl-certified)", routes=(r1, r2))
+    record.geq(
+        float(lam[0]) - dist - eig_err,
+        0.0,
+        tol=0.0,
+        instance=inst,
+        what="lambda_min(K^(H)) > 0 on non-parallel unit inputs (Weyl-certified)",
+        routes=(r1, r2),
+    )
     return float(lam[0])
 
 
@@ -73,11 +95,21 @@ def check_gram_empirical(inst, record, width: int = 128, draws: int = 128, K=Non
     emp = du.empirical_gram(inst.X, inst.H, inst.act, width, draws, inst.seed)
     z, idx = empirical_z_excess(emp, K, inst.H)
     err = float(np.max(np.abs(emp.mean - K)))
-    record.note("empirical error x sqrt(m R)", err / emp.scale, instance=inst,
-                extra={"width": width, "draws": draws, "act": inst.act, "H": inst.H})
-    record.leq(z, stol.EMPIRICAL_Z, tol=0.0, instance=inst,
-               what="empirical Gram of random nets within 5 standard errors (+ bias/m) of K^(H)",
-               routes=("finite random nets (torch)", "recursion"), extra={"index": list(idx), "max_abs_err": err})
+    record.note(
+        "empirical error x sqrt(m R)",
+        err / emp.scale,
+        instance=inst,
+        extra={"width": width, "draws": draws, "act": inst.act, "H": inst.H},
+    )
+    record.leq(
+        z,
+        stol.EMPIRICAL_Z,
+        tol=0.0,
+        instance=inst,
+        what="empirical Gram of random nets within 5 standard errors (+ bias/m) of K^(H)",
+        routes=("finite random nets (torch)", "recursion"),
+        extra={"index": list(idx), "max_abs_err": err},
+    )
     return z
 
 
@@ -98,10 +130,21 @@ def width_sweep(X, H, act, widths, draws, seed) -> list[dict]:
         zl, _ = empirical_z_excess(emp, lim, H)
         se = float(emp.se[sep])
         e_l, e_p = float(abs(emp.mean[sep] - lim[sep])), float(abs(emp.mean[sep] - pri[sep]))
-        rows.append({"width": m, "draws": draws, "scale": emp.scale, "err_limit": float(np.max(np.abs(emp.mean - lim))),
-                     "z_limit": zl, "err_limit_sep": e_l, "err_printed_sep": e_p,
-                     "z_limit_sep": (e_l - bias_c / m) / se, "z_printed_sep": (e_p - bias_c / m) / se,
-                     "printed_minus_limit": float(pri[sep] - lim[sep]), "entry": [int(sep[0]), int(sep[1])]})
+        rows.append(
+            {
+                "width": m,
+                "draws": draws,
+                "scale": emp.scale,
+                "err_limit": float(np.max(np.abs(emp.mean - lim))),
+                "z_limit": zl,
+                "err_limit_sep": e_l,
+                "err_printed_sep": e_p,
+                "z_limit_sep": (e_l - bias_c / m) / se,
+                "z_printed_sep": (e_p - bias_c / m) / se,
+                "printed_minus_limit": float(pri[sep] - lim[sep]),
+                "entry": [int(sep[0]), int(sep[1])],
+            }
+        )
     return rows
 
 
@@ -113,8 +156,13 @@ PRINTED_Z = 8.0  # certified when the printed recursion is >= 8 standard errors 
 def printed_witness_arrays() -> dict:
     th = 1.34  # where the two readings differ most for ReLU, H = 2 (0.032 off the diagonal)
     X = np.array([[1.0, 0.0], [np.cos(th), np.sin(th)]])
-    return {"X": X, "H": np.array(2), "width": np.array(PRINTED_WIDTH), "draws": np.array(PRINTED_DRAWS),
-            "seed": np.array(PRINTED_SEED)}
+    return {
+        "X": X,
+        "H": np.array(2),
+        "width": np.array(PRINTED_WIDTH),
+        "draws": np.array(PRINTED_DRAWS),
+        "seed": np.array(PRINTED_SEED),
+    }
 
 
 def verify_printed_witness(arrays: dict) -> dict:
@@ -125,14 +173,24 @@ def verify_printed_witness(arrays: dict) -> dict:
     emp = du.empirical_gram(X, H, "relu", int(arrays["width"]), int(arrays["draws"]), int(arrays["seed"]))
     zl, _ = empirical_z_excess(emp, lim, H)
     zp, idx = empirical_z_excess(emp, pri, H)
-    return {"z_limit": zl, "z_printed": zp, "entry": list(idx), "K_limit": float(lim[idx]),
-            "K_printed": float(pri[idx]), "empirical_mean": float(emp.mean[idx]), "se": float(emp.se[idx]),
-            "printed_closed_vs_quadrature": float(np.max(np.abs(pri - pri_q)))}
+    return {
+        "z_limit": zl,
+        "z_printed": zp,
+        "entry": list(idx),
+        "K_limit": float(lim[idx]),
+        "K_printed": float(pri[idx]),
+        "empirical_mean": float(emp.mean[idx]),
+        "se": float(emp.se[idx]),
+        "printed_closed_vs_quadrature": float(np.max(np.abs(pri - pri_q))),
+    }
 
 
 def printed_witness_certified(checks: dict) -> bool:
-    return bool(checks["z_printed"] >= PRINTED_Z and checks["z_limit"] <= stol.EMPIRICAL_Z
-                and checks["printed_closed_vs_quadrature"] <= stol.quadrature_atol(2))
+    return bool(
+        checks["z_printed"] >= PRINTED_Z
+        and checks["z_limit"] <= stol.EMPIRICAL_Z
+        and checks["printed_closed_vs_quadrature"] <= stol.quadrature_atol(2)
+    )
 
 
 def verify_parallel_witness(X: np.ndarray, H: int, act: str, i: int, j: int, sign: float) -> dict:
@@ -142,8 +200,12 @@ def verify_parallel_witness(X: np.ndarray, H: int, act: str, i: int, j: int, sig
     v[i], v[j] = 1.0, -sign
     Kv = float(np.linalg.norm(res.K @ v))
     row_diff = float(np.max(np.abs(res.K[i] - sign * res.K[j])))
-    return {"|K v|": Kv, "lambda_min": float(res.lam_min), "row_diff": row_diff,
-            "norm": float(np.linalg.norm(res.K, 2))}
+    return {
+        "|K v|": Kv,
+        "lambda_min": float(res.lam_min),
+        "row_diff": row_diff,
+        "norm": float(np.linalg.norm(res.K, 2)),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -160,7 +222,7 @@ def rate_ratio(losses: np.ndarray, eta: float, lam: float) -> tuple[float, int]:
     if base <= 0:
         return float("inf"), 1
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        bound = base ** k * losses[0]
+        bound = base**k * losses[0]
         ratio = np.where(np.isfinite(losses), losses / bound, np.inf)
     j = int(np.argmax(ratio[1:])) + 1
     return float(ratio[j]), j
@@ -176,17 +238,32 @@ def check_gd_rate(inst, record, steps: int = 100, lam_of=None) -> float:
     lam0 = limit_lambda0(inst.X, inst.H, inst.act)
     lam = lam0 if lam_of is None else lam_of(run, lam0)
     ratio, k = rate_ratio(run.losses, run.eta, lam)
-    record.note("weight movement max_h ||W(k)-W(0)||_2 / sqrt(m)", float(run.movement.max()), instance=inst,
-                extra={"width": run.width, "act": inst.act, "H": inst.H})
+    record.note(
+        "weight movement max_h ||W(k)-W(0)||_2 / sqrt(m)",
+        float(run.movement.max()),
+        instance=inst,
+        extra={"width": run.width, "act": inst.act, "H": inst.H},
+    )
     record.note("rate ratio max_k L(k) / bound(k)", ratio, instance=inst, extra={"width": run.width})
-    record.leq(ratio, 1.0, tol=stol.GD_RTOL, instance=inst,
-               what="L(k) <= (1 - eta lambda_min(K^(H)) / 2)^k L(0) for every k",
-               routes=("gradient descent (torch autograd)", "rate from lambda_min(K^(H)) (quadrature)"),
-               decisive=True, extra={"k": k, "eta": run.eta, "lambda0": lam, "steps": run.steps})
+    record.leq(
+        ratio,
+        1.0,
+        tol=stol.GD_RTOL,
+        instance=inst,
+        what="L(k) <= (1 - eta lambda_min(K^(H)) / 2)^k L(0) for every k",
+        routes=("gradient descent (torch autograd)", "rate from lambda_min(K^(H)) (quadrature)"),
+        decisive=True,
+        extra={"k": k, "eta": run.eta, "lambda0": lam, "steps": run.steps},
+    )
     ratio_g, _ = rate_ratio(run.losses, run.eta, run.lam0)
-    record.leq(ratio_g, 1.0, tol=stol.GD_RTOL, instance=inst,
-               what="L(k) <= (1 - eta lambda_min(G^(H)(0)) / 2)^k L(0) for every k",
-               routes=("gradient descent (torch autograd)", "rate from the measured G^(H)(0)"))
+    record.leq(
+        ratio_g,
+        1.0,
+        tol=stol.GD_RTOL,
+        instance=inst,
+        what="L(k) <= (1 - eta lambda_min(G^(H)(0)) / 2)^k L(0) for every k",
+        routes=("gradient descent (torch autograd)", "rate from the measured G^(H)(0)"),
+    )
     return ratio
 
 
@@ -201,9 +278,19 @@ def find_gd_violation(H, act, width, step_scale, n=3, seeds=range(40), steps=300
         lam0 = limit_lambda0(X, H, act)
         ratio, k = rate_ratio(run.losses, run.eta, lam0)
         if ratio > 1.0 + 1e-3:
-            return {"X": X, "y": y, "H": np.array(H), "width": np.array(width), "seed": np.array(s),
-                    "step_scale": np.array(step_scale), "eta": np.array(run.eta), "lambda0": np.array(lam0),
-                    "losses": run.losses, "k": np.array(k), "ratio": np.array(ratio)}
+            return {
+                "X": X,
+                "y": y,
+                "H": np.array(H),
+                "width": np.array(width),
+                "seed": np.array(s),
+                "step_scale": np.array(step_scale),
+                "eta": np.array(run.eta),
+                "lambda0": np.array(lam0),
+                "losses": run.losses,
+                "k": np.array(k),
+                "ratio": np.array(ratio),
+            }
     return None
 
 
@@ -215,8 +302,14 @@ def verify_gd_violation(arrays: dict, act: str) -> dict:
     run = du.gd_run(X, y, H, m, act, s, step_scale=float(arrays["step_scale"]), steps=max(k, 1))
     lam0 = limit_lambda0(X, H, act)
     bound = (1.0 - run.eta * lam0 / 2.0) ** k * run.losses[0]
-    return {"L(k)": float(run.losses[k]), "bound(k)": float(bound), "k": k, "lambda0": lam0, "eta": run.eta,
-            "excess_ratio": float(run.losses[k] / bound) if np.isfinite(run.losses[k]) else float("inf")}
+    return {
+        "L(k)": float(run.losses[k]),
+        "bound(k)": float(bound),
+        "k": k,
+        "lambda0": lam0,
+        "eta": run.eta,
+        "excess_ratio": float(run.losses[k] / bound) if np.isfinite(run.losses[k]) else float("inf"),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -231,24 +324,50 @@ def check_planted_relaxation(inst, record, labels=None) -> float:
     lb = eg.relaxed_min_lbfgs(p, seed=inst.seed)
     record.require(lb, instance=inst, what="min L_r (L-BFGS)")
     tol = stol.conic(float(p.Y @ p.Y))
-    record.close(conv.value, lb.value, tol=tol, instance=inst, what="min L_r: Clarabel = L-BFGS",
-                 routes=("Clarabel", "L-BFGS"))
+    record.close(
+        conv.value, lb.value, tol=tol, instance=inst, what="min L_r: Clarabel = L-BFGS", routes=("Clarabel", "L-BFGS")
+    )
     # min L: 0, attained by the planted w*; for d0 <= 2 also by exhaustive sector enumeration (independent of w*)
     if labels is None:
         ref, ref_route = 0.0, "planted optimum L(w*) = 0"
-        record.close(eg.loss(p, inst.w_star), 0.0, tol=stol.EPS64 * 100 * (1 + float(p.Y @ p.Y)), instance=inst,
-                     what="planted w* has L = 0", evidence=False)
+        record.close(
+            eg.loss(p, inst.w_star),
+            0.0,
+            tol=stol.EPS64 * 100 * (1 + float(p.Y @ p.Y)),
+            instance=inst,
+            what="planted w* has L = 0",
+            evidence=False,
+        )
     else:  # mutation tests: the labels are no longer planted, min L comes from the exact or multistart route
         ref = (eg.neuron_min_exhaustive(p) if p.d0 <= 2 else eg.neuron_min_multistart(p, 10, inst.seed)).value
         ref_route = "sector enumeration of min L"
     if labels is None and p.d0 <= 2:
-        record.close(eg.neuron_min_exhaustive(p).value, ref, tol=tol, instance=inst,
-                     what="min L by sector enumeration = L(w*) = 0", routes=("sector enumeration of min L", ref_route))
+        record.close(
+            eg.neuron_min_exhaustive(p).value,
+            ref,
+            tol=tol,
+            instance=inst,
+            what="min L by sector enumeration = L(w*) = 0",
+            routes=("sector enumeration of min L", ref_route),
+        )
     L_t = eg.loss(p, w_t)
-    record.leq(L_t, ref, tol=tol, instance=inst, what="L(argmin L_r) <= min L (a relaxed minimizer is optimal)",
-               routes=("relaxed minimizer (Clarabel)", ref_route), decisive=True)
-    record.leq(eg.loss(p, lb["w"]), ref, tol=tol, instance=inst,
-               what="L(argmin L_r by L-BFGS) <= min L", routes=("relaxed minimizer (L-BFGS)", ref_route))
+    record.leq(
+        L_t,
+        ref,
+        tol=tol,
+        instance=inst,
+        what="L(argmin L_r) <= min L (a relaxed minimizer is optimal)",
+        routes=("relaxed minimizer (Clarabel)", ref_route),
+        decisive=True,
+    )
+    record.leq(
+        eg.loss(p, lb["w"]),
+        ref,
+        tol=tol,
+        instance=inst,
+        what="L(argmin L_r by L-BFGS) <= min L",
+        routes=("relaxed minimizer (L-BFGS)", ref_route),
+    )
     return L_t
 
 
@@ -258,17 +377,26 @@ def verify_relaxation_counterexample(arrays: dict) -> dict:
     conv = eg.relaxed_min_cvxpy(p)
     lb = eg.relaxed_min_lbfgs(p, seed=0)
     ex = eg.neuron_min_exhaustive(p) if p.d0 <= 2 else eg.neuron_min_multistart(p, 20, 0)
-    out = {"relaxed_ok": bool(conv.ok and lb.ok), "L_r_min": conv.value, "L_r_min_lbfgs": lb.value,
-           "L(w~)": eg.loss(p, conv["w"]) if conv.ok else float("nan"),
-           "L(w~ lbfgs)": eg.loss(p, lb["w"]), "min_L": ex.value, "w_best": [float(v) for v in ex["w"]],
-           "L(w_best)": eg.loss(p, ex["w"])}
+    out = {
+        "relaxed_ok": bool(conv.ok and lb.ok),
+        "L_r_min": conv.value,
+        "L_r_min_lbfgs": lb.value,
+        "L(w~)": eg.loss(p, conv["w"]) if conv.ok else float("nan"),
+        "L(w~ lbfgs)": eg.loss(p, lb["w"]),
+        "min_L": ex.value,
+        "w_best": [float(v) for v in ex["w"]],
+        "L(w_best)": eg.loss(p, ex["w"]),
+    }
     out["excess"] = min(out["L(w~)"], out["L(w~ lbfgs)"]) - out["L(w_best)"]
     return out
 
 
 def relaxation_counterexample_certified(checks: dict, scale: float) -> bool:
-    return bool(checks["relaxed_ok"] and abs(checks["L_r_min"] - checks["L_r_min_lbfgs"]) <= stol.conic(scale)
-                and checks["excess"] > 1e3 * stol.conic(scale))
+    return bool(
+        checks["relaxed_ok"]
+        and abs(checks["L_r_min"] - checks["L_r_min_lbfgs"]) <= stol.conic(scale)
+        and checks["excess"] > 1e3 * stol.conic(scale)
+    )
 
 
 def search_relaxation_failures(seeds, d0: int, n: int):
@@ -295,8 +423,9 @@ def shrink_relaxation_witness(X: np.ndarray, Y: np.ndarray):
         changed = False
         for j in range(Xr.shape[1]):
             Xs, Ys = np.delete(Xr, j, axis=1), np.delete(Yr, j)
-            if relaxation_counterexample_certified(verify_relaxation_counterexample({"X": Xs, "Y": Ys}),
-                                                   float(Ys @ Ys)):
+            if relaxation_counterexample_certified(
+                verify_relaxation_counterexample({"X": Xs, "Y": Ys}), float(Ys @ Ys)
+            ):
                 Xr, Yr, changed = Xs, Ys, True
                 break
     return Xr, Yr
@@ -341,9 +470,14 @@ def dynamics_step(net, X, y, lam_max: float) -> tuple[float, dict]:
     if c4 > 0:
         caps.append(DYNAMICS_KAPPA4 * np.sqrt(c2 / c4))
     eta = float(min(caps))
-    return eta, {"|c2|": c2, "|c3|": c3, "|c4|": c4, "eta_lambda_max": caps[0],
-                 "x = eta |c3| / |c2|": c3 / c2 * eta if c2 > 0 else float("inf"),
-                 "z = eta^2 |c4| / |c2|": c4 / c2 * eta**2 if c2 > 0 else float("inf")}
+    return eta, {
+        "|c2|": c2,
+        "|c3|": c3,
+        "|c4|": c4,
+        "eta_lambda_max": caps[0],
+        "x = eta |c3| / |c2|": c3 / c2 * eta if c2 > 0 else float("inf"),
+        "z = eta^2 |c4| / |c2|": c4 / c2 * eta**2 if c2 > 0 else float("inf"),
+    }
 
 
 def check_one_step_dynamics(inst, record, gram=None) -> float:
@@ -355,18 +489,27 @@ def check_one_step_dynamics(inst, record, gram=None) -> float:
     eta, taylor = dynamics_step(net, inst.X, inst.y, lam_max)
     if taylor["|c2|"] == 0.0:
         record.inconclusive("second-order Taylor coefficient is exactly 0: the ratio 4 is not defined", instance=inst)
-    r = [du.one_step_residual(net, inst.X, inst.y, eta / 2 ** k, gram=gram) for k in range(3)]
+    r = [du.one_step_residual(net, inst.X, inst.y, eta / 2**k, gram=gram) for k in range(3)]
     scale = float(np.linalg.norm(inst.y)) + 1.0
     if r[2] <= DYNAMICS_FLOOR * stol.EPS64 * scale:
-        record.inconclusive(f"residual {r[2]:.2e} at eta = {eta / 4:.2e} near the rounding level "
-                            f"(|c2| = {taylor['|c2|']:.3g}, |c3| = {taylor['|c3|']:.3g}): the ratio is not measurable",
-                            instance=inst)
+        record.inconclusive(
+            f"residual {r[2]:.2e} at eta = {eta / 4:.2e} near the rounding level "
+            f"(|c2| = {taylor['|c2|']:.3g}, |c3| = {taylor['|c3|']:.3g}): the ratio is not measurable",
+            instance=inst,
+        )
     q1, q2 = r[0] / r[1], r[1] / r[2]
     extrapolated = 2.0 * q2 - q1
-    record.note("one-step residual ratio (eta vs eta/2)", q1, instance=inst,
-                extra={"act": inst.act, "H": inst.H, **taylor})
-    record.close(extrapolated, 4.0, tol=DYNAMICS_TOL, instance=inst,
-                 what="residual of the linearised step is second order: extrapolated ratio at eta, eta/2 = 4",
-                 routes=("one gradient step (torch autograd)", "linearised step I - eta G(k), G = J J^T"),
-                 decisive=True, extra={"q_eta": q1, "q_half": q2, "eta": eta, "residuals": r, **taylor})
+    record.note(
+        "one-step residual ratio (eta vs eta/2)", q1, instance=inst, extra={"act": inst.act, "H": inst.H, **taylor}
+    )
+    record.close(
+        extrapolated,
+        4.0,
+        tol=DYNAMICS_TOL,
+        instance=inst,
+        what="residual of the linearised step is second order: extrapolated ratio at eta, eta/2 = 4",
+        routes=("one gradient step (torch autograd)", "linearised step I - eta G(k), G = J J^T"),
+        decisive=True,
+        extra={"q_eta": q1, "q_half": q2, "eta": eta, "residuals": r, **taylor},
+    )
     return extrapolated

@@ -9,6 +9,7 @@ of W^(H) x^(H-1)), so the printed form is registered as an erratum and the tests
 The convergence theorem's constants are unspecified: its tests corroborate it (rate bound, lazy weights) and find
 where it stops holding (narrow nets, large steps).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -67,16 +68,26 @@ def test_gram_agreement_against_width(record):
     recursion it does not fall below their distance, so the printed form is decisively off from m ~ 128 on.  The
     closed-form-vs-quadrature distance is a width-free line in the same plot."""
     X, H, act = _X3, 2, "relu"
-    quad_err = float(np.max(np.abs(du.gram_recursion(X, H, act, method="closed").K
-                                   - du.gram_recursion(X, H, act, method="polar").K)))
+    quad_err = float(
+        np.max(np.abs(du.gram_recursion(X, H, act, method="closed").K - du.gram_recursion(X, H, act, method="polar").K))
+    )
     inst = f"{act}, H={H}, n=3 fixed inputs, {SWEEP_DRAWS} draws per width"
     for row in width_sweep(X, H, act, SWEEP_WIDTHS, SWEEP_DRAWS, 11):
         m = row["width"]
-        record.note("sweep: empirical max error vs limit", row["err_limit"], instance=f"{inst}; m={m}",
-                    extra=dict(row, act=act, err_quadrature=quad_err))
-        record.leq(row["z_limit"], stol.EMPIRICAL_Z, tol=0.0, instance=f"{inst}; m={m}",
-                   what="sweep: empirical Gram within 5 standard errors (+ bias/m) of K^(H)",
-                   routes=("finite random nets (torch)", "recursion"))
+        record.note(
+            "sweep: empirical max error vs limit",
+            row["err_limit"],
+            instance=f"{inst}; m={m}",
+            extra=dict(row, act=act, err_quadrature=quad_err),
+        )
+        record.leq(
+            row["z_limit"],
+            stol.EMPIRICAL_Z,
+            tol=0.0,
+            instance=f"{inst}; m={m}",
+            what="sweep: empirical Gram within 5 standard errors (+ bias/m) of K^(H)",
+            routes=("finite random nets (torch)", "recursion"),
+        )
 
 
 @pytest.mark.claim("du2019.gram.printed-recursion")
@@ -84,14 +95,18 @@ def test_printed_definition_misses_the_empirical_gram(record):
     with np.load(witness_path("du2019.gram.printed-recursion"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     checks = verify_printed_witness(arrays)
-    record.witness("relu-H2", arrays, certified=printed_witness_certified(checks), checks=checks,
-                   instance="ReLU, H = 2, x_1 = e_1, x_2 at 1.34 rad; mean of G^(2) over 2048 nets of width 128 vs "
-                            "K^(2) with the last expectation over A^(1) (printed) and A^(2) (limit)")
+    record.witness(
+        "relu-H2",
+        arrays,
+        certified=printed_witness_certified(checks),
+        checks=checks,
+        instance="ReLU, H = 2, x_1 = e_1, x_2 at 1.34 rad; mean of G^(2) over 2048 nets of width 128 vs "
+        "K^(2) with the last expectation over A^(1) (printed) and A^(2) (limit)",
+    )
 
 
 @pytest.mark.claim("du2019.gram.parallel-inputs")
-@pytest.mark.parametrize("act, sign", [("relu", 1.0), ("tanh", 1.0), ("softplus", 1.0), ("tanh", -1.0),
-                                       ("sin", -1.0)])
+@pytest.mark.parametrize("act, sign", [("relu", 1.0), ("tanh", 1.0), ("softplus", 1.0), ("tanh", -1.0), ("sin", -1.0)])
 def test_parallel_inputs_make_the_gram_singular(act, sign, record):
     """x_2 = sign * x_0 (a repeated input; an antiparallel one for odd activations): K^(H) v = 0 with
     v = e_0 - sign e_2, certified by the rows' equality up to sign."""
@@ -100,9 +115,13 @@ def test_parallel_inputs_make_the_gram_singular(act, sign, record):
     H = 3
     checks = verify_parallel_witness(X, H, act, 0, 2, sign)
     atol = stol.eig_atol(checks["norm"], 3)
-    record.witness(f"{act}-{'repeated' if sign > 0 else 'antiparallel'}", {"X": X, "H": np.array(H)},
-                   certified=bool(checks["|K v|"] <= atol and checks["lambda_min"] <= atol), checks=checks,
-                   instance=f"{act}, H={H}, x_2 = {'+' if sign > 0 else '-'}x_0")
+    record.witness(
+        f"{act}-{'repeated' if sign > 0 else 'antiparallel'}",
+        {"X": X, "H": np.array(H)},
+        certified=bool(checks["|K v|"] <= atol and checks["lambda_min"] <= atol),
+        checks=checks,
+        instance=f"{act}, H={H}, x_2 = {'+' if sign > 0 else '-'}x_0",
+    )
     if act == "tanh" and sign < 0:  # ReLU is not odd: the antiparallel pair stays non-degenerate (recorded)
         Xr = _X3.copy()
         Xr[2] = -Xr[0]
@@ -140,18 +159,37 @@ def test_weights_stay_near_initialisation_as_width_grows(record):
         ratio = max(rate_ratio(r.losses, r.eta, lam0)[0] for r in runs)
         moves.append(float(np.mean([r.movement.max() for r in runs])))
         inst = f"{act}, H={H}, n=4 fixed inputs, m={m}, eta=0.5/lambda_max(G(0)), seeds 3-5"
-        record.note("sweep: weight movement", moves[-1], instance=inst,
-                    extra={"width": m, "rate_ratio": ratio, "lambda0": lam0, "seeds": 3,
-                           "final_loss_ratio": float(np.mean([r.losses[-1] / r.losses[0] for r in runs])),
-                           "lambda0_measured": float(np.mean([r.lam0 for r in runs]))})
-        record.leq(ratio, 1.0, tol=stol.GD_RTOL, instance=inst,
-                   what="sweep: L(k) <= (1 - eta lambda_min(K^(H)) / 2)^k L(0)",
-                   routes=("gradient descent (torch autograd)", "rate from lambda_min(K^(H)) (quadrature)"))
+        record.note(
+            "sweep: weight movement",
+            moves[-1],
+            instance=inst,
+            extra={
+                "width": m,
+                "rate_ratio": ratio,
+                "lambda0": lam0,
+                "seeds": 3,
+                "final_loss_ratio": float(np.mean([r.losses[-1] / r.losses[0] for r in runs])),
+                "lambda0_measured": float(np.mean([r.lam0 for r in runs])),
+            },
+        )
+        record.leq(
+            ratio,
+            1.0,
+            tol=stol.GD_RTOL,
+            instance=inst,
+            what="sweep: L(k) <= (1 - eta lambda_min(K^(H)) / 2)^k L(0)",
+            routes=("gradient descent (torch autograd)", "rate from lambda_min(K^(H)) (quadrature)"),
+        )
     slope = float(np.polyfit(np.log(GD_WIDTHS), np.log(moves), 1)[0])
     record.note("weight movement log-log slope", slope, instance="tanh sweep", extra={"widths": list(GD_WIDTHS)})
-    record.leq(slope, -0.25, tol=0.0, instance="tanh, H=2, widths 64..512",
-               what="weight movement decreases with width (log-log slope <= -1/4; theory -1/2)",
-               routes=("gradient descent (torch autograd)", "O(1/sqrt(m)) laziness"))
+    record.leq(
+        slope,
+        -0.25,
+        tol=0.0,
+        instance="tanh, H=2, widths 64..512",
+        what="weight movement decreases with width (log-log slope <= -1/4; theory -1/2)",
+        routes=("gradient descent (torch autograd)", "O(1/sqrt(m)) laziness"),
+    )
 
 
 NARROW_WIDTHS = (2, 4, 8, 16, 32)
@@ -163,8 +201,13 @@ def test_rate_bound_fails_on_narrow_nets(record):
     if arrays is None:
         record.inconclusive("no narrow-net violation among the searched seeds")
     checks = verify_gd_violation(arrays, "softplus")
-    record.witness("softplus-m4", arrays, certified=bool(checks["excess_ratio"] > 1.0 + 1e-3), checks=checks,
-                   instance=f"softplus, H=3, n=3, width 4, eta=0.5/lambda_max(G(0)), seed {int(arrays['seed'])}")
+    record.witness(
+        "softplus-m4",
+        arrays,
+        certified=bool(checks["excess_ratio"] > 1.0 + 1e-3),
+        checks=checks,
+        instance=f"softplus, H=3, n=3, width 4, eta=0.5/lambda_max(G(0)), seed {int(arrays['seed'])}",
+    )
     # where it stops holding: the fraction of seeds whose trajectory leaves the bound, per width (n = 5, a step
     # of 1 / lambda_max(G(0)), inside the stable range; measured 2/6, 2/6, 1/6, 0/6, 0/6 for m = 2 ... 32)
     data = []
@@ -178,9 +221,12 @@ def test_rate_bound_fails_on_narrow_nets(record):
         for s, (X, y, lam) in enumerate(data):
             run = du.gd_run(X, y, 3, m, "softplus", s, step_scale=1.0, steps=150)
             broken.append(rate_ratio(run.losses, run.eta, lam)[0] > 1.0 + 1e-3)
-        record.note("sweep: fraction of seeds leaving the rate bound", float(np.mean(broken)),
-                    instance=f"softplus, H=3, n=5, eta=1/lambda_max(G(0)), 150 steps, m={m}",
-                    extra={"width": m, "seeds": len(broken), "violations": int(np.sum(broken))})
+        record.note(
+            "sweep: fraction of seeds leaving the rate bound",
+            float(np.mean(broken)),
+            instance=f"softplus, H=3, n=5, eta=1/lambda_max(G(0)), 150 steps, m={m}",
+            extra={"width": m, "seeds": len(broken), "violations": int(np.sum(broken))},
+        )
 
 
 @pytest.mark.claim("du2019.thm.large-step")
@@ -189,8 +235,13 @@ def test_rate_bound_fails_above_the_stable_step(record):
     if arrays is None:
         record.inconclusive("no large-step violation among the searched seeds")
     checks = verify_gd_violation(arrays, "tanh")
-    record.witness("tanh-eta2.5", arrays, certified=bool(checks["excess_ratio"] > 1.0 + 1e-3), checks=checks,
-                   instance=f"tanh, H=2, n=3, width 256, eta=2.5/lambda_max(G(0)), seed {int(arrays['seed'])}")
+    record.witness(
+        "tanh-eta2.5",
+        arrays,
+        certified=bool(checks["excess_ratio"] > 1.0 + 1e-3),
+        checks=checks,
+        instance=f"tanh, H=2, n=3, width 256, eta=2.5/lambda_max(G(0)), seed {int(arrays['seed'])}",
+    )
 
 
 def _gd_instance_from_seed(seed: int, n: int, d: int, H: int, act: str, width: int) -> GDInstance:
@@ -228,7 +279,12 @@ def test_relu_breaks_the_second_order_expansion(record):
         inst = GDInstance(spread_unit_vectors(rng, 4, 3, 0.1), rng.uniform(-1, 1, 4), 2, "relu", 64, 1.0, s)
         net = du.init_net(3, 2, 64, "relu", s)
         eta = 0.02 / float(np.linalg.eigvalsh(du.full_ntk(net, inst.X))[-1])
-        ratios.append(du.one_step_residual(net, inst.X, inst.y, eta) / du.one_step_residual(net, inst.X, inst.y,
-                                                                                               eta / 2))
-    record.note("relu one-step residual ratios (outside the assumptions)", float(np.max(np.abs(np.array(ratios) - 4))),
-                instance="relu, H=2, m=64, seeds 0-5", extra={"ratios": ratios})
+        ratios.append(
+            du.one_step_residual(net, inst.X, inst.y, eta) / du.one_step_residual(net, inst.X, inst.y, eta / 2)
+        )
+    record.note(
+        "relu one-step residual ratios (outside the assumptions)",
+        float(np.max(np.abs(np.array(ratios) - 4))),
+        instance="relu, H=2, m=64, seeds 0-5",
+        extra={"ratios": ratios},
+    )
