@@ -3,6 +3,7 @@ Du et al. 2019, wide-net gradient-descent instances, and single-neuron data for 
 
 Continuous choices come from a drawn seed (``np.random.default_rng``); structure (unit norms, pairwise angles,
 planted labels) is built by construction and returned with what is known about the instance."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ ALL_ACTS = ("relu",) + SMOOTH
 MIN_ANGLE = 1e-2  # pairwise angles kept in [MIN_ANGLE, pi - MIN_ANGLE] (the catalog's non-degeneracy margin)
 
 
-def spread_unit_vectors(rng: np.random.Generator, n: int, d: int, min_angle: float = MIN_ANGLE,
-                        near_pair: float | None = None) -> np.ndarray:
+def spread_unit_vectors(
+    rng: np.random.Generator, n: int, d: int, min_angle: float = MIN_ANGLE, near_pair: float | None = None
+) -> np.ndarray:
     """n unit vectors in R^d (d >= 2) whose pairwise angles lie in [min_angle, pi - min_angle].
 
     Each vector is drawn uniformly on the sphere and redrawn (from the same seeded generator) while it is within
@@ -67,7 +69,7 @@ def gram_instances(draw, acts=ALL_ACTS, max_n: int = 7, max_d: int = 4, H=(1, 5)
     n = draw(st.integers(2, max_n))
     d = draw(st.integers(2, max_d))
     depth = draw(st.integers(*H))
-    seed = draw(st.integers(0, 2 ** 31 - 1))
+    seed = draw(st.integers(0, 2**31 - 1))
     near = draw(st.sampled_from([None, None, None, MIN_ANGLE, np.pi - MIN_ANGLE, 0.1]))
     X = spread_unit_vectors(np.random.default_rng(seed), n, d, MIN_ANGLE * 0.999, near_pair=near)
     return GramInstance(X, depth, act, seed, near)
@@ -85,13 +87,16 @@ class GDInstance:
 
     def summary(self) -> str:
         n, d = self.X.shape
-        return (f"{self.act}, H={self.H}, n={n}, d={d}, m={self.width}, eta={self.step_scale:.3g}/lambda_max(G(0)), "
-                f"seed={self.seed}")
+        return (
+            f"{self.act}, H={self.H}, n={n}, d={d}, m={self.width}, eta={self.step_scale:.3g}/lambda_max(G(0)), "
+            f"seed={self.seed}"
+        )
 
 
 @st.composite
-def gd_instances(draw, acts=("tanh", "softplus", "sin", "gelu"), widths=(128, 256), max_n: int = 6,
-                 step=(0.25, 1.0), H=(2, 3)) -> GDInstance:
+def gd_instances(
+    draw, acts=("tanh", "softplus", "sin", "gelu"), widths=(128, 256), max_n: int = 6, step=(0.25, 1.0), H=(2, 3)
+) -> GDInstance:
     """Unit-norm non-parallel inputs, labels in [-1, 1] (|y| = O(1)), a smooth activation, a wide net and a step
     below the linearised stability limit 2 / lambda_max(G(0)) (step_scale in ``step``)."""
     act = draw(st.sampled_from(acts))
@@ -100,7 +105,7 @@ def gd_instances(draw, acts=("tanh", "softplus", "sin", "gelu"), widths=(128, 25
     depth = draw(st.integers(*H))
     width = draw(st.sampled_from(widths))
     scale = draw(st.floats(*step))
-    seed = draw(st.integers(0, 2 ** 31 - 1))
+    seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
     X = spread_unit_vectors(rng, n, d, 0.1)
     y = rng.uniform(-1.0, 1.0, n)
@@ -126,7 +131,7 @@ def planted_neurons(draw, max_d0: int = 3, max_n: int = 8) -> NeuronInstance:
     d0 = draw(st.integers(1, max_d0))
     n = draw(st.integers(1, max_n))
     shape = draw(st.sampled_from(["generic", "generic", "dead", "repeated"]))
-    seed = draw(st.integers(0, 2 ** 31 - 1))
+    seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(d0, n))
     w = rng.normal(size=d0)
@@ -143,7 +148,7 @@ def nonneg_neurons(draw, max_d0: int = 2, max_n: int = 6) -> NeuronInstance:
     """General non-negative labels (L_r bounded below) on d0 <= 2 data, where min L is computed exactly."""
     d0 = draw(st.integers(1, max_d0))
     n = draw(st.integers(2, max_n))
-    seed = draw(st.integers(0, 2 ** 31 - 1))
+    seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(d0, n))
     Y = rng.uniform(0.0, 2.0, n)

@@ -9,6 +9,7 @@ The survey says a global minimizer of L_r globally minimizes L.  Routes here: mi
 L-BFGS on the smooth convex L_r; min L exactly by enumerating the sectors cut out by the samples' hyperplanes
 (d0 <= 2) and, in any dimension, by random-start L-BFGS (an upper bound attained by an explicit point).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,17 @@ from scipy.optimize import minimize
 from landscape.core.results import RouteResult, solve_cvxpy
 from landscape.core.validate import finite_array, positive_int
 
-__all__ = ["NeuronProblem", "loss", "relaxed_loss", "relaxed_grad", "relaxed_min_cvxpy", "relaxed_min_lbfgs",
-           "neuron_min_exhaustive", "neuron_min_multistart", "unbounded_direction"]
+__all__ = [
+    "NeuronProblem",
+    "loss",
+    "relaxed_loss",
+    "relaxed_grad",
+    "relaxed_min_cvxpy",
+    "relaxed_min_lbfgs",
+    "neuron_min_exhaustive",
+    "neuron_min_multistart",
+    "unbounded_direction",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,8 +94,9 @@ def relaxed_min_cvxpy(p: NeuronProblem, solver: str = "CLARABEL") -> RouteResult
         value = -np.inf if str(prob.status).startswith("unbounded") else float("nan")
         return RouteResult(value, failed.status, False, route=failed.route)
     wv = np.asarray(w.value, dtype=np.float64)
-    return RouteResult(relaxed_loss(p, wv), "optimal", True, route=f"cvxpy/{solver}",
-                       data={"w": wv, "solver_value": float(prob.value)})
+    return RouteResult(
+        relaxed_loss(p, wv), "optimal", True, route=f"cvxpy/{solver}", data={"w": wv, "solver_value": float(prob.value)}
+    )
 
 
 def relaxed_min_lbfgs(p: NeuronProblem, seed: int = 0, gtol: float = 1e-10) -> RouteResult:
@@ -93,12 +104,18 @@ def relaxed_min_lbfgs(p: NeuronProblem, seed: int = 0, gtol: float = 1e-10) -> R
     times the data scale."""
     rng = np.random.default_rng(seed)
     scale = 1.0 + float(np.abs(p.X).max()) * (1.0 + float(np.abs(p.Y).max()))
-    res = minimize(lambda w: (relaxed_loss(p, w), relaxed_grad(p, w)), rng.normal(size=p.d0), jac=True,
-                   method="L-BFGS-B", options={"gtol": gtol * scale, "ftol": 0.0, "maxiter": 5000})
+    res = minimize(
+        lambda w: (relaxed_loss(p, w), relaxed_grad(p, w)),
+        rng.normal(size=p.d0),
+        jac=True,
+        method="L-BFGS-B",
+        options={"gtol": gtol * scale, "ftol": 0.0, "maxiter": 5000},
+    )
     g = float(np.linalg.norm(relaxed_grad(p, res.x)))
     ok = bool(np.isfinite(res.fun) and g <= 1e3 * gtol * scale and np.linalg.norm(res.x) < 1e8)
-    return RouteResult(relaxed_loss(p, res.x), f"{res.message} (|grad| = {g:.2e})", ok, route="lbfgs",
-                       data={"w": res.x, "grad": g})
+    return RouteResult(
+        relaxed_loss(p, res.x), f"{res.message} (|grad| = {g:.2e})", ok, route="lbfgs", data={"w": res.x, "grad": g}
+    )
 
 
 def _ray_min(p: NeuronProblem, e: np.ndarray) -> tuple[float, np.ndarray]:
@@ -154,8 +171,9 @@ def neuron_min_multistart(p: NeuronProblem, starts: int = 20, seed: int = 0) -> 
     best = (np.inf, None)
     scale = float(np.abs(p.Y).max() + 1.0) / float(np.linalg.norm(p.X, axis=0).mean())
     for _ in range(starts):
-        res = minimize(fg, rng.normal(size=p.d0) * scale, jac=True, method="L-BFGS-B",
-                       options={"gtol": 1e-12, "maxiter": 2000})
+        res = minimize(
+            fg, rng.normal(size=p.d0) * scale, jac=True, method="L-BFGS-B", options={"gtol": 1e-12, "maxiter": 2000}
+        )
         v = loss(p, res.x)
         if v < best[0]:
             best = (v, res.x)

@@ -1,10 +1,9 @@
 """Tolerances of the survey family, each with the reason for its size (see landscape/core/tolerances.py for the
 rule: scaled residuals for float64 evaluation, documented accuracy times a scale for solvers and quadratures)."""
+
 from __future__ import annotations
 
-import numpy as np
-
-EPS64 = float(np.finfo(np.float64).eps)
+from landscape.core.tolerances import EPS64
 
 # The arc-cosine recursion is a chain of H elementwise maps of entries of size <= 1; measured against the polar
 # quadrature the closed form agrees to 2e-15 (H = 1) ... 5e-14 (H = 10).  1e3 eps per layer covers that.
@@ -33,6 +32,7 @@ TENSOR_GH_LAYER_ATOL = 1e-10
 EMPIRICAL_Z = 5.0
 EMPIRICAL_BIAS_C = 0.5
 
+
 # Smallest eigenvalue from numpy.linalg.eigvalsh: backward stable, error <= ~ n eps ||K||_2; factor 10 for the
 # constants.  A lambda_min below this is indistinguishable from 0.
 def eig_atol(norm: float, n: int) -> float:
@@ -59,6 +59,7 @@ def tensor_atol(depth: int) -> float:
 # the returned point exceeds the optimum by at most that, 1e-6 (1 + |value|) leaves a margin of 100 as in the core
 # table (CONIC_VALUE_RTOL).  L-BFGS on the smooth convex relaxed loss stops at a gradient norm of 1e-10.
 CONIC_RTOL = 1e-6
+
 
 # A violation of "a minimizer of L_r minimizes L" is certified when L(w~) exceeds the loss of an explicit point by
 # more than the solver allowance; the counterexamples found exceed it by > 0.1 (relative), five orders above it.

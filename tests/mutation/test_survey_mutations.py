@@ -1,5 +1,6 @@
 """The survey family's checks can fail: run with one formula mutated (or the planting dropped), each must be
 refuted within the ci budget."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -94,7 +95,6 @@ def test_dropping_the_planting_is_refuted():
     strat = planted_neurons(max_d0=2).filter(lambda i: i.problem.n >= 2)
     message = refuted_under_ci_budget(strat, check_planted_relaxation, labels=_unplanted)
     assert message is not None and "L(argmin L_r)" in message
-
 
 
 @pytest.mark.mutation("du2019.dynamics", "G(k) replaced by the last layer's Gram G^(H) only (other layers dropped)")

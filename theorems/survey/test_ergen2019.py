@@ -7,6 +7,7 @@ hyperplanes (d0 <= 2) or by the planted point; explicit better points certify fa
 fails for general non-negative labels (committed witness, the catalog's two-point case, and a search beyond it);
 it holds for realizable (planted) labels; with a negative label L_r can be unbounded below.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,9 +32,14 @@ def test_relaxed_minimizer_misses_the_neuron_optimum(record):
     with np.load(witness_path("ergen2019.relaxation"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     checks = verify_relaxation_counterexample(arrays)
-    record.witness("two-points", arrays, certified=relaxation_counterexample_certified(checks, 2.0), checks=checks,
-                   instance="d0 = 1, X = [1, -1], Y = [1, 1]: L_r(w) = w^2 + 2 (argmin 0, L(0) = 2), "
-                            "L(w) = w^2 - 2|w| + 2 (min 1 at w = +-1)")
+    record.witness(
+        "two-points",
+        arrays,
+        certified=relaxation_counterexample_certified(checks, 2.0),
+        checks=checks,
+        instance="d0 = 1, X = [1, -1], Y = [1, 1]: L_r(w) = w^2 + 2 (argmin 0, L(0) = 2), "
+        "L(w) = w^2 - 2|w| + 2 (min 1 at w = +-1)",
+    )
 
 
 @pytest.mark.claim("ergen2019.relaxation")
@@ -49,27 +55,39 @@ def test_search_beyond_the_catalog_case(d0, n, record):
             if not kept:
                 Xs, Ys = shrink_relaxation_witness(X, Y)
                 checks = verify_relaxation_counterexample({"X": Xs, "Y": Ys})
-                record.witness(f"search-d{d0}-n{n}", {"X": Xs, "Y": Ys},
-                               certified=relaxation_counterexample_certified(checks, float(Ys @ Ys)), checks=checks,
-                               instance=f"d0={d0}, n={Xs.shape[1]} (shrunk from seed {seed}), X={Xs.tolist()}, "
-                                        f"Y={Ys.tolist()}")
+                record.witness(
+                    f"search-d{d0}-n{n}",
+                    {"X": Xs, "Y": Ys},
+                    certified=relaxation_counterexample_certified(checks, float(Ys @ Ys)),
+                    checks=checks,
+                    instance=f"d0={d0}, n={Xs.shape[1]} (shrunk from seed {seed}), X={Xs.tolist()}, Y={Ys.tolist()}",
+                )
                 kept = True
-    record.note("fraction of random non-negative-label instances where the survey's statement fails",
-                fails / tried, instance=f"d0={d0}, n={n}, {tried} seeds", extra={"failures": fails, "tried": tried})
+    record.note(
+        "fraction of random non-negative-label instances where the survey's statement fails",
+        fails / tried,
+        instance=f"d0={d0}, n={n}, {tried} seeds",
+        extra={"failures": fails, "tried": tried},
+    )
 
 
 @pytest.mark.claim("ergen2019.relaxation.planted")
 @budget(1.0)
 @given(inst=planted_neurons())
-@example(inst=NeuronInstance(eg.NeuronProblem(np.array([[1.0, -1.0]]), np.array([1.0, 0.0])), np.array([1.0]), 0,
-                             "planted/two-points"))
+@example(
+    inst=NeuronInstance(
+        eg.NeuronProblem(np.array([[1.0, -1.0]]), np.array([1.0, 0.0])), np.array([1.0]), 0, "planted/two-points"
+    )
+)
 def test_relaxed_minimizer_is_optimal_for_planted_labels(inst, record):
     check_planted_relaxation(inst, record)
 
 
 @pytest.mark.claim("ergen2019.relaxation.unbounded")
-@pytest.mark.parametrize("X, Y", [pytest.param([[1.0]], [-1.0], id="catalog-1d"),
-                                  pytest.param([[1.0, 0.0], [0.0, 1.0]], [-1.0, 2.0], id="d0-2")])
+@pytest.mark.parametrize(
+    "X, Y",
+    [pytest.param([[1.0]], [-1.0], id="catalog-1d"), pytest.param([[1.0, 0.0], [0.0, 1.0]], [-1.0, 2.0], id="d0-2")],
+)
 def test_negative_label_makes_the_relaxation_unbounded(X, Y, record):
     p = eg.NeuronProblem(np.array(X), np.array(Y))
     conv = eg.relaxed_min_cvxpy(p)
@@ -77,7 +95,16 @@ def test_negative_label_makes_the_relaxation_unbounded(X, Y, record):
     slope = eg.unbounded_direction(p, d)
     values = [eg.relaxed_loss(p, t * d) for t in (1.0, 10.0, 100.0)]
     checks = {"cvxpy_status": conv.status, "slope": slope, "L_r(t d), t = 1, 10, 100": values}
-    certified = bool(slope is not None and slope < 0 and values[2] < values[1] < values[0]
-                     and str(conv.status).startswith("unbounded"))
-    record.witness(f"ray-{p.d0}d", {"X": p.X, "Y": p.Y, "direction": d}, certified=certified, checks=checks,
-                   instance=f"X={p.X.tolist()}, Y={p.Y.tolist()}, direction {d.tolist()}")
+    certified = bool(
+        slope is not None
+        and slope < 0
+        and values[2] < values[1] < values[0]
+        and str(conv.status).startswith("unbounded")
+    )
+    record.witness(
+        f"ray-{p.d0}d",
+        {"X": p.X, "Y": p.Y, "direction": d},
+        certified=certified,
+        checks=checks,
+        instance=f"X={p.X.tolist()}, Y={p.Y.tolist()}, direction {d.tolist()}",
+    )
