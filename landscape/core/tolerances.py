@@ -26,10 +26,6 @@ CONIC_VALUE_RTOL = 1e-6
 # the bound is 1e-6 * (1 + gamma), not relative to gamma alone.
 CONIC_FEAS_RTOL = 1e-6
 
-# Weights recovered from an interior-point dual point inherit its ~1e-7 error through a truncated SVD and the
-# 1/H-th power of singular values (whose derivative blows up near 0): seen up to 4e-5 absolute on values ~ 10.
-RECOVERY_RTOL = 1e-4
-
 # Recovering weights from an interior-point dual point: the dual objective depends on Y~ - Lam only through its
 # top-d_min squared singular values, so it is flat to SECOND order along the directions the primal optimum
 # thresholds to zero; a dual value accurate to ~1e-8 then leaves spurious singular values of Y~ - Lam up to
@@ -88,9 +84,6 @@ def conic_value(scale: float) -> float:
 def conic_feasibility(scale: float) -> float:
     return CONIC_FEAS_RTOL * (1.0 + abs(float(scale)))
 
-
-def recovery(scale: float) -> float:
-    return RECOVERY_RTOL * (1.0 + abs(float(scale)))
 
 
 def reached(scale: float) -> float:
