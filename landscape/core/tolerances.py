@@ -85,6 +85,5 @@ def conic_feasibility(scale: float) -> float:
     return CONIC_FEAS_RTOL * (1.0 + abs(float(scale)))
 
 
-
 def reached(scale: float) -> float:
     return REACHED_RTOL * (1.0 + abs(float(scale)))
