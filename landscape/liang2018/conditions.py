@@ -399,6 +399,7 @@ def convex_quadratic_fit(X, y, offsets, p: int, cone_side: int = 0, solver: str 
     failed = solve_cvxpy(prob, solver, A)
     if failed is not None:
         return failed
+    assert A.value is not None and a0.value is not None  # solve_cvxpy checked A; an optimal solve sets a0 too
     Av = 0.5 * (A.value + A.value.T)
     if cone_side != 0:  # project onto the cone so the re-evaluated value belongs to an admissible point
         w, V = np.linalg.eigh(-cone_side * Av)

@@ -66,10 +66,12 @@ def derivatives(problem: lg.ShallowProblem):
         theta = np.asarray(theta, dtype=np.float64)
         a0, a, W = problem.unpack(theta)
         Z = X @ W / s
-        sig, dsig, d2sig = _elementwise(act.torch_fn, Z, 2 if hessian else 1) + ([] if hessian else [None])
+        sig_parts = _elementwise(act.torch_fn, Z, 2 if hessian else 1)  # [sigma, sigma', sigma'' if hessian]
+        sig, dsig = sig_parts[0], sig_parts[1]
         f = a0 + sig @ a + problem.offsets
         r = -y * f
-        lv, l1, l2 = _elementwise(lambda t: lossfn(t, pdeg), r, 2 if hessian else 1) + ([] if hessian else [None])
+        loss_parts = _elementwise(lambda t: lossfn(t, pdeg), r, 2 if hessian else 1)  # [l, l', l'' if hessian]
+        lv, l1 = loss_parts[0], loss_parts[1]
         value = float(np.mean(lv))
         J = np.empty((n, problem.size))
         J[:, 0] = 1.0
@@ -79,6 +81,7 @@ def derivatives(problem: lg.ShallowProblem):
         grad = J.T @ c
         if not hessian:
             return value, grad, None
+        d2sig, l2 = sig_parts[2], loss_parts[2]
         H = (J * (l2 / n)[:, None]).T @ J
         for j in range(M):
             wj = 1 + M + np.arange(d) * M + j  # indices of W[:, j]
@@ -193,7 +196,11 @@ def critical_census(
     loss = problem.objective()
     starts = starting_points(problem, rng, random_starts, constant_starts)
     starts += [(name, np.asarray(t, float)) for name, t in extra_starts]
-    found, entries, unconverged, stops, seconds = [], [], 0, {}, {}
+    found: list[np.ndarray] = []
+    entries: list[CensusEntry] = []
+    unconverged = 0
+    stops: dict[str, int] = {}  # why the unconverged runs stopped (reason -> count)
+    seconds: dict[str, float] = {}  # Newton time per kind of start
     for k, (name, theta0) in enumerate(starts):
         t0 = time.perf_counter()
         run = crit.newton_on_gradient(

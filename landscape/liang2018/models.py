@@ -18,11 +18,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import numpy as np
 
 from landscape.core.validate import finite_array, positive_int
 from landscape.liang2018.tolerances import CRITICAL_GRAD_TOL, EPS64, HESSIAN_EIG_TOL, NEAR_ZERO_LOSS  # noqa: F401
+
+if TYPE_CHECKING:
+    import torch
 
 # ------------------------------------------------------------------------------------------------------------
 # Activations and the classes of Table 1
@@ -222,7 +226,13 @@ def square_loss(z, p=None):
     return (z + 1.0) ** 2
 
 
-LOSSES = {
+class LossFn(Protocol):
+    """A loss ``l(z, p)`` (or its derivative) of ``z = -y f``: numpy array or torch tensor in, the same kind out."""
+
+    def __call__(self, z: Any, p: int, /) -> Any: ...
+
+
+LOSSES: dict[str, tuple[LossFn, LossFn]] = {
     "poly_hinge": (poly_hinge, poly_hinge_prime),
     "logistic": (lambda z, p=None: logistic(z), lambda z, p=None: logistic_prime(z)),
     "square": (square_loss, lambda z, p=None: 2.0 * (np.asarray(z, dtype=np.float64) + 1.0)),
@@ -241,6 +251,9 @@ class BinaryLossModel:
     outputs, ``torch_outputs(theta)`` (autograd) and ``outputs(theta)`` (numpy): the empirical loss
     ``(1/n) sum_i l(-y_i f(x_i))`` as a torch objective and as a numpy value, and the exact error count."""
 
+    X: np.ndarray
+    y: np.ndarray
+    p: int
     loss: str = "poly_hinge"
 
     @property
@@ -266,6 +279,19 @@ class BinaryLossModel:
 
     def errors(self, theta: np.ndarray) -> int:
         return error_count(self.outputs(theta), self.y)
+
+    def lambdas(self, theta: np.ndarray) -> np.ndarray:
+        """Per-sample weights ``l'(-y_i f_i)`` (zero exactly at margin >= 1 for the polynomial hinge)."""
+        return LOSSES[self.loss][1](-self.y * self.outputs(theta), self.p)
+
+    # -- what each model defines -----------------------------------------------------------------------------
+    def torch_outputs(self, theta: torch.Tensor) -> torch.Tensor:
+        """The outputs ``f(x_i)`` as a float64 tensor, differentiable in ``theta`` (autograd)."""
+        raise NotImplementedError
+
+    def outputs(self, theta: np.ndarray) -> np.ndarray:
+        """The outputs ``f(x_i)`` in numpy (an independent route to the same numbers)."""
+        raise NotImplementedError
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -323,10 +349,6 @@ class ShallowProblem(BinaryLossModel):
         a0, a, W = self.unpack(np.asarray(theta, dtype=np.float64))
         act = activation(self.act)
         return a0 + act.np_fn(self.X @ W / act.input_scale) @ a + self.offsets
-
-    def lambdas(self, theta: np.ndarray) -> np.ndarray:
-        """Per-sample weights ``l'(-y_i f_i)`` (zero exactly at margin >= 1 for the polynomial hinge)."""
-        return LOSSES[self.loss][1](-self.y * self.outputs(theta), self.p)
 
     def g_lambda(self, lam: np.ndarray, w: np.ndarray) -> float:
         """``sum_i lam_i y_i sigma(w^T x_i)``: minus n times the partial derivative in an output weight whose
@@ -481,7 +503,7 @@ class IdentityShortcutProblem(BinaryLossModel):
 
     def pack(self, a, b, U, c, V, e) -> np.ndarray:
         d, k = self.d, self.k
-        parts = [
+        parts: list[np.ndarray | list[float]] = [
             np.asarray(a, dtype=np.float64).reshape(d),
             [float(b)],
             np.asarray(U, dtype=np.float64).reshape(d * k),
@@ -507,3 +529,7 @@ class IdentityShortcutProblem(BinaryLossModel):
         a, b, U, c, V, e = self.unpack(np.asarray(theta, dtype=np.float64))
         H = np.maximum(self.X @ U + c, 0.0) @ V + e
         return (self.X + H) @ a + b
+
+
+# The three models of this family (what a construction's ``BadPoint.problem`` can be)
+LiangProblem: TypeAlias = ShallowProblem | FeedForwardProblem | IdentityShortcutProblem

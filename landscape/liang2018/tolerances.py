@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-EPS64 = float(np.finfo(np.float64).eps)
-
+from landscape.core.tolerances import EPS64
 
 # ------------------------------------------------------------------------------------------------------------
 # Tolerances of this family (each with its reason)

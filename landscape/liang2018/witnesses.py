@@ -31,9 +31,9 @@ from landscape.liang2018.models import IdentityShortcutProblem
 # ------------------------------------------------------------------------------------------------------------
 # Readable instances and witness files
 # ------------------------------------------------------------------------------------------------------------
-def readable_instances() -> dict:
+def readable_instances() -> dict[str, BadPoint[lg.LiangProblem]]:
     """The small fixed instance of each proposition (name -> BadPoint), described in words."""
-    out = {}
+    out: dict[str, BadPoint[lg.LiangProblem]] = {}
     tp, tm = [-0.5, 0.25, 1.0], [-1.0, 0.5]
     X, y = half_space_subspace_data(tp, tm)
     M = lg.required_width_thm1(5, 2, 2, 1)
@@ -65,7 +65,7 @@ def readable_instances() -> dict:
     )
     X, y = half_space_subspace_data([1.0, -0.5], [0.25, -1.0])
     lin = linear_model_by_newton(X, y, 6)
-    bp = prop3_linear_point(X, y, 8, "leaky_relu", 6, linear=lin)
+    bp: BadPoint[lg.LiangProblem] = prop3_linear_point(X, y, 8, "leaky_relu", 6, linear=lin)
     affine = (
         f"f = {lin.beta + lin.u[0]:.5f} + {lin.u[1]:.5f} t (positives), "
         f"{lin.beta + lin.u[0]:.5f} + {lin.u[2]:.5f} t (negatives)"
@@ -119,7 +119,7 @@ def readable_instances() -> dict:
     return out
 
 
-def witness_arrays(bp: BadPoint) -> dict:
+def witness_arrays(bp: BadPoint[lg.LiangProblem]) -> dict:
     """Plain arrays (no objects) that rebuild the problem and the point: see :func:`bad_point_from_arrays`."""
     prob = bp.problem
     arrays = {
@@ -133,6 +133,7 @@ def witness_arrays(bp: BadPoint) -> dict:
         "description": np.asarray(bp.description),
     }
     if isinstance(prob, lg.ShallowProblem):
+        assert prob.offsets is not None  # ShallowProblem.__post_init__ always sets them
         arrays.update(model=np.asarray("shallow"), act=np.asarray(prob.act), M=np.asarray(prob.M), offsets=prob.offsets)
     elif isinstance(prob, lg.FeedForwardProblem):
         arrays.update(model=np.asarray("feedforward"), act=np.asarray(prob.act), hidden=np.asarray(prob.hidden))
@@ -141,12 +142,13 @@ def witness_arrays(bp: BadPoint) -> dict:
     return arrays
 
 
-def bad_point_from_arrays(arrays) -> BadPoint:
+def bad_point_from_arrays(arrays) -> BadPoint[lg.LiangProblem]:
     """Rebuild a BadPoint from witness arrays.  The facts its checks rely on (best constant B*, best linear model)
     are recomputed from the stored data, not read from the file."""
     claim = str(arrays["claim"])
     model = str(arrays["model"])
     X, y, theta, p = arrays["X"], arrays["y"], np.asarray(arrays["theta"], dtype=np.float64), int(arrays["p"])
+    prob: lg.LiangProblem
     if model == "shallow":
         prob = lg.ShallowProblem(X, y, int(arrays["M"]), str(arrays["act"]), p, offsets=arrays["offsets"])
     elif model == "feedforward":
@@ -157,8 +159,8 @@ def bad_point_from_arrays(arrays) -> BadPoint:
         raise ValueError(f"unknown model {model!r} in a witness file")
     if theta.shape != (prob.size,):
         raise ValueError(f"theta has {theta.size} entries; the model has {prob.size} parameters")
-    better = np.asarray(arrays["better"], dtype=np.float64)
-    better = better if better.size else None
+    stored = np.asarray(arrays["better"], dtype=np.float64)
+    better = stored if stored.size else None
     n_plus, n_minus = class_counts(prob.y)
     B = lin = None
     meta = {}

@@ -3,6 +3,8 @@ says, which claim of the suite tests it, how many examples and minima that claim
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 CLASSES = ("softplus", "relu", "leaky-relu", "sigmoid", "quadratic")
 CELL_NOTE = "Table 1 cell"
 # paper's entry and the claim that decides each cell ("Yes" cells: the theorem's own test on that class;
@@ -29,9 +31,17 @@ THEOREM_CLAIMS = {
 }
 
 
-def _positive_cells(summary: dict, claims: tuple) -> dict:
+class _PositiveCell(TypedDict):
+    examples: int
+    minima: int
+    certified: int
+    held: bool
+    acts: set[str]
+
+
+def _positive_cells(summary: dict, claims: tuple) -> dict[str, _PositiveCell]:
     """Per class: examples, exercised end points, certified minima, whether zero error always held, activations."""
-    cells = {}
+    cells: dict[str, _PositiveCell] = {}
     for cid in claims:
         note = summary["claims"].get(cid, {}).get("notes", {}).get(CELL_NOTE) or {}
         for v in note.get("values", []):

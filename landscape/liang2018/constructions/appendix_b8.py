@@ -7,6 +7,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def exact_least_squares_fit(rows: list, targets: Sequence) -> list:
     ``rows``: Gram-Schmidt in exact arithmetic, dependent columns dropped.  Unique even without full rank."""
     n = len(rows)
     cols = [[rows[i][j] for i in range(n)] for j in range(len(rows[0]))]
-    basis = []  # orthogonal (not normalized) columns
+    basis: list[list[Any]] = []  # orthogonal (not normalized) columns, of the rows' entries (Fractions)
     for c in cols:
         v = list(c)
         for q in basis:

@@ -5,6 +5,7 @@ half-space data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -13,9 +14,12 @@ from landscape.liang2018 import models as lg
 from landscape.liang2018.constructions.linear import LinearOptimum
 from landscape.liang2018.tolerances import PERTURBATION_RADII
 
+# The model a BadPoint's construction builds (``BadPoint[lg.ShallowProblem]`` is a ``BadPoint[lg.LiangProblem]``)
+ProblemT_co = TypeVar("ProblemT_co", bound=lg.BinaryLossModel, covariant=True)
+
 
 @dataclass
-class BadPoint:
+class BadPoint(Generic[ProblemT_co]):
     """A constructed (claimed) bad local minimum with the facts its construction promises.
 
     ``reference_value`` is the loss at ``theta`` computed by the construction's own closed form (constant
@@ -24,7 +28,7 @@ class BadPoint:
     """
 
     claim: str
-    problem: object
+    problem: ProblemT_co
     theta: np.ndarray
     reference_value: float
     regime: str  # "dead", "linear", "jensen", "cone", "constant-curved"
@@ -128,6 +132,7 @@ def zero_error_shallow(prob: lg.ShallowProblem):
     shift = 0.5 * (lo + hi)
     K = scale_to_zero_loss(g - shift, y)
     # f_S + c = a_0 + K g + c with a_0 = -K shift - c reproduces K (g - shift) (the offsets are one constant)
+    assert prob.offsets is not None  # ShallowProblem.__post_init__ always sets them (zeros when none are given)
     if np.ptp(prob.offsets) > 0:
         return None
     return prob.pack(-K * shift - prob.offsets[0], K * a, W)

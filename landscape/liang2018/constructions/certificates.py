@@ -4,6 +4,7 @@ argument of each dead/linear-regime construction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -33,7 +34,7 @@ class PointCertificate:
         return self.verdict.startswith("local-min")
 
 
-def certify_point(bp: BadPoint, samples: int = 100, seed: int = 0) -> PointCertificate:
+def certify_point(bp: BadPoint[lg.BinaryLossModel], samples: int = 100, seed: int = 0) -> PointCertificate:
     """Run :func:`landscape.certify.certify` at the constructed point, then (whatever its verdict) the loss
     change over :func:`local_samples` evaluated in numpy (an evaluation route the certifier does not use)."""
     loss = bp.problem.objective()
@@ -65,16 +66,19 @@ class LocalArgument:
     extra: dict = field(default_factory=dict)
 
 
-def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgument:
+def local_argument(bp: BadPoint[lg.LiangProblem], samples: int = 100, seed: int = 7) -> LocalArgument:
     """The construction's own proof, evaluated: (1) every hidden unit keeps its regime on the ball of radius
     ``max(PERTURBATION_RADII)`` (analytic bound, and the extreme at sample points); (2) on that ball the loss
     equals a reduced convex function (constant model or linear model), checked at the sample points; (3) the
     construction minimizes that reduced function (its derivative vanishes; for the linear model the gradient of
-    the convex loss, computed in numpy)."""
+    the convex loss, computed in numpy).  The claim fixes the model (and the facts recorded with the point): each
+    branch names it to the type checker."""
     r = max(PERTURBATION_RADII)
     pts = local_samples(bp.theta, PERTURBATION_RADII, samples, seed)
     prob = bp.problem
     if bp.claim == "liang2018.prop2":
+        prob = cast(lg.ShallowProblem, prob)
+        assert prob.offsets is not None and bp.B_star is not None  # set by ShallowProblem and prop2_dead_point
         _, _, W = prob.unpack(bp.theta)
         margin = dead_unit_margin(prob.X, W, r)
         sampled = max(float((prob.X @ prob.unpack(t)[2]).max()) for _, t in pts)
@@ -83,6 +87,8 @@ def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgu
         )
         return LocalArgument(r, margin, sampled, red, abs(constant_loss_slope(bp.B_star, prob.y, prob.p)), len(pts))
     if bp.claim == "liang2018.prop6":
+        prob = cast(lg.FeedForwardProblem, prob)
+        assert bp.B_star is not None  # set by prop6_dead_first_layer
         W1, b1 = first_layer(prob, bp.theta)
         margin = dead_unit_margin(prob.X, W1, r, b1)
         sampled = max(float((prob.X @ first_layer(prob, t)[0] + first_layer(prob, t)[1]).max()) for _, t in pts)
@@ -101,6 +107,7 @@ def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgu
             extra={"output_spread": spread},
         )
     if bp.claim == "liang2018.prop3":
+        prob = cast(lg.ShallowProblem, prob)
         _, _, W = prob.unpack(bp.theta)
         margin = live_unit_margin(prob.X, W, r)
         sampled = min(float((prob.X @ prob.unpack(t)[2]).min()) for _, t in pts)
@@ -109,8 +116,10 @@ def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgu
             a0, a, Wt = prob.unpack(t)
             red = max(red, abs(prob.value(t) - linear_model_loss(a0, Wt @ a, prob.X, prob.y, prob.p)))
         lin = bp.linear
+        assert lin is not None  # the construction records its linear-model optimum
         return LocalArgument(r, margin, sampled, red, _linear_grad_norm(prob.X, prob.y, prob.p, lin), len(pts))
     if bp.claim == "liang2018.prop7":
+        prob = cast(lg.IdentityShortcutProblem, prob)
         _, _, U, c, _, _ = prob.unpack(bp.theta)
         margin = dead_unit_margin(prob.X, U, r, c)
         sampled = max(float(prob.hidden_preactivations(t).max()) for _, t in pts)
@@ -119,6 +128,7 @@ def local_argument(bp: BadPoint, samples: int = 100, seed: int = 7) -> LocalArgu
             a, b, _, _, _, e = prob.unpack(t)
             red = max(red, abs(prob.value(t) - linear_model_loss(float(a @ e + b), a, prob.X, prob.y, prob.p)))
         lin = bp.linear
+        assert lin is not None  # the construction records its linear-model optimum
         return LocalArgument(r, margin, sampled, red, _linear_grad_norm(prob.X, prob.y, prob.p, lin), len(pts))
     raise ValueError(f"no dead/linear-regime local argument for {bp.claim}")
 

@@ -25,7 +25,7 @@ def weighted_second_moment(X, y, B: float, p: int) -> np.ndarray:
 
 def prop5_constant_point(
     X, y, M: int, act: str = "square", p: int = 6, magnitudes=None, description: str = "", seed: int = 0
-) -> BadPoint:
+) -> BadPoint[lg.ShallowProblem]:
     """``W = 0``, every ``a_j`` of sign ``-sign(S)`` (S the weighted second moment at B*, a scalar for d = 1),
     ``a_0 = B* - sigma(0) sum_j a_j``: f = B* on the data, a local minimum because every small ``w_j`` moves the
     outputs along ``-sign(S) x^2``, which the weights lambda make uphill."""
@@ -64,11 +64,12 @@ def prop5_constant_point(
     )
 
 
-def flipped_descent_point(bp: BadPoint, max_halvings: int = 60) -> tuple[np.ndarray | None, float]:
+def flipped_descent_point(bp: BadPoint[lg.ShallowProblem], max_halvings: int = 60) -> tuple[np.ndarray | None, float]:
     """A lower point next to a Proposition-5 construction: flip every output weight (a_0 compensated so the
     output stays B* at W = 0) and move every w_j to a small common delta, halving delta until the loss is below
     the reference by more than rounding.  Returns (point, decrease) or (None, best change seen)."""
     prob = bp.problem
+    assert bp.B_star is not None  # prop5_constant_point records B*
     a0, a, W = prob.unpack(bp.theta)
     sigma0 = float(lg.activation(prob.act).np_fn(np.array(0.0)))
     base = prob.value(bp.theta)
@@ -99,7 +100,7 @@ class ConeValues:
     free_point: tuple = ()
 
 
-def prop5_cone_values(bp: BadPoint) -> ConeValues:
+def prop5_cone_values(bp: BadPoint[lg.ShallowProblem]) -> ConeValues:
     import cvxpy as cp
 
     prob = bp.problem
@@ -116,6 +117,7 @@ def prop5_cone_values(bp: BadPoint) -> ConeValues:
         problem.solve(solver=cp.CLARABEL)
         if problem.status != "optimal":
             return ConeValues(False, f"{'constrained' if constrained else 'free'} cone problem: {problem.status}")
+        assert a0.value is not None and A.value is not None  # status "optimal": the solver set both
         a0v, Av = float(a0.value), float(A.value)
         out.append((float(np.mean(lg.poly_hinge(-y * (a0v + Av * x2), p))), a0v, Av))
     return ConeValues(True, "optimal", out[0][0], out[0][2], out[1][0], (out[1][1], out[1][2]))
@@ -128,7 +130,7 @@ def second_derivative_at_zero(act: str, h: float = 1e-3) -> float:
     return float((f(np.array(h)) - 2.0 * f(np.array(0.0)) + f(np.array(-h))) / h**2)
 
 
-def curved_block(bp: BadPoint) -> tuple[np.ndarray, np.ndarray]:
+def curved_block(bp: BadPoint[lg.ShallowProblem]) -> tuple[np.ndarray, np.ndarray]:
     """Proposition 5's second-order argument: the Hessian block in the input weights W at the construction,
     by autograd, and its closed form ``diag(-a_j sigma''(0) S / n)`` (the input weights do not couple)."""
     from landscape.core.certify import dense_hessian

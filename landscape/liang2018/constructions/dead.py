@@ -19,7 +19,7 @@ from landscape.liang2018.models import IdentityShortcutProblem
 # -- Proposition 2: dead ReLU-class neurons --------------------------------------------------------------------
 def prop2_dead_point(
     X, y, M: int, act: str = "relu", p: int = 6, a=None, offset: float = 0.0, description: str = "", seed: int = 0
-) -> BadPoint:
+) -> BadPoint[lg.ShallowProblem]:
     """All M neurons dead: ``w_j = -e1`` (every input has ``x_1 = 1``, so every pre-activation is -1),
     ``a_0 = B* - c`` for a constant second network ``f_D = c``; then ``f = B*`` on the data.
 
@@ -69,7 +69,7 @@ def prop6_dead_first_layer(
     seed: int = 0,
     description: str = "",
     planted: np.ndarray | None = None,
-) -> BadPoint:
+) -> BadPoint[lg.FeedForwardProblem]:
     """Random weights; first-layer biases ``b_1 = -(max_i ||W_1^T x_i||_inf + 1)`` kill every first-layer unit
     with margin 1, so the network is a constant K on the data; the output bias then moves K to the best
     constant B*.  With ``planted = (w, b)`` (labels = sign(w^T x + b)) ``better`` is an error-free network
@@ -150,7 +150,7 @@ def first_layer(prob: lg.FeedForwardProblem, theta) -> tuple[np.ndarray, np.ndar
 # -- Proposition 7: identity shortcut with a dead residual ------------------------------------------------------------
 def prop7_shortcut_point(
     X, y, k: int, p: int = 6, seed: int = 0, linear: LinearOptimum | None = None, description: str = ""
-) -> BadPoint:
+) -> BadPoint[IdentityShortcutProblem]:
     """``H = V^T relu(U^T x + c) + e`` with ``c = -(max_i ||U^T x_i||_inf + 1)`` (dead), so ``H = e`` on the
     data and ``f = a^T x + (a^T e + b)`` is a linear model: take ``a = u*``, ``b = beta* - a^T e`` with
     ``(beta*, u*)`` the best linear classifier.  ``better``: the residual computes ``|x_2|`` into coordinate 1."""

@@ -105,6 +105,7 @@ def linear_model_by_cvxpy(X, y, p: int) -> LinearOptimum:
     ok = prob.status == "optimal"
     if not ok:
         return LinearOptimum(float("nan"), np.full(d, np.nan), float("nan"), float("nan"), 0, False, prob.status)
+    assert beta.value is not None  # status "optimal": the solver set the variables
     b, w = float(beta.value), np.asarray(u.value, dtype=np.float64)
     return LinearOptimum(b, w, linear_model_loss(b, w, X, y, p), float("nan"), 0, True, "optimal")
 

@@ -21,7 +21,7 @@ def prop3_linear_point(
     linear: LinearOptimum | None = None,
     description: str = "",
     seed: int = 0,
-) -> BadPoint:
+) -> BadPoint[lg.ShallowProblem]:
     """Realize the best linear classifier ``beta* + u*^T x`` with every neuron in its linear piece:
     ``w_1 = u* + C e1`` (a_1 = 1), ``w_2 = C e1`` (a_2 = -1), ``w_j = C e1`` (a_j = 0, j >= 3), ``a_0 = beta*``,
     ``C = max_i |u*^T x_i| + 1`` (all inputs have ``x_1 = 1``, so every pre-activation is >= 1)."""

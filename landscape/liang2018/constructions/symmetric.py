@@ -23,7 +23,7 @@ def sigmoid_class_constant(act: str) -> float:
 
 def prop4_constant_point(
     X, y, M: int, act: str = "tanh", p: int = 6, a=None, description: str = "", seed: int = 0
-) -> BadPoint:
+) -> BadPoint[lg.ShallowProblem]:
     """``W = 0`` and ``a_0 = B* - (c/2) sum_j a_j``: the network outputs the best constant on every input.  On a
     symmetric sample this is a *global* minimum (Jensen on each pair x, -x), with error min(n_+, n_-)/n."""
     X, y = lg.check_data(X, y)
@@ -47,7 +47,7 @@ def pair_sums(prob, theta) -> np.ndarray:
     return prob.outputs(theta) + mirrored.outputs(theta)
 
 
-def jensen_argument(bp: BadPoint, draws: int = 300, scale: float = 3.0, seed: int = 11) -> dict:
+def jensen_argument(bp: BadPoint[lg.ShallowProblem], draws: int = 300, scale: float = 3.0, seed: int = 11) -> dict:
     """Proposition 4's global argument, evaluated: at random parameters anywhere (Gaussian of the given scale) and
     at the local samples, (i) ``f(x) + f(-x)`` is the same number for every sample (the pairing identity),
     (ii) the loss is at least phi(B(theta)) >= phi(B*).  Returns the extremes."""
