@@ -125,6 +125,11 @@ def test_grid_gap_bound_refutes_constant_point_nine():
     _refuted(grid_network_problems(), check_grid_gap_bound, "P - D <= 0.9 Delta_worst / I", constant=0.9)
 
 
+@pytest.mark.mutation("zhang2019.thm1.finite.constant-1", "constant 1/I replaced by 0.9/I (the worked example)")
+def test_worked_example_refutes_constant_point_nine():
+    _refuted(grid_network_problems(), check_gap_bound, "P - D <= 0.9 Delta_worst / I", constant=0.9)
+
+
 @pytest.mark.mutation("zhang2019.rem1", "rescaled gap predicted 1 % too large")
 def test_rescaling_refutes_a_perturbed_scaling():
     _refuted(pwl_branch_problems(max_I=16), check_rescaling, "gap scales with the objective", gap_factor=1.01)
