@@ -386,15 +386,21 @@ def single_unit_hinge_problems(draw, max_n: int = 4, max_d: int = 2):
 
 
 @st.composite
-def coupled_grid_problems(draw, max_I: int = 3, max_G: int = 25):
+def coupled_grid_problems(
+    draw,
+    max_I: int = 3,
+    max_G: int = 25,
+    kinds: tuple[str, ...] = ("random walk", "convex", "decreasing"),
+    quantiles: tuple[float, ...] = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5),
+):
     """Scalar-parameter grids (w = 0 always on the grid) for the coupled-budget search: the per-branch losses g_i
     are a random walk, convex, or decreasing away from 0, affinely placed inside (0, 2) so that they are the
     surrogate ``1 - f_i / tau`` of outputs ``|f_i| < tau = 1`` (one sample x = 1, y = +1: Assumption 1 holds)."""
     I = draw(st.integers(2, max_I), label="I")
     G = draw(st.integers(3, max_G if I == 2 else min(max_G, 20)), label="G")
-    kind = draw(st.sampled_from(["random walk", "convex", "decreasing"]), label="shape of g")
+    kind = draw(st.sampled_from(list(kinds)), label="shape of g")
     # tight budgets are where a coupling regularizer separates P from D: draw the quantile on a log scale
-    quantile = draw(st.sampled_from([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5]), label="budget quantile")
+    quantile = draw(st.sampled_from(list(quantiles)), label="budget quantile")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     rng = np.random.default_rng(seed)
     w = np.sort(np.concatenate([np.zeros((I, 1)), rng.uniform(-1, 1, (I, G - 1))], axis=1), axis=1)

@@ -279,7 +279,12 @@ def test_bound_fails_on_a_parameter_grid_when_the_hinge_can_be_active(record):
 # ------------------------------------------------------------------------------------------------------------
 @pytest.mark.claim("zhang2019.thm1.coupled")
 def test_bound_fails_when_the_regularizer_couples_branches(record):
-    found = _search(coupled_grid_problems(), _coupled_violation_targeted, max_examples=1000)
+    # the search runs where coupling separates P from D: two branches, tight budgets (the quantile of joint choices
+    # that fit), convex or random-walk losses.  Measured: 1.4 % of plain draws there violate the bound (0.15 % over
+    # the whole family), so 1000 draws miss with probability ~1e-6 whichever constants Hypothesis mines from the
+    # loaded modules (the wider family found it only through targeting, and lost it in one process layout)
+    family = coupled_grid_problems(max_I=2, kinds=("convex", "random walk"), quantiles=(0.002, 0.005, 0.01))
+    found = _search(family, _coupled_violation_targeted, max_examples=1000)
     v = coupled_values(found)
     s = found.scalars
     checks = dict(
