@@ -98,202 +98,250 @@ def _new_entry(claim) -> dict:
 def build_summary(records: Iterable[dict]) -> dict:
     """The summary of a run from its records (see ``reports/schema.json`` for the fields)."""
     records = list(records)
-    entries = {c.id: _new_entry(c) for c in CLAIMS}
-    session = {}
-    collected: dict[str, str] = {}  # test nodeid -> claim
-    outcomes: dict[str, dict] = {}  # test nodeid -> {"outcome", "duration_s"}
-    example_status: dict[tuple, str] = {}
-    example_instance: dict[tuple, str] = {}
-    example_keys: dict[tuple, str] = {}  # compact runs: example -> key of its instance description
-    suppressed: list[dict] = []  # compact runs: passing checks counted but not written
-    rank = {"unchecked": 0, "pass": 1, "inconclusive": 2, "fail": 3}
-    mutations: dict[str, dict] = {}  # test nodeid -> {"claim", "mutant", "outcome"}
-    reasons: dict[str, Counter] = defaultdict(Counter)
-    notes: dict[str, dict] = defaultdict(dict)
-
-    nodeids = {test_key(r["test"]): r["test"] for r in records if r.get("type") != "check" and r.get("test")}
+    run = _Run({test_key(r["test"]): r["test"] for r in records if r.get("type") != "check" and r.get("test")})
     for rec in records:
+        run.add(rec)
+    return run.summary()
+
+
+RANK = {"unchecked": 0, "pass": 1, "inconclusive": 2, "fail": 3}
+_EXAMPLE_FIELD = {"pass": "passed", "fail": "failed", "inconclusive": "inconclusive", "unchecked": "unchecked"}
+
+
+class _Run:
+    """Folds a run's records, in any order of files, into one entry per registered claim."""
+
+    def __init__(self, nodeids: dict[str, str]):
+        self.nodeids = nodeids  # short test key -> node id (records name their test by its key)
+        self.entries = {c.id: _new_entry(c) for c in CLAIMS}
+        self.session: dict = {}
+        self.collected: dict[str, str] = {}  # test nodeid -> claim
+        self.outcomes: dict[str, dict] = {}  # test nodeid -> {"outcome", "duration_s", "done"}
+        self.example_status: dict[tuple, str] = {}
+        self.example_instance: dict[tuple, str] = {}
+        self.example_keys: dict[tuple, str] = {}  # compact runs: example -> key of its instance description
+        self.suppressed: list[dict] = []  # compact runs: passing checks counted but not written
+        self.mutations: dict[str, dict] = {}  # test nodeid -> {"claim", "mutant", "test", "outcome"}
+        self.reasons: dict[str, Counter] = defaultdict(Counter)
+        self.notes: dict[str, dict] = defaultdict(dict)
+
+    # -- one record ------------------------------------------------------------------------------------------
+    def add(self, rec: dict) -> None:
         kind = rec.get("type")
-        if kind == "check":
-            rec = dict(rec, test=nodeids.get(rec.get("test", ""), rec.get("test", "")))
-            key = (rec.get("claim"), rec["test"], rec.get("example"))
-            if rec.get("instance"):
-                example_instance.setdefault(key, rec["instance"])
-            else:
-                rec["instance"] = example_instance.get(key, "")
-        if kind in ("example", "suppressed"):
-            rec = dict(rec, test=nodeids.get(rec.get("test", ""), rec.get("test", "")))
-            if rec.get("claim") not in entries:
-                continue
-            if kind == "suppressed":
-                suppressed.append(rec)
-                continue
-            key = (rec["claim"], rec["test"], rec["example"])
-            if rec.get("key"):
-                example_keys[key] = rec["key"]
-            status = rec.get("status", "unchecked")
-            if rank.get(status, 0) >= rank[example_status.get(key, "unchecked")]:
-                example_status[key] = status
-            continue
         if kind == "session":
-            session.update({k: v for k, v in rec.items() if k != "type"})
-            continue
-        claim = rec.get("claim")
-        if claim not in entries:
-            continue
-        if kind == "mutation":
-            prev = mutations.get(rec["test"], {}).get("outcome", "passed")
-            outcome = rec.get("outcome", "not-run") if prev == "passed" else prev  # any failed phase fails it
-            mutations[rec["test"]] = {
-                "claim": claim,
-                "mutant": rec.get("mutant", ""),
-                "test": rec["test"],
-                "outcome": outcome,
-            }
-            continue
-        if kind == "collected":
-            collected[rec["test"]] = claim
-            if rec.get("covers") and rec["covers"] not in entries[claim]["covers"]:
-                entries[claim]["covers"].append(rec["covers"])
-        elif kind == "outcome":
-            oc = outcomes.setdefault(rec["test"], {"outcome": "passed", "duration_s": 0.0, "done": False})
-            oc["done"] = oc["done"] or rec.get("when") == "teardown"
-            if rec["outcome"] == "failed" or (rec["outcome"] == "skipped" and oc["outcome"] == "passed"):
-                oc["outcome"] = rec["outcome"]
-            oc["duration_s"] += float(rec.get("duration", 0.0))
-            collected.setdefault(rec["test"], claim)
-        elif kind == "check":
-            key = (claim, rec["test"], rec["example"])
-            status = rec["status"]
-            evidence = rec.get("evidence", True)
-            if status == "pass" and not evidence:
-                effective = "unchecked"  # a labelled sanity check never makes an example count
-            elif status == "witness":
-                effective = "pass" if rec.get("extra", {}).get("certified") else "fail"
-            elif status == "note":
-                effective = "unchecked"
-            else:
-                effective = status
-            if effective in rank and rank[effective] >= rank[example_status.get(key, "unchecked")]:
-                example_status[key] = effective
-            entry = entries[claim]
-            if status in ("pass", "fail"):
-                _add_power(entry, rec)
-            if status == "note" and rec.get("check") == "proof level":
-                _add_proof(entry, rec)
-            if status == "inconclusive":
-                reasons[claim][_reason_key(rec.get("reason", ""))] += 1
-            elif status == "note":
-                _add_note(notes[claim], rec)
-            elif status == "witness" or rec["check"].startswith("witness:"):
-                entry["witnesses"].append(
-                    {
-                        "name": rec["check"].split(":", 1)[-1],
-                        "path": rec.get("witness"),
-                        "certified": bool(rec.get("extra", {}).get("certified")),
-                        "refutes": bool(rec.get("extra", {}).get("refutes", True)),
-                        "checks": rec.get("extra", {}).get("checks", {}),
-                        "instance": rec.get("instance", ""),
-                        "test": rec["test"],
-                    }
-                )
-            if status in ("pass", "fail"):
-                _add_check(entry, rec)
+            self.session.update({k: v for k, v in rec.items() if k != "type"})
+            return
+        if kind in ("check", "example", "suppressed"):
+            rec = dict(rec, test=self.nodeids.get(rec.get("test", ""), rec.get("test", "")))
+        if rec.get("claim") not in self.entries:
+            return
+        handler = {
+            "check": self._check,
+            "example": self._example,
+            "suppressed": self.suppressed.append,
+            "mutation": self._mutation,
+            "collected": self._collected,
+            "outcome": self._outcome,
+        }.get(str(kind))
+        if handler is not None:
+            handler(rec)
 
-    for rec in suppressed:
-        entry = entries[str(rec["claim"])]
-        for name, n in (rec.get("counts") or {}).items():
-            check = entry["checks"].get(name)
-            if check is not None:
-                check["count"] += int(n)
-            if name in entry["power"]["decisive_names"]:
-                entry["power"]["decisive_checks"] += int(n)
-            if name in entry["power"]["sanity_names"]:
-                entry["power"]["sanity_checks"] += int(n)
-    distinct: dict[str, set] = defaultdict(set)
-    texts: dict[str, set] = defaultdict(set)
-    for key, status in example_status.items():
-        claim = str(key[0])
-        ex = entries[claim]["examples"]
-        ex["tried"] += 1
-        ex[{"pass": "passed", "fail": "failed", "inconclusive": "inconclusive", "unchecked": "unchecked"}[status]] += 1
+    def _mark(self, key: tuple, status: str) -> None:
+        if status in RANK and RANK[status] >= RANK[self.example_status.get(key, "unchecked")]:
+            self.example_status[key] = status
+
+    def _example(self, rec: dict) -> None:
+        key = (rec["claim"], rec["test"], rec["example"])
+        if rec.get("key"):
+            self.example_keys[key] = rec["key"]
+        self._mark(key, rec.get("status", "unchecked"))
+
+    def _mutation(self, rec: dict) -> None:
+        prev = self.mutations.get(rec["test"], {}).get("outcome", "passed")
+        outcome = rec.get("outcome", "not-run") if prev == "passed" else prev  # any failed phase fails it
+        self.mutations[rec["test"]] = {
+            "claim": rec["claim"],
+            "mutant": rec.get("mutant", ""),
+            "test": rec["test"],
+            "outcome": outcome,
+        }
+
+    def _collected(self, rec: dict) -> None:
+        claim = rec["claim"]
+        self.collected[rec["test"]] = claim
+        if rec.get("covers") and rec["covers"] not in self.entries[claim]["covers"]:
+            self.entries[claim]["covers"].append(rec["covers"])
+
+    def _outcome(self, rec: dict) -> None:
+        oc = self.outcomes.setdefault(rec["test"], {"outcome": "passed", "duration_s": 0.0, "done": False})
+        oc["done"] = oc["done"] or rec.get("when") == "teardown"
+        if rec["outcome"] == "failed" or (rec["outcome"] == "skipped" and oc["outcome"] == "passed"):
+            oc["outcome"] = rec["outcome"]
+        oc["duration_s"] += float(rec.get("duration", 0.0))
+        self.collected.setdefault(rec["test"], rec["claim"])
+
+    def _check(self, rec: dict) -> None:
+        claim = rec["claim"]
+        key = (claim, rec["test"], rec.get("example"))
+        if rec.get("instance"):
+            self.example_instance.setdefault(key, rec["instance"])
+        else:
+            rec["instance"] = self.example_instance.get(key, "")
+        status = rec["status"]
+        if status == "pass" and not rec.get("evidence", True):
+            effective = "unchecked"  # a labelled sanity check never makes an example count
+        elif status == "witness":
+            effective = "pass" if rec.get("extra", {}).get("certified") else "fail"
+        elif status == "note":
+            effective = "unchecked"
+        else:
+            effective = status
+        self._mark(key, effective)
+        entry = self.entries[claim]
         if status in ("pass", "fail"):
-            text = example_instance.get(key)
-            distinct[claim].add(example_keys.get(key) or (test_key(text) if text else f"{key[1]}#{key[2]}"))
-            if text:
-                texts[claim].add(text)
-    for mut in mutations.values():
-        m = entries[mut["claim"]]["mutation"]
-        m["total"] += 1
-        refuted = mut["outcome"] == "passed"  # a mutation test passes when the suite refutes its mutant
-        m["refuted"] += refuted
-        m["mutants"].append({"mutant": mut["mutant"], "test": mut["test"], "outcome": mut["outcome"]})
-        if not refuted:
-            m["survivors"].append(mut["mutant"])
-    for claim, entry in entries.items():
-        entry["examples"]["conclusive"] = entry["examples"]["passed"] + entry["examples"]["failed"]
-        entry["distinct_instances"] = len(distinct[claim])
-        entry["sizes"] = _sizes(texts[claim])
-        _finish_power(entry)
-        if entry["expected"] in ("erratum", "counterexample-found") and not entry["proofs"]:
-            certified = [w for w in entry["witnesses"] if w["certified"] and w["refutes"]]
-            if certified:  # a witness certified in float64 only: say so, and what would replay it
-                entry["proofs"].append(
-                    {
-                        "level": "numerical",
-                        "witness": certified[0]["name"],
-                        "replay": f"pytest '{certified[0]['test']}'",
-                        "missing": "no exact or interval re-check: the witness is built and certified in float64 "
-                        "(with tolerances) during the run",
-                        "test": certified[0]["test"],
-                    }
-                )
-        levels = [pr["level"] for pr in entry["proofs"] if pr["level"] in PROOF_LEVELS]
-        entry["proof_level"] = max(levels, key=PROOF_LEVELS.index) if levels else None
-        entry["inconclusive_reasons"] = dict(reasons[claim].most_common())
-        entry["notes"] = notes[claim]
-    for test, claim in sorted(collected.items()):
-        outcome = outcomes.get(test)
-        done = outcome is not None and outcome["done"]
-        entries[claim]["tests"].append(
-            {
-                "nodeid": test,
-                "outcome": outcome["outcome"] if outcome is not None and done else "not-run",
-                "duration_s": round(outcome["duration_s"], 4) if outcome else None,
-            }
-        )
-        if outcome:
-            entries[claim]["wall_time_s"] += outcome["duration_s"]
-        if not done:
-            entries[claim]["missing"] = True
+            _add_power(entry, rec)
+            _add_check(entry, rec)
+        elif status == "inconclusive":
+            self.reasons[claim][_reason_key(rec.get("reason", ""))] += 1
+        elif status == "note":
+            _add_note(self.notes[claim], rec)
+            if rec.get("check") == "proof level":
+                _add_proof(entry, rec)
+        if status == "witness" or rec["check"].startswith("witness:"):
+            entry["witnesses"].append(_witness(rec))
 
-    min_conclusive = int(session.get("min_conclusive", 1))
-    for entry in entries.values():
-        entry["wall_time_s"] = round(entry["wall_time_s"], 3)
-        entry["verdict"] = verdict(entry, min_conclusive)
-        entry["regression"] = entry["verdict"] not in (entry["expected"], "not-yet-checked")
+    # -- after the last record -------------------------------------------------------------------------------
+    def summary(self) -> dict:
+        self._fold_suppressed()
+        distinct, texts = self._count_examples()
+        self._score_mutations()
+        for claim, entry in self.entries.items():
+            entry["examples"]["conclusive"] = entry["examples"]["passed"] + entry["examples"]["failed"]
+            entry["distinct_instances"] = len(distinct[claim])
+            entry["sizes"] = _sizes(texts[claim])
+            _finish_power(entry)
+            _finish_proofs(entry)
+            entry["inconclusive_reasons"] = dict(self.reasons[claim].most_common())
+            entry["notes"] = self.notes[claim]
+        self._attach_tests()
+        min_conclusive = int(self.session.get("min_conclusive", 1))
+        for entry in self.entries.values():
+            entry["wall_time_s"] = round(entry["wall_time_s"], 3)
+            entry["verdict"] = verdict(entry, min_conclusive)
+            entry["regression"] = entry["verdict"] not in (entry["expected"], "not-yet-checked")
+        return self._document(min_conclusive)
 
-    totals = Counter(e["verdict"] for e in entries.values())
+    def _fold_suppressed(self) -> None:
+        for rec in self.suppressed:
+            entry = self.entries[str(rec["claim"])]
+            for name, n in (rec.get("counts") or {}).items():
+                check = entry["checks"].get(name)
+                if check is not None:
+                    check["count"] += int(n)
+                if name in entry["power"]["decisive_names"]:
+                    entry["power"]["decisive_checks"] += int(n)
+                if name in entry["power"]["sanity_names"]:
+                    entry["power"]["sanity_checks"] += int(n)
+
+    def _count_examples(self) -> tuple[dict[str, set], dict[str, set]]:
+        """Examples per status, and per claim the distinct instances (keys) and instance texts of conclusive ones."""
+        distinct: dict[str, set] = defaultdict(set)
+        texts: dict[str, set] = defaultdict(set)
+        for key, status in self.example_status.items():
+            claim = str(key[0])
+            ex = self.entries[claim]["examples"]
+            ex["tried"] += 1
+            ex[_EXAMPLE_FIELD[status]] += 1
+            if status in ("pass", "fail"):
+                text = self.example_instance.get(key)
+                distinct[claim].add(self.example_keys.get(key) or (test_key(text) if text else f"{key[1]}#{key[2]}"))
+                if text:
+                    texts[claim].add(text)
+        return distinct, texts
+
+    def _score_mutations(self) -> None:
+        for mut in self.mutations.values():
+            m = self.entries[mut["claim"]]["mutation"]
+            m["total"] += 1
+            refuted = mut["outcome"] == "passed"  # a mutation test passes when the suite refutes its mutant
+            m["refuted"] += refuted
+            m["mutants"].append({"mutant": mut["mutant"], "test": mut["test"], "outcome": mut["outcome"]})
+            if not refuted:
+                m["survivors"].append(mut["mutant"])
+
+    def _attach_tests(self) -> None:
+        for test, claim in sorted(self.collected.items()):
+            outcome = self.outcomes.get(test)
+            done = outcome is not None and outcome["done"]
+            entry = self.entries[claim]
+            entry["tests"].append(
+                {
+                    "nodeid": test,
+                    "outcome": outcome["outcome"] if outcome is not None and done else "not-run",
+                    "duration_s": round(outcome["duration_s"], 4) if outcome else None,
+                }
+            )
+            if outcome:
+                entry["wall_time_s"] += outcome["duration_s"]
+            if not done:
+                entry["missing"] = True
+
+    def _document(self, min_conclusive: int) -> dict:
+        entries, session = self.entries, self.session
+        totals = Counter(e["verdict"] for e in entries.values())
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "run": {
+                "profile": session.get("profile"),
+                "started": session.get("started"),
+                "finished": session.get("finished"),
+                "duration_s": session.get("duration_s"),
+                "exitstatus": session.get("exitstatus"),
+                "interrupted": bool(session.get("interrupted", not session.get("finished"))),
+                "min_conclusive": min_conclusive,
+                "args": session.get("args", []),
+                "versions": session.get("versions", {}),
+            },
+            "papers": PAPERS,
+            "totals": {v: totals.get(v, 0) for v in VERDICTS},
+            "missing": sorted(c for c, e in entries.items() if e["missing"]),
+            "errata": sorted(c for c, e in entries.items() if e["verdict"] == "erratum"),
+            "regressions": sorted(c for c, e in entries.items() if e["regression"]),
+            "claims": entries,
+        }
+
+
+def _witness(rec: dict) -> dict:
+    extra = rec.get("extra", {})
     return {
-        "schema_version": SCHEMA_VERSION,
-        "run": {
-            "profile": session.get("profile"),
-            "started": session.get("started"),
-            "finished": session.get("finished"),
-            "duration_s": session.get("duration_s"),
-            "exitstatus": session.get("exitstatus"),
-            "interrupted": bool(session.get("interrupted", not session.get("finished"))),
-            "min_conclusive": min_conclusive,
-            "args": session.get("args", []),
-            "versions": session.get("versions", {}),
-        },
-        "papers": PAPERS,
-        "totals": {v: totals.get(v, 0) for v in VERDICTS},
-        "missing": sorted(c for c, e in entries.items() if e["missing"]),
-        "errata": sorted(c for c, e in entries.items() if e["verdict"] == "erratum"),
-        "regressions": sorted(c for c, e in entries.items() if e["regression"]),
-        "claims": entries,
+        "name": rec["check"].split(":", 1)[-1],
+        "path": rec.get("witness"),
+        "certified": bool(extra.get("certified")),
+        "refutes": bool(extra.get("refutes", True)),
+        "checks": extra.get("checks", {}),
+        "instance": rec.get("instance", ""),
+        "test": rec["test"],
     }
+
+
+def _finish_proofs(entry: dict) -> None:
+    """The claim's proof level: the weakest of its rigorous re-checks; a failure case or erratum with none is
+    'numerical', saying what is missing and which test replays it."""
+    if entry["expected"] in ("erratum", "counterexample-found") and not entry["proofs"]:
+        certified = [w for w in entry["witnesses"] if w["certified"] and w["refutes"]]
+        if certified:
+            entry["proofs"].append(
+                {
+                    "level": "numerical",
+                    "witness": certified[0]["name"],
+                    "replay": f"pytest '{certified[0]['test']}'",
+                    "missing": "no exact or interval re-check: the witness is built and certified in float64 "
+                    "(with tolerances) during the run",
+                    "test": certified[0]["test"],
+                }
+            )
+    levels = [pr["level"] for pr in entry["proofs"] if pr["level"] in PROOF_LEVELS]
+    entry["proof_level"] = max(levels, key=PROOF_LEVELS.index) if levels else None
 
 
 def _add_check(entry: dict, rec: dict) -> None:
