@@ -1,7 +1,7 @@
 """Small branch networks in numpy (float64): a scalar-output MLP with 0, 1 or 2 hidden layers.
 
-A branch's parameters are one flat vector; ``Branch.forward(params, X)`` evaluates f(w; x) for all rows of X and
-``Branch.forward_many(P, X)`` for a stack of parameter vectors at once (used to tabulate parameter grids).
+A branch's parameters are one flat vector; ``Branch.forward_many(P, X)`` evaluates f(w; x) on all rows of X for a
+stack of parameter vectors at once (used to tabulate parameter grids).
 """
 
 from __future__ import annotations
@@ -64,6 +64,3 @@ class Branch:
             Hs = act(np.einsum("mkd,mnd->mnk", W, Hs) + b[:, None, :])
         v, c = pieces[-2], pieces[-1]
         return np.einsum("mk,mnk->mn", v, Hs) + c[:, None]
-
-    def forward(self, params: np.ndarray, X: np.ndarray) -> np.ndarray:
-        return self.forward_many(np.asarray(params, dtype=np.float64)[None, :], X)[0]
