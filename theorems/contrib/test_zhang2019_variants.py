@@ -35,7 +35,13 @@ def breaks_the_false_bound(bp) -> bool:
     return ratio > FALSE_CONSTANT
 
 
-@pytest.mark.claim("zhang2019.thm1.constant-0.9")
+@pytest.mark.claim(
+    "zhang2019.thm1.constant-0.9",
+    covers=(
+        "derandomized search (300 draws) over family A (every shape, I 2-4, at most 3 segments), targeted on I (P "
+        "- D)/Delta; shrunk"
+    ),
+)
 def test_gap_can_exceed_nine_tenths_of_delta_over_I(record):
     search = settings(max_examples=300, database=None, derandomize=True)  # found on every run, then shrunk
     bp = find(pwl_branch_problems(min_I=2, max_I=4, max_breaks=3), breaks_the_false_bound, settings=search)
@@ -47,7 +53,13 @@ def test_gap_can_exceed_nine_tenths_of_delta_over_I(record):
     record.witness("shrunk", arrays | {"K": np.asarray(bp.inst.K)}, certified=certified, checks=checks, instance=bp)
 
 
-@pytest.mark.claim("zhang2019.thm1.finite.constant-1")
+@pytest.mark.claim(
+    "zhang2019.thm1.finite.constant-1",
+    covers=(
+        "finite grids of MLP branches (depth 0-2, every catalogued activation), tied budgets, duplicated samples, "
+        "rank-one inputs; tight grids"
+    ),
+)
 @budget(0.8)
 @given(bp=grid_network_problems())
 def test_grid_networks_gap_at_most_delta_over_I(bp, record):

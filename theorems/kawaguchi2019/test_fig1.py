@@ -22,7 +22,13 @@ GRID = (
 )
 
 
-@pytest.mark.claim("kawaguchi2019.fig1")
+@pytest.mark.claim(
+    "kawaguchi2019.fig1",
+    covers=(
+        "fixed grid: depth 1-3 x width 2-16 (nightly 1-4 x 2-32), teacher and 8x8-digits data, init and trained, "
+        "two rank cutoffs; widening 4 -> 8"
+    ),
+)
 def test_figure1_J_over_depth_and_width(record):
     cells, seconds = kf.grid(**GRID)
     record.note(

@@ -11,14 +11,26 @@ from strategies.kawaguchi2019 import deep_linear
 from theorems.kawaguchi2019.checks import BarePoint, certify_bottleneck, check_linear, witness_arrays
 
 
-@pytest.mark.claim("kawaguchi2019.linear")
+@pytest.mark.claim(
+    "kawaguchi2019.linear",
+    covers=(
+        "deep linear, depth 1-3, d_y 1-3, widths d_y..d_y+2, d_x d_y..5, m <= 20; Gaussian, low-rank, "
+        "duplicated-row data; trained minima"
+    ),
+)
 @budget(1.0)
 @given(inst=deep_linear())
 def test_every_local_minimum_of_a_deep_linear_net_is_global(inst, record):
     check_linear(inst, record)
 
 
-@pytest.mark.claim("kawaguchi2019.linear.bottleneck")
+@pytest.mark.claim(
+    "kawaguchi2019.linear.bottleneck",
+    covers=(
+        "first drawn deep linear net (depth 1-3, d_y 2-3) with one layer narrower than d_y whose trained minimum "
+        "is certified above OLS"
+    ),
+)
 def test_a_bottleneck_narrower_than_d_y_misses_the_least_squares_value(record):
     from hypothesis import find
 

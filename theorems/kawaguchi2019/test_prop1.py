@@ -12,7 +12,13 @@ from strategies.kawaguchi2019 import points
 from theorems.kawaguchi2019.checks import check_prop1
 
 
-@pytest.mark.claim("kawaguchi2019.prop1")
+@pytest.mark.claim(
+    "kawaguchi2019.prop1",
+    covers=(
+        "one hidden layer, width 1-5, d_y 1; ReLU, |x|, leaky (slope in [-1,1]) mixed per unit; "
+        "Gaussian/low-rank/dup/digits; planted and trained"
+    ),
+)
 @budget(1.0)
 @given(
     inst=points(

@@ -13,7 +13,13 @@ from strategies.kawaguchi2019 import prop2_patterns
 from theorems.kawaguchi2019.checks import check_prop2
 
 
-@pytest.mark.claim("kawaguchi2019.prop2")
+@pytest.mark.claim(
+    "kawaguchi2019.prop2",
+    covers=(
+        "(i) m 2000, d 1, d_x 1-2, ReLU (0-500 zeros), leaky 0.5-1 or |x| patterns, t 1 or 3; (ii) m 10, d 100, "
+        "d_x 48 0/1 pattern; 40 data sets"
+    ),
+)
 @budget(0.8)
 @given(inst=prop2_patterns())
 def test_gaussian_data_bound_fails_no_more_often_than_stated(inst, record):

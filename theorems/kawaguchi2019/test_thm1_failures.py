@@ -12,27 +12,57 @@ from strategies.kawaguchi2019 import points
 from theorems.kawaguchi2019.checks import check_failure_case, check_thm1_at_certified_minima
 
 
-@pytest.mark.claim("kawaguchi2019.thm1.non-critical")
+@pytest.mark.claim(
+    "kawaguchi2019.thm1.non-critical",
+    covers=(
+        "fixed construction: random weights of a 3-4-4-2 mixed ReLU/leaky/|x| net on Gaussian data (first "
+        "certified of seeds 0-7)"
+    ),
+)
 def test_L_exceeds_J_at_a_non_critical_point(record):
     check_failure_case("non-critical", record)
 
 
-@pytest.mark.claim("kawaguchi2019.thm1.partial-critical")
+@pytest.mark.claim(
+    "kawaguchi2019.thm1.partial-critical",
+    covers=(
+        "fixed construction: 3-5-1 mixed ReLU/leaky/|x| net, random hidden layer, least-squares output layer, "
+        "Gaussian data (seeds 0-7)"
+    ),
+)
 def test_L_exceeds_J_when_only_the_output_layer_is_optimal(record):
     check_failure_case("partial-critical", record)
 
 
-@pytest.mark.claim("kawaguchi2019.thm1.nonlinear-output")
+@pytest.mark.claim(
+    "kawaguchi2019.thm1.nonlinear-output",
+    covers=(
+        "fixed construction: 2-2-1 identity hidden units with tanh output, trained to a certified local minimum on "
+        "Gaussian data (seeds 0-7)"
+    ),
+)
 def test_L_differs_from_J_at_a_local_minimum_with_tanh_output(record):
     check_failure_case("nonlinear-output", record)
 
 
-@pytest.mark.claim("kawaguchi2019.thm1.weight-decay")
+@pytest.mark.claim(
+    "kawaguchi2019.thm1.weight-decay",
+    covers=(
+        "fixed construction: 3-3-3-2 deep linear net trained on L + 0.05 ||theta||^2 to a certified local minimum, "
+        "Gaussian data (seeds 0-7)"
+    ),
+)
 def test_L_exceeds_J_at_a_local_minimum_of_the_weight_decayed_loss(record):
     check_failure_case("weight-decay", record)
 
 
-@pytest.mark.claim("kawaguchi2019.thm1.smooth")
+@pytest.mark.claim(
+    "kawaguchi2019.thm1.smooth",
+    covers=(
+        "depth 1-3, widths 1-3, d_y 1-3; tanh or softplus units, linear output; Gaussian/low-rank/dup/digits; "
+        "planted and trained points"
+    ),
+)
 @budget(0.8)
 @given(inst=points(kinds=("planted", "planted", "trained"), smooth=("tanh", "softplus"), depth=(1, 3), width=(1, 3)))
 def test_smooth_activations_with_linear_output_keep_L_equal_J(inst, record):

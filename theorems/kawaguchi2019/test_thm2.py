@@ -14,28 +14,48 @@ from strategies.kawaguchi2019 import highway_points
 from theorems.kawaguchi2019.checks import certify_narrow_highway, check_highway, witness_arrays
 
 
-@pytest.mark.claim("kawaguchi2019.thm2")
+@pytest.mark.claim(
+    "kawaguchi2019.thm2",
+    covers=(
+        "highway nets: depth 1-3, t 0..H, d_y 1-2, d_y..d_y+1 linear units, 1-3 ReLU/|x|/leaky units per layer; "
+        "Gaussian/low-rank/dup/digits; planted"
+    ),
+)
 @budget(1.0)
 @given(inst=highway_points())
 def test_local_minima_with_induced_linear_units_beat_basis_regression(inst, record):
     check_highway(inst, record)
 
 
-@pytest.mark.claim("kawaguchi2019.cor1")
+@pytest.mark.claim(
+    "kawaguchi2019.cor1",
+    covers=(
+        "highway nets as for thm2 with the separating edges removed; targets planted critical over the free "
+        "parameters only"
+    ),
+)
 @budget(0.8)
 @given(inst=highway_points(restricted=True))
 def test_the_bound_holds_with_the_separating_edges_removed(inst, record):
     check_highway(inst, record)
 
 
-@pytest.mark.claim("kawaguchi2019.cor2")
+@pytest.mark.claim(
+    "kawaguchi2019.cor2", covers="highway nets as for thm2 with strongly separated units; S at the ends of (t, H)"
+)
 @budget(0.8)
 @given(inst=highway_points(strong=True))
 def test_strongly_separated_units_give_the_bound_for_the_end_subsets(inst, record):
     check_highway(inst, record, only_ends=True)
 
 
-@pytest.mark.claim("kawaguchi2019.thm2.narrow-highway")
+@pytest.mark.claim(
+    "kawaguchi2019.thm2.narrow-highway",
+    covers=(
+        "first certified of 40 derandomized highway draws with d_y 2 and one linear unit per layer (n = d_y - 1), "
+        "depth 1-3, four data kinds"
+    ),
+)
 def test_a_highway_narrower_than_d_y_breaks_the_bound(record):
     inst = find(
         highway_points(narrow=True),

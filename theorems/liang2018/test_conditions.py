@@ -47,7 +47,13 @@ from theorems.liang2018.checks import (
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.prop8")
+@pytest.mark.claim(
+    "liang2018.prop8",
+    covers=(
+        "feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, sigmoid, leaky "
+        "ReLU; p 1/2/3/6; teacher-labelled data"
+    ),
+)
 @budget(1.0)
 @given(inst=teacher_problems())
 def test_zero_error_parameters_map_to_zero_loss(inst, record):
@@ -64,21 +70,39 @@ def test_zero_error_parameters_map_to_zero_loss(inst, record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.prop9")
+@pytest.mark.claim(
+    "liang2018.prop9",
+    covers=(
+        "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
+        "Thm-1 width + 0-2; offsets 0/0.5/3"
+    ),
+)
 @budget(0.4)
 @given(inst=subspace_problems(loss="logistic"))
 def test_logistic_loss_has_no_local_minimum_on_subspace_data(inst, record):
     check_no_local_minimum(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop9")
+@pytest.mark.claim(
+    "liang2018.prop9",
+    covers=(
+        "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
+        "Thm-1 width + 0-2; offsets 0/0.5/3"
+    ),
+)
 @budget(0.6)
 @given(inst=subspace_problems(loss="logistic"))
 def test_spare_neuron_move_descends_at_balanced_points(inst, record):
     check_spare_neuron_descent(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop9")
+@pytest.mark.claim(
+    "liang2018.prop9",
+    covers=(
+        "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
+        "Thm-1 width + 0-2; offsets 0/0.5/3"
+    ),
+)
 @budget(0.4)
 @given(inst=subspace_problems(loss="logistic"))
 def test_critical_points_with_switched_off_neurons_are_saddles(inst, record):
@@ -90,21 +114,39 @@ def test_critical_points_with_switched_off_neurons_are_saddles(inst, record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.prop10")
+@pytest.mark.claim(
+    "liang2018.prop10",
+    covers=(
+        "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
+        "sigmoid, leaky ReLU; teacher labels"
+    ),
+)
 @budget(0.5)
 @given(inst=teacher_problems(loss="logistic"))
 def test_euler_identity_of_the_output_layer(inst, record):
     check_euler_identity(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop10")
+@pytest.mark.claim(
+    "liang2018.prop10",
+    covers=(
+        "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
+        "sigmoid, leaky ReLU; teacher labels"
+    ),
+)
 @budget(0.4)
 @given(inst=teacher_problems(loss="logistic"))
 def test_error_free_points_are_not_critical(inst, record):
     check_error_free_points_are_not_critical(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop10")
+@pytest.mark.claim(
+    "liang2018.prop10",
+    covers=(
+        "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
+        "sigmoid, leaky ReLU; teacher labels"
+    ),
+)
 @budget(0.4)
 @given(inst=teacher_problems(loss="logistic"))
 def test_constant_critical_points_misclassify(inst, record):
@@ -116,14 +158,26 @@ def test_constant_critical_points_misclassify(inst, record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.prop11")
+@pytest.mark.claim(
+    "liang2018.prop11",
+    covers=(
+        "subspace data (r 2-6, d r..6, n 2-24, optional rotation), softplus neurons at Thm-1 width + 0-2, p 6-8, "
+        "offsets 0/0.5/3"
+    ),
+)
 @budget(0.4)
 @given(inst=subspace_problems(acts=("softplus",), max_n=24))
 def test_subspace_data_satisfy_the_zero_mean_condition(inst, record):
     check_subspace_condition(inst, record, zero_mean=True)
 
 
-@pytest.mark.claim("liang2018.prop11")
+@pytest.mark.claim(
+    "liang2018.prop11",
+    covers=(
+        "fixed catalog instance: positives at (+-2, 0), (0, +-2), negatives at (+-1, 0), (0, +-1); 3 softplus "
+        "neurons, p 6, uniform weights"
+    ),
+)
 def test_catalog_radial_instance_has_a_bad_local_minimum(record):
     """The catalog's instance: SDP value 1.5 on the definite side and -1.5 on the other (closed form: S(lam)
     = 1.5 I at the uniform weights, and every admissible S has trace 3); the construction from the uniform
@@ -163,14 +217,26 @@ def test_catalog_radial_instance_has_a_bad_local_minimum(record):
     check_bad_minimum(inst, record, BadMinimumSpec(zero_mean=True, planted_weights=True, witness="radial"))
 
 
-@pytest.mark.claim("liang2018.prop11")
+@pytest.mark.claim(
+    "liang2018.prop11",
+    covers=(
+        "mirror-symmetric radial data violating the condition (d 2-3, 0-2 extra directions, rho 0.1-0.7), both "
+        "sides; softplus/exp/cosh/square, M 2-4"
+    ),
+)
 @budget(0.4)
 @given(inst=radial_problems(symmetric=True))
 def test_violating_data_have_a_bad_local_minimum(inst, record):
     check_bad_minimum(inst, record, BadMinimumSpec(zero_mean=True))
 
 
-@pytest.mark.claim("liang2018.prop12")
+@pytest.mark.claim(
+    "liang2018.prop12",
+    covers=(
+        "subspace data (r 2-6, d r..6, n 2-20, optional rotation), quadratic neurons at M = r + 1..r + 2, p 6-8, "
+        "offsets 0/0.5/3"
+    ),
+)
 @budget(0.4)
 @given(inst=subspace_problems(acts=("square",), width="prop1", max_n=20))
 def test_subspace_data_satisfy_the_indefiniteness_condition(inst, record):
@@ -192,14 +258,26 @@ def test_subspace_data_satisfy_the_indefiniteness_condition(inst, record):
             )
 
 
-@pytest.mark.claim("liang2018.prop12")
+@pytest.mark.claim(
+    "liang2018.prop12",
+    covers=(
+        "subspace data (r 2-6, d r..6, n 2-14, optional rotation), quadratic neurons at M = r + 1..r + 2, p 6-8, "
+        "offsets 0/0.5/3"
+    ),
+)
 @budget(0.4)
 @given(inst=subspace_problems(acts=("square",), width="prop1"))
 def test_quadratic_neurons_on_subspace_data_reach_zero_error(inst, record):
     check_quadratic_if_side(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop12")
+@pytest.mark.claim(
+    "liang2018.prop12",
+    covers=(
+        "subspace data leaking out of their class's span (leak 0.5, not subspace data), quadratic neurons at M = r "
+        "+ 1..r + 2, p 6-8"
+    ),
+)
 @budget(0.4)
 @given(inst=leaky_subspace_problems())
 def test_condition_without_subspace_structure_still_gives_error_free_minima(inst, record):
@@ -209,7 +287,13 @@ def test_condition_without_subspace_structure_still_gives_error_free_minima(inst
     check_quadratic_if_side(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop12")
+@pytest.mark.claim(
+    "liang2018.prop12",
+    covers=(
+        "radial data violating the condition (d 2-3, 0-2 extra directions, rho 0.1-0.7), both sides, quadratic "
+        "neurons M > d; plus the catalog instance"
+    ),
+)
 @budget(0.4)
 @given(inst=radial_problems(symmetric=False, acts=("square",)))
 @example(inst=catalog_radial_instance(act="square", M=3, level=1.3))
@@ -219,7 +303,10 @@ def test_semidefinite_witness_gives_a_bad_local_minimum_for_quadratic_neurons(in
     check_bad_minimum(inst, record, spec)
 
 
-@pytest.mark.claim("liang2018.prop12")
+@pytest.mark.claim(
+    "liang2018.prop12",
+    covers="fixed catalog instance (radii 2 and 1 on the axes), M = 3 quadratic neurons, level 1.3, uniform weights",
+)
 def test_catalog_instance_witness_for_quadratic_neurons(record):
     """The catalog instance with M = 3 > d quadratic neurons: the uniform weights give S = 1.5 I, the construction
     is a local minimum by the cone route as well, and every sample is misclassified at level 1.3."""

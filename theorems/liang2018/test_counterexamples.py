@@ -68,7 +68,13 @@ from theorems.liang2018.checks import (
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 2
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.prop2")
+@pytest.mark.claim(
+    "liang2018.prop2",
+    covers=(
+        "ReLU and ReQU; Thm-1 data (n+/n- 1-10, Thm-1 width + 0-2) and Thm-2 data (M 1-6); p 2-8; f_D constant "
+        "0/0.7/-1.3"
+    ),
+)
 @pytest.mark.parametrize("act", ["relu", "requ"])
 @budget(0.4)
 @given(data=st.data())
@@ -76,13 +82,22 @@ def test_dead_relu_class_neurons_give_a_bad_local_minimum(act, data, record):
     check_prop2(data.draw(prop2_instances(act), label="instance"), record)
 
 
-@pytest.mark.claim("liang2018.prop2")
+@pytest.mark.claim(
+    "liang2018.prop2",
+    covers="committed readable witnesses prop2__thm1-data and prop2__thm2-data, re-verified from disk",
+)
 @pytest.mark.parametrize("name", ["liang2018.prop2__thm1-data", "liang2018.prop2__thm2-data"])
 def test_dead_relu_readable_instances(name, record):
     reverify_readable(name, record)
 
 
-@pytest.mark.claim("liang2018.prop2")
+@pytest.mark.claim(
+    "liang2018.prop2",
+    covers=(
+        "fixed search: L-BFGS from 8 random starts on three seeded Thm-1 data sets (n+ = n- = 6), M 1-2 ReLU "
+        "neurons, p 6"
+    ),
+)
 def test_plain_training_ends_at_certified_bad_minima(record):
     """Targeted search: L-BFGS from random starts on Proposition 2's data with one or two ReLU neurons; end points
     that the certifier accepts (gradient <= 1e-7, no kink within the perturbation ball, PSD Hessian, no lower
@@ -127,7 +142,10 @@ def test_plain_training_ends_at_certified_bad_minima(record):
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 3
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.prop3")
+@pytest.mark.claim(
+    "liang2018.prop3",
+    covers="ReLU, leaky ReLU, ELU; Thm-1 event data (both signs of t per class, n+/n- 2-10), Thm-1 width + 0-2, p 2-8",
+)
 @pytest.mark.parametrize("act", ["relu", "leaky_relu", "elu"])
 @budget(0.3)
 @given(data=st.data())
@@ -135,7 +153,7 @@ def test_leaky_relu_class_neurons_in_their_linear_piece_give_a_bad_local_minimum
     check_prop3(data.draw(prop3_instances(act), label="instance"), record)
 
 
-@pytest.mark.claim("liang2018.prop3")
+@pytest.mark.claim("liang2018.prop3", covers="committed readable witness prop3__linear-regime, re-verified from disk")
 def test_linear_regime_readable_instance(record):
     reverify_readable("liang2018.prop3__linear-regime", record)
 
@@ -143,7 +161,13 @@ def test_linear_regime_readable_instance(record):
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 4
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.prop4")
+@pytest.mark.claim(
+    "liang2018.prop4",
+    covers=(
+        "sigmoid, tanh, arctan, softsign, linear; symmetric sample of k, m 1-5 copies of +-e1, +-e2 in a random "
+        "basis; Thm-1 width + 0-2, p 2-8"
+    ),
+)
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "arctan", "softsign", "linear"])
 @budget(0.25)
 @given(data=st.data())
@@ -151,7 +175,7 @@ def test_sigmoid_class_neurons_on_a_symmetric_sample_give_a_bad_minimum(act, dat
     check_prop4(data.draw(prop4_instances(act), label="instance"), record)
 
 
-@pytest.mark.claim("liang2018.prop4")
+@pytest.mark.claim("liang2018.prop4", covers="committed readable witness prop4__symmetric, re-verified from disk")
 def test_symmetric_sample_readable_instance(record):
     reverify_readable("liang2018.prop4__symmetric", record)
 
@@ -159,7 +183,10 @@ def test_symmetric_sample_readable_instance(record):
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 5
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.prop5")
+@pytest.mark.claim(
+    "liang2018.prop5",
+    covers="square and cosh; separable 1-d data (positives in [1, 2], negatives in [-2, -1], n+/n- 1-12), M 1-4, p 2-8",
+)
 @pytest.mark.parametrize("act", ["square", "cosh"])
 @budget(0.4)
 @given(data=st.data())
@@ -167,7 +194,7 @@ def test_quadratic_class_neurons_on_separable_data_give_a_bad_local_minimum(act,
     check_prop5(data.draw(prop5_instances(act), label="instance"), record)
 
 
-@pytest.mark.claim("liang2018.prop5")
+@pytest.mark.claim("liang2018.prop5", covers="committed readable witness prop5__square, re-verified from disk")
 def test_quadratic_neurons_readable_instance(record):
     reverify_readable("liang2018.prop5__square", record)
 
@@ -175,7 +202,13 @@ def test_quadratic_neurons_readable_instance(record):
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 6
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.prop6")
+@pytest.mark.claim(
+    "liang2018.prop6",
+    covers=(
+        "ReLU and ReQU feed-forward nets, d 1-4, n 2-16, 1-3 hidden layers of width 1-4; random or planted affine "
+        "labels; p 2-8"
+    ),
+)
 @pytest.mark.parametrize("act", ["relu", "requ"])
 @budget(0.4)
 @given(data=st.data())
@@ -183,7 +216,9 @@ def test_feed_forward_relu_net_has_a_bad_local_minimum_on_any_data(act, data, re
     check_prop6(data.draw(prop6_instances(act), label="instance"), record)
 
 
-@pytest.mark.claim("liang2018.prop6")
+@pytest.mark.claim(
+    "liang2018.prop6", covers="committed readable witness prop6__dead-first-layer, re-verified from disk"
+)
 def test_dead_first_layer_readable_instance(record):
     reverify_readable("liang2018.prop6__dead-first-layer", record)
 
@@ -191,14 +226,17 @@ def test_dead_first_layer_readable_instance(record):
 # ------------------------------------------------------------------------------------------------------------
 # Proposition 7
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.prop7")
+@pytest.mark.claim(
+    "liang2018.prop7",
+    covers="identity-shortcut nets with a ReLU residual of k 1-5 units; Thm-1 event data (n+/n- 2-10); p 2-8",
+)
 @budget(0.4)
 @given(bp=prop7_instances())
 def test_identity_shortcut_net_has_a_bad_local_minimum(bp, record):
     check_prop7(bp, record)
 
 
-@pytest.mark.claim("liang2018.prop7")
+@pytest.mark.claim("liang2018.prop7", covers="committed readable witness prop7__dead-residual, re-verified from disk")
 def test_dead_residual_readable_instance(record):
     reverify_readable("liang2018.prop7__dead-residual", record)
 
@@ -208,7 +246,12 @@ def test_dead_residual_readable_instance(record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.ex1")
+@pytest.mark.claim(
+    "liang2018.ex1",
+    covers=(
+        "fixed population instance: X|Y=1 = 5/4, X|Y=-1 ~ U[0, 1], affine f, quadratic loss; exact rational arithmetic"
+    ),
+)
 def test_quadratic_loss_global_minimum_misclassifies_one_sixteenth(record):
     check_example1(record)
 
@@ -218,7 +261,13 @@ def test_quadratic_loss_global_minimum_misclassifies_one_sixteenth(record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.b8")
+@pytest.mark.claim(
+    "liang2018.b8",
+    covers=(
+        "the two catalog samples: A (Thm-2 conditions, one linear neuron) and B (Thm-1 conditions, 10 quadratic "
+        "neurons); quadratic loss"
+    ),
+)
 @pytest.mark.parametrize("instance", ["A", "B"])
 def test_quadratic_loss_global_minima_err_on_more_than_one_eighth(instance, record):
     values, labels = cons.B8_INSTANCES[instance]
@@ -270,7 +319,9 @@ def test_quadratic_loss_global_minima_err_on_more_than_one_eighth(instance, reco
     )
 
 
-@pytest.mark.claim("liang2018.b8")
+@pytest.mark.claim(
+    "liang2018.b8", covers="every sample of instance A's (n 4-8) and B's (n 5-7) distribution, enumerated exactly"
+)
 @pytest.mark.parametrize("instance", ["A", "B"])
 def test_the_bad_event_has_positive_probability(instance, record):
     """Exact enumeration of every sample of the instance's distribution (sizes in ``B8_EVENT_SIZES``): the
@@ -296,7 +347,10 @@ def test_the_bad_event_has_positive_probability(instance, record):
             )
 
 
-@pytest.mark.claim("liang2018.b8")
+@pytest.mark.claim(
+    "liang2018.b8",
+    covers="samples drawn from the exactly enumerated bad event of instances A (n 4-8) and B (n 5-7), in random order",
+)
 @pytest.mark.parametrize("instance", ["A", "B"])
 @budget(0.25)
 @given(data=st.data())

@@ -36,14 +36,26 @@ from theorems.liang2018.checks import (
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 1 and Proposition 1 (subspace data)
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("liang2018.thm1")
+@pytest.mark.claim(
+    "liang2018.thm1",
+    covers=(
+        "subspace data (r 2-6, d r..6, n 5-14, optional rotation); softplus, exp, cosh, square; Thm-1 width + 0-2; "
+        "p 6-8; offsets 0/0.5/3"
+    ),
+)
 @budget(1.0)
 @given(inst=subspace_problems(min_n=5))
 def test_every_local_minimum_on_subspace_data_has_zero_error(inst, record):
     check_zero_error_at_minima(inst, record)
 
 
-@pytest.mark.claim("liang2018.prop1")
+@pytest.mark.claim(
+    "liang2018.prop1",
+    covers=(
+        "subspace data (r 2-6, d r..6, n 5-14, optional rotation); quadratic neurons at M = r + 1..r + 2; p 6-8; "
+        "offsets 0/0.5/3"
+    ),
+)
 @budget(1.0)
 @given(inst=subspace_problems(acts=("square",), width="prop1", min_n=5))
 def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
@@ -69,14 +81,26 @@ def test_quadratic_neurons_more_than_the_data_rank_suffice(inst, record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.thm2")
+@pytest.mark.claim(
+    "liang2018.thm2",
+    covers=(
+        "separable data (d 1-5, n 6-20, margin 0.05-1); softplus, exp, linear, sigmoid, tanh, arctan; M 1-3; p "
+        "3/4/6; offsets 0/0.5/3"
+    ),
+)
 @budget(1.0)
 @given(inst=separable_problems(min_n=6))
 def test_every_local_minimum_on_separable_data_has_zero_error(inst, record):
     check_zero_error_at_minima(inst, record, cert_route=thm2_error_certificate)
 
 
-@pytest.mark.claim("liang2018.thm2.cert")
+@pytest.mark.claim(
+    "liang2018.thm2.cert",
+    covers=(
+        "separable data (d 1-5, n 2-20, margin 0.05-1); six increasing activations; M 1-3; p 3/4/6; random "
+        "parameters at scales 0.3/1/3"
+    ),
+)
 @budget(1.0)
 @given(inst=separable_problems(), scale=st.sampled_from([0.3, 1.0, 3.0]))
 def test_input_weight_gradient_bounds_the_hinge_weights(inst, record, scale):
@@ -89,7 +113,10 @@ def test_input_weight_gradient_bounds_the_hinge_weights(inst, record, scale):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.lem.subspace")
+@pytest.mark.claim(
+    "liang2018.lem.subspace",
+    covers="subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; t 0.1/0.5/1",
+)
 @budget(1.0)
 @given(inst=subspace_problems(), t=st.sampled_from([0.1, 0.5, 1.0]))
 def test_weighted_response_is_nonzero_on_subspace_data(inst, record, t):
@@ -98,7 +125,13 @@ def test_weighted_response_is_nonzero_on_subspace_data(inst, record, t):
     check_subspace_lemma(inst, record, t)
 
 
-@pytest.mark.claim("liang2018.lem.spare")
+@pytest.mark.claim(
+    "liang2018.lem.spare",
+    covers=(
+        "subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; Thm-1 width + 0-2; "
+        "offsets 0/0.5/3"
+    ),
+)
 @budget(1.0)
 @given(inst=subspace_problems())
 def test_switched_off_neuron_gives_a_descent_move(inst, record):
@@ -113,7 +146,13 @@ def test_switched_off_neuron_gives_a_descent_move(inst, record):
 # ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.claim("liang2018.table1")
+@pytest.mark.claim(
+    "liang2018.table1",
+    covers=(
+        "each of the 14 catalogued activations (ReLU, ReQU, leaky ReLU, ELU, softplus, exp, cosh, square, sigmoid, "
+        "tanh, ...), decided on a grid"
+    ),
+)
 @pytest.mark.parametrize("name", sorted(lg.ACTIVATIONS))
 def test_activation_classes_of_table_1(name, record):
     act = lg.activation(name)

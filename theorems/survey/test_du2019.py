@@ -41,7 +41,13 @@ _X3 = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]])
 # ------------------------------------------------------------------------------------------------------------
 # du2019.gram
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("du2019.gram")
+@pytest.mark.claim(
+    "du2019.gram",
+    covers=(
+        "n 2-7 unit inputs in R^2-4, H 1-5; ReLU, tanh, softplus, sin, gelu, sigmoid; a pair at the minimum angle "
+        "1e-2 or pi - 1e-2 (boundary)"
+    ),
+)
 @budget(1.0)
 @given(inst=gram_instances())
 @example(inst=GramInstance(_X3, 3, "relu", 0))
@@ -50,7 +56,13 @@ def test_limiting_gram_matrix_routes_agree_and_it_is_positive_definite(inst, rec
     check_gram_routes(inst, record)
 
 
-@pytest.mark.claim("du2019.gram")
+@pytest.mark.claim(
+    "du2019.gram",
+    covers=(
+        "n 2-5 unit inputs in R^2-4, H 1-3; ReLU, tanh, softplus, sin; boundary-angle pairs; finite random nets "
+        "averaged over draws"
+    ),
+)
 @budget(0.8)
 @given(inst=gram_instances(acts=("relu", "tanh", "softplus", "sin"), max_n=5, H=(1, 3)))
 def test_empirical_gram_of_random_nets_converges_to_the_recursion(inst, record):
@@ -61,7 +73,9 @@ SWEEP_WIDTHS = (16, 32, 64, 128, 256)
 SWEEP_DRAWS = 256
 
 
-@pytest.mark.claim("du2019.gram")
+@pytest.mark.claim(
+    "du2019.gram", covers="fixed sweep: ReLU, H 2, three fixed unit inputs, widths 16-256 with 256 draws each"
+)
 def test_gram_agreement_against_width(record):
     """ReLU, H = 2, three fixed inputs, widths 16..256 with 256 draws each: the empirical error against the
     corrected recursion stays within its sampling scale 1/sqrt(m R) (plus the 1/m bias); against the printed
@@ -90,7 +104,10 @@ def test_gram_agreement_against_width(record):
         )
 
 
-@pytest.mark.claim("du2019.gram.printed-recursion")
+@pytest.mark.claim(
+    "du2019.gram.printed-recursion",
+    covers="committed witness relu-H2 (ReLU, H 2, two inputs at 1.34 rad, 2048 nets of width 128), re-verified",
+)
 def test_printed_definition_misses_the_empirical_gram(record):
     with np.load(witness_path("du2019.gram.printed-recursion"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
@@ -105,7 +122,9 @@ def test_printed_definition_misses_the_empirical_gram(record):
     )
 
 
-@pytest.mark.claim("du2019.gram.parallel-inputs")
+@pytest.mark.claim(
+    "du2019.gram.parallel-inputs", covers="fixed inputs with x_2 = +x_0 (ReLU, tanh, softplus) or -x_0 (tanh, sin), H 3"
+)
 @pytest.mark.parametrize("act, sign", [("relu", 1.0), ("tanh", 1.0), ("softplus", 1.0), ("tanh", -1.0), ("sin", -1.0)])
 def test_parallel_inputs_make_the_gram_singular(act, sign, record):
     """x_2 = sign * x_0 (a repeated input; an antiparallel one for odd activations): K^(H) v = 0 with
@@ -135,7 +154,13 @@ def test_parallel_inputs_make_the_gram_singular(act, sign, record):
 _X4 = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [-0.8, 0.6]])
 
 
-@pytest.mark.claim("du2019.thm")
+@pytest.mark.claim(
+    "du2019.thm",
+    covers=(
+        "n 2-6 unit inputs in R^2-4, labels in [-1, 1], H 2-3; tanh, softplus, sin, gelu; widths 128/256; step "
+        "0.25-1 of the stable limit"
+    ),
+)
 @budget(0.8)
 @given(inst=gd_instances())
 @example(inst=GDInstance(_X4, np.array([1.0, -1.0, 0.5, 0.2]), 3, "tanh", 512, 1.0, 1))
@@ -146,7 +171,10 @@ def test_gradient_descent_on_wide_nets_converges_linearly(inst, record):
 GD_WIDTHS = (64, 128, 256, 512)
 
 
-@pytest.mark.claim("du2019.thm")
+@pytest.mark.claim(
+    "du2019.thm",
+    covers="fixed sweep: tanh, H 2, four fixed inputs, widths 64-512, seeds 3-5, step 0.5/lambda_max(G(0))",
+)
 def test_weights_stay_near_initialisation_as_width_grows(record):
     """One input set, widths 64..512, three initialisations each: the rate ratio and the weight movement
     (1/sqrt(m)) max_h ||W(k) - W(0)||_2 after 60 steps (mean over the seeds); the log-log slope of the movement
@@ -195,7 +223,10 @@ def test_weights_stay_near_initialisation_as_width_grows(record):
 NARROW_WIDTHS = (2, 4, 8, 16, 32)
 
 
-@pytest.mark.claim("du2019.thm.narrow")
+@pytest.mark.claim(
+    "du2019.thm.narrow",
+    covers="first violating seed of softplus, H 3, n 3, width 4; sweep over widths 2-32 on six seeded n = 5 data sets",
+)
 def test_rate_bound_fails_on_narrow_nets(record):
     arrays = find_gd_violation(3, "softplus", 4, 0.5)
     if arrays is None:
@@ -229,7 +260,9 @@ def test_rate_bound_fails_on_narrow_nets(record):
         )
 
 
-@pytest.mark.claim("du2019.thm.large-step")
+@pytest.mark.claim(
+    "du2019.thm.large-step", covers="first violating seed of tanh, H 2, n 3, width 256, step 2.5/lambda_max(G(0))"
+)
 def test_rate_bound_fails_above_the_stable_step(record):
     arrays = find_gd_violation(2, "tanh", 256, 2.5, steps=20)
     if arrays is None:
@@ -258,7 +291,13 @@ def _gd_instance_from_seed(seed: int, n: int, d: int, H: int, act: str, width: i
 _SMALL_C2 = _gd_instance_from_seed(93997, 2, 2, 2, "tanh", 16)
 
 
-@pytest.mark.claim("du2019.dynamics")
+@pytest.mark.claim(
+    "du2019.dynamics",
+    covers=(
+        "n 2-6 unit inputs in R^2-4, H 2-3; tanh, softplus, sin, gelu, sigmoid; widths 16/64; a small-|c_2| seed "
+        "as explicit example"
+    ),
+)
 @budget(1.0)
 @given(inst=gd_instances(acts=("tanh", "softplus", "sin", "gelu", "sigmoid"), widths=(16, 64), H=(2, 3)))
 @example(inst=_SMALL_C2)
@@ -266,7 +305,9 @@ def test_residual_dynamics_hold_to_second_order(inst, record):
     check_one_step_dynamics(inst, record)
 
 
-@pytest.mark.claim("du2019.dynamics")
+@pytest.mark.claim(
+    "du2019.dynamics", covers="fixed ReLU nets (outside the assumptions): H 2, width 64, four inputs in R^3, seeds 0-5"
+)
 def test_relu_breaks_the_second_order_expansion(record):
     """Outside the smoothness assumption: with ReLU an activation pattern can flip inside the step, and the
     residual ratio q(eta) = r(eta) / r(eta/2) need not approach 4 (recorded, not asserted: the theorem excludes

@@ -27,7 +27,10 @@ from theorems.survey.checks import (
 )
 
 
-@pytest.mark.claim("ergen2019.relaxation")
+@pytest.mark.claim(
+    "ergen2019.relaxation",
+    covers="committed witness: d0 1, X = [1, -1], Y = [1, 1] (catalog's two-point case), re-verified",
+)
 def test_relaxed_minimizer_misses_the_neuron_optimum(record):
     with np.load(witness_path("ergen2019.relaxation"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
@@ -42,7 +45,13 @@ def test_relaxed_minimizer_misses_the_neuron_optimum(record):
     )
 
 
-@pytest.mark.claim("ergen2019.relaxation")
+@pytest.mark.claim(
+    "ergen2019.relaxation",
+    covers=(
+        "30 seeds of random non-negative labels for (d0, n) = (1, 3), (2, 3), (2, 5); first failure shrunk to "
+        "half-integer data"
+    ),
+)
 @pytest.mark.parametrize("d0, n", [(1, 3), (2, 3), (2, 5)])
 def test_search_beyond_the_catalog_case(d0, n, record):
     """Random non-negative labels: count how often argmin L_r misses min L, keep the first failure shrunk to
@@ -71,7 +80,13 @@ def test_search_beyond_the_catalog_case(d0, n, record):
     )
 
 
-@pytest.mark.claim("ergen2019.relaxation.planted")
+@pytest.mark.claim(
+    "ergen2019.relaxation.planted",
+    covers=(
+        "d0 1-3, n 1-8, realizable labels relu(X^T w*): generic, all-dead (labels 0) and repeated-column / n < d0 "
+        "data; two-point example"
+    ),
+)
 @budget(1.0)
 @given(inst=planted_neurons())
 @example(
@@ -83,7 +98,10 @@ def test_relaxed_minimizer_is_optimal_for_planted_labels(inst, record):
     check_planted_relaxation(inst, record)
 
 
-@pytest.mark.claim("ergen2019.relaxation.unbounded")
+@pytest.mark.claim(
+    "ergen2019.relaxation.unbounded",
+    covers="fixed instances with a negative label: the catalog's 1-d case X = [1], Y = [-1] and a d0 = 2 case",
+)
 @pytest.mark.parametrize(
     "X, Y",
     [pytest.param([[1.0]], [-1.0], id="catalog-1d"), pytest.param([[1.0, 0.0], [0.0, 1.0]], [-1.0, 2.0], id="d0-2")],

@@ -20,7 +20,17 @@ WITNESSES = committed()
 
 
 @pytest.mark.parametrize(
-    "path", [pytest.param(p, marks=pytest.mark.claim(claim_of(p.name)), id=p.stem) for p in WITNESSES]
+    "path",
+    [
+        pytest.param(
+            p,
+            marks=pytest.mark.claim(
+                claim_of(p.name), covers=f"committed witness {p.name}, re-checked in exact/interval arithmetic"
+            ),
+            id=p.stem,
+        )
+        for p in WITNESSES
+    ],
 )
 def test_committed_witness_survives_a_rigorous_recheck(path, record):
     r = replay(path)

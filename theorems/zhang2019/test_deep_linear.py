@@ -56,7 +56,10 @@ def test_zero_gap_persists_at_and_above_the_gamma_threshold(inst, record):
 # ------------------------------------------------------------------------------------------------------------
 # Theorem 2(b) with tied singular values — a registered erratum, re-verified from its committed witness
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.thm2.recovery")
+@pytest.mark.claim(
+    "zhang2019.thm2.recovery",
+    covers="committed witness: X = I_2, Y = diag(3, 2), tied dual solution Lam = diag(1, 0), re-verified",
+)
 def test_recovery_from_a_tied_dual_solution_can_miss_the_optimum(record):
     with np.load(witness_path("zhang2019.thm2.recovery"), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}

@@ -13,7 +13,10 @@ BRANCHES = (1, 2, 4, 8, 16, 32, 64)
 WIDTHS = (2, 3, 6, 12)
 
 
-@pytest.mark.claim("zhang2019.exp-fig1")
+@pytest.mark.claim(
+    "zhang2019.exp-fig1",
+    covers="fixed experiment: i.i.d. ReLU-unit grid branch families, I = 1, 2, 4, ..., 64, seeds 0-2, G 9, n 8, K 0.3",
+)
 def test_gap_of_iid_branch_families_against_I(record):
     for pt in ex.gap_vs_branches(BRANCHES, seeds=(0, 1, 2)):
         inst = f"i.i.d. ReLU-unit grid branches, I={pt.I}, seed={pt.seed}, G=9, n=8, K=0.3"
@@ -28,7 +31,10 @@ def test_gap_of_iid_branch_families_against_I(record):
         )
 
 
-@pytest.mark.claim("zhang2019.exp-fig1")
+@pytest.mark.claim(
+    "zhang2019.exp-fig1",
+    covers="fixed experiment: teacher d 5 with 3 units, n 50; student widths 2, 3, 6, 12, 20 training runs each",
+)
 def test_hit_rate_against_width(record):
     rates = ex.hit_rate(WIDTHS, seeds=20)
     for r in rates:

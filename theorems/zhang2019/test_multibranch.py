@@ -148,7 +148,10 @@ def test_normalized_gap_at_most_one_over_I(bp, record):
     check_gap_bound(bp, record, constant=1.0)
 
 
-@pytest.mark.claim("zhang2019.thm1.sharp")
+@pytest.mark.claim(
+    "zhang2019.thm1.sharp",
+    covers="fixed construction: the catalog's explicit family-A instance, I = 3, d = 1/4 (normalized gap exactly 1/I)",
+)
 def test_explicit_instance_attains_one_over_I(record):
     """The catalog's explicit instance (I = 3, d = 1/4): exact P = 1, D = 1 - (1 - d)/I, Delta_i = 1 - d, so the
     normalized gap is exactly 1/I: the constant 1 cannot be lowered.  Kept as a (non-refuting) witness."""
@@ -198,7 +201,13 @@ def _coupled_violation_targeted(bp: BranchProblem) -> bool:
     return violates_bound(v)
 
 
-@pytest.mark.claim("zhang2019.thm1.no-assumption1")
+@pytest.mark.claim(
+    "zhang2019.thm1.no-assumption1",
+    covers=(
+        "derandomized search (4000 draws): one ReLU unit on an interval, n 1-4, d 1-2 Gaussian data, tau below the "
+        "reachable y f"
+    ),
+)
 def test_bound_fails_for_a_continuous_branch_when_the_hinge_can_be_active(record):
     def violated(bp):
         from hypothesis import target
@@ -241,7 +250,13 @@ def test_bound_fails_for_a_continuous_branch_when_the_hinge_can_be_active(record
     record.witness("continuous", arrays, certified=certified, checks=checks, instance=found)
 
 
-@pytest.mark.claim("zhang2019.thm1.no-assumption1")
+@pytest.mark.claim(
+    "zhang2019.thm1.no-assumption1",
+    covers=(
+        "derandomized search: MLP-branch parameter grids, I 1-3, G 2-4, n 1-4, d 1-2, tau below the reachable y f "
+        "(Assumption 1 fails)"
+    ),
+)
 def test_bound_fails_on_a_parameter_grid_when_the_hinge_can_be_active(record):
     found = _search(
         grid_network_problems(max_I=3, max_G=4, max_n=4, max_d=2, tau_side="below"),
@@ -277,7 +292,13 @@ def test_bound_fails_on_a_parameter_grid_when_the_hinge_can_be_active(record):
 # ------------------------------------------------------------------------------------------------------------
 # Outside the separable setting: a regularizer that couples the branches
 # ------------------------------------------------------------------------------------------------------------
-@pytest.mark.claim("zhang2019.thm1.coupled")
+@pytest.mark.claim(
+    "zhang2019.thm1.coupled",
+    covers=(
+        "derandomized search: I = 2 scalar grids (G 3-25), convex or random-walk losses, tight budgets (quantile "
+        "0.002-0.01), coupled regularizer"
+    ),
+)
 def test_bound_fails_when_the_regularizer_couples_branches(record):
     # the search runs where coupling separates P from D: two branches, tight budgets (the quantile of joint choices
     # that fit), convex or random-walk losses.  Measured: 1.4 % of plain draws there violate the bound (0.15 % over
