@@ -39,7 +39,7 @@ Routes, kept independent of one another:
 
 from __future__ import annotations
 
-from landscape.wang2023.relu.general import (
+from landscape.wang2023.relu.general import (  # noqa: F401
     exact_fit,
     features_of,
     group_lasso,
@@ -49,7 +49,7 @@ from landscape.wang2023.relu.general import (
     sample_branches,
     sampled_dual,
 )
-from landscape.wang2023.relu.networks import (
+from landscape.wang2023.relu.networks import (  # noqa: F401
     ParallelNet,
     balance_standard3,
     branch_output,
@@ -60,7 +60,7 @@ from landscape.wang2023.relu.networks import (
     standard3_cost,
     standard3_output,
 )
-from landscape.wang2023.relu.rank_one import (
+from landscape.wang2023.relu.rank_one import (  # noqa: F401
     RankOneData,
     mixed_sign_standard_net,
     overall_from_scaled,
@@ -75,42 +75,7 @@ from landscape.wang2023.relu.rank_one import (
     thm5_stated_weights,
     triangle_coordinates,
 )
-from landscape.wang2023.relu.training import (
+from landscape.wang2023.relu.training import (  # noqa: F401
     train_parallel,
     train_standard3,
 )
-
-__all__ = [
-    "ParallelNet",
-    "RankOneData",
-    "balance_standard3",
-    "branch_output",
-    "exact_fit",
-    "features_of",
-    "group_lasso",
-    "interpolation_residual",
-    "l3_bidual_exact",
-    "l3_constraint_value",
-    "l3_dual_exact",
-    "layer_norms",
-    "mixed_sign_standard_net",
-    "overall_from_scaled",
-    "rank_one_dual_by_cvxpy",
-    "rank_one_dual_by_highs",
-    "rank_one_dual_closed_form",
-    "rank_one_standard_value",
-    "rank_one_vertex_branches",
-    "reached",
-    "relu",
-    "sample_branches",
-    "sampled_dual",
-    "standard3_cost",
-    "standard3_output",
-    "standard_lower_bound_certificate",
-    "thm5_mixed_sign_witness",
-    "thm5_overall_weights",
-    "thm5_stated_weights",
-    "train_parallel",
-    "train_standard3",
-    "triangle_coordinates",
-]

@@ -8,13 +8,13 @@ stored witness's certificate from its arrays.
 
 from __future__ import annotations
 
-from theorems.wang2023.checks.linear.closed_forms import (
+from theorems.wang2023.checks.linear.closed_forms import (  # noqa: F401
     check_factorization_closed_form,
     check_factorization_training,
     check_primal_factors,
     check_subproblem_closed_forms,
 )
-from theorems.wang2023.checks.linear.common import (
+from theorems.wang2023.checks.linear.common import (  # noqa: F401
     UNEQUAL,
     C,
     _schatten_allowance,
@@ -26,13 +26,13 @@ from theorems.wang2023.checks.linear.common import (
     pinned,
     wstar,
 )
-from theorems.wang2023.checks.linear.gaps import (
+from theorems.wang2023.checks.linear.gaps import (  # noqa: F401
     GAP_ROUTES,
     certify_gap_or_none,
     gap_floor,
     record_certified_gap,
 )
-from theorems.wang2023.checks.linear.parallel import (
+from theorems.wang2023.checks.linear.parallel import (  # noqa: F401
     check_bidual_parallel,
     check_parallel_weight_decay,
     check_parallel_zero_gap,
@@ -40,14 +40,14 @@ from theorems.wang2023.checks.linear.parallel import (
     check_power_penalty,
     random_parallel_net,
 )
-from theorems.wang2023.checks.linear.stairs import (
+from theorems.wang2023.checks.linear.stairs import (  # noqa: F401
     TABLE_SPREADS,
     THM1_SPREADS,
     check_staircase,
     check_thm1,
     stair_bounds,
 )
-from theorems.wang2023.checks.linear.witnesses import (
+from theorems.wang2023.checks.linear.witnesses import (  # noqa: F401
     SWEEP_L,
     SWEEP_SPREAD,
     equal_values_witness_is_certified,
@@ -58,44 +58,3 @@ from theorems.wang2023.checks.linear.witnesses import (
     verify_equal_values_witness,
     verify_flat_rank_one,
 )
-
-__all__ = [
-    "C",
-    "GAP_ROUTES",
-    "SWEEP_L",
-    "SWEEP_SPREAD",
-    "TABLE_SPREADS",
-    "THM1_SPREADS",
-    "UNEQUAL",
-    "_schatten_allowance",
-    "_trained",
-    "certify_gap_or_none",
-    "check_bidual_parallel",
-    "check_factorization_closed_form",
-    "check_factorization_training",
-    "check_parallel_weight_decay",
-    "check_parallel_zero_gap",
-    "check_partly_parallel",
-    "check_power_penalty",
-    "check_primal_factors",
-    "check_staircase",
-    "check_standard_factors",
-    "check_subproblem_closed_forms",
-    "check_thm1",
-    "equal_values_witness_is_certified",
-    "eval_tol",
-    "flat_rank_one_is_certified",
-    "gap_floor",
-    "gap_witness_checks",
-    "note_gap",
-    "perturbed_costs",
-    "pinned",
-    "random_parallel_net",
-    "rank_one_zero_value_instance",
-    "record_certified_gap",
-    "stair_bounds",
-    "sweep_instance",
-    "verify_equal_values_witness",
-    "verify_flat_rank_one",
-    "wstar",
-]
