@@ -32,8 +32,8 @@ def test_bench_condition_sdp(benchmark, size, zero_mean):
     X, y = radial(*size)
     benchmark.group = f"condition SDP, one side, d={size[0]} n={len(y)}"
     res = benchmark.pedantic(lambda: lc.condition_sdp(X, y, 1, zero_mean), rounds=3, iterations=1, warmup_rounds=1)
-    assert res.verdict == "definite", res.status  # the positives are outer: S(lam) is positive definite
-    benchmark.extra_info.update(t_solver=res.t_solver, lower=res.lower, upper=res.upper)
+    assert res["verdict"] == "definite", res.status  # the positives are outer: S(lam) is positive definite
+    benchmark.extra_info.update(t_solver=res.value, lower=res["lower"], upper=res["upper"])
 
 
 @pytest.mark.parametrize("size", SIZES[:3], ids=[f"d={d} n={4 * k}" for d, k in SIZES[:3]])

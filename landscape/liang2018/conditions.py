@@ -178,32 +178,45 @@ def admissible_exists(X, y, zero_mean: bool) -> RouteResult:
     return RouteResult(np.nan, res.message, False, "scipy/highs")
 
 
-@dataclass
-class SideResult:
-    """One SDP side, with the solver's numbers and the two certified bounds around them."""
+def _side_result(
+    side: int,
+    zero_mean: bool,
+    status: str,
+    solver: str,
+    t_solver: float,
+    lower: float,
+    upper: float,
+    lam: np.ndarray | None,
+    residual: float,
+    scale: float,
+    Z: np.ndarray | None = None,
+) -> RouteResult:
+    """One SDP side as a route result: ``value`` is the solver's t*, ``ok`` says whether the side is decided, and
+    ``data`` holds the two certified bounds around t* and what they came from:
 
-    side: int
-    zero_mean: bool
-    status: str
-    t_solver: float
-    lower: float  # lambda_min(side S(lam_clean)): the value of an admissible point (or -inf)
-    upper: float  # weak-duality bound from the solver's dual matrix (or +inf)
-    lam: np.ndarray | None  # cleaned, admissible weights (None when none came back)
-    residual: float  # constraint residual of lam
-    scale: float  # data scale max ||x_i||^2
-    verdict: str  # "definite", "not-definite" or "inconclusive"
-    Z: np.ndarray | None = None
+    ``side``, ``zero_mean``; ``lower`` (lambda_min(side S(lam)) at the cleaned admissible weights, or -inf);
+    ``upper`` (weak-duality bound from the solver's dual matrix, or +inf); ``lam`` (cleaned admissible weights or
+    None); ``residual`` (constraint residual of lam); ``scale`` (data scale max ||x_i||^2); ``decide_tol``
+    (``SDP_DECIDE_RTOL * scale``); ``verdict`` ("definite", "not-definite" or "inconclusive"); ``Z`` (dual matrix).
+    """
+    tol = SDP_DECIDE_RTOL * scale
+    verdict = "definite" if lower > tol else "not-definite" if upper < -tol else "inconclusive"
+    data = {
+        "side": side,
+        "zero_mean": zero_mean,
+        "lower": lower,
+        "upper": upper,
+        "lam": lam,
+        "residual": residual,
+        "scale": scale,
+        "decide_tol": tol,
+        "verdict": verdict,
+        "Z": Z,
+    }
+    return RouteResult(t_solver, status, verdict != "inconclusive", route=f"cvxpy/{solver}", data=data)
 
-    @property
-    def ok(self) -> bool:
-        return self.verdict != "inconclusive"
 
-    @property
-    def decide_tol(self) -> float:
-        return SDP_DECIDE_RTOL * self.scale
-
-
-def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") -> SideResult:
+def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") -> RouteResult:
     """Solve ``max t  s.t.  side * S(lam) >= t I,  lam >= 0,  sum_+ lam = sum_- lam = 1  [, sum lam_i y_i x_i = 0]``
     with CVXPY and certify the answer from both sides (see the module docstring).
 
@@ -229,8 +242,8 @@ def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") ->
     try:
         prob.solve(solver=solver)
     except cp.error.SolverError as exc:
-        return SideResult(
-            side, zero_mean, f"solver error: {exc}", np.nan, -np.inf, np.inf, None, np.nan, scale, "inconclusive"
+        return _side_result(
+            side, zero_mean, f"solver error: {exc}", solver, np.nan, -np.inf, np.inf, None, np.nan, scale
         )
     status = str(prob.status)
     lower, upper, clean, residual, Z = -np.inf, np.inf, None, np.nan, None
@@ -244,13 +257,11 @@ def condition_sdp(X, y, side: int, zero_mean: bool, solver: str = "CLARABEL") ->
     elif status == cp.INFEASIBLE:
         Z = np.eye(d)  # no admissible lam: any unit-trace Z with a good multiplier bounds the (empty) problem
     else:
-        return SideResult(side, zero_mean, status, np.nan, -np.inf, np.inf, None, np.nan, scale, "inconclusive")
+        return _side_result(side, zero_mean, status, solver, np.nan, -np.inf, np.inf, None, np.nan, scale)
     if Z is not None and np.max(np.linalg.eigvalsh(0.5 * (Z + Z.T))) > 0:
         upper = dual_upper_bound(X, y, side, Z, zero_mean)[0]
-    tol = SDP_DECIDE_RTOL * scale
-    verdict = "definite" if lower > tol else "not-definite" if upper < -tol else "inconclusive"
     t_solver = float(t.value) if t.value is not None else np.nan
-    return SideResult(side, zero_mean, status, t_solver, lower, upper, clean, residual, scale, verdict, Z)
+    return _side_result(side, zero_mean, status, solver, t_solver, lower, upper, clean, residual, scale, Z)
 
 
 # ------------------------------------------------------------------------------------------------------------

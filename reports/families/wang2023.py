@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-# note keys written by theorems/wang2023/checks/linear.py
+# note keys written by theorems/wang2023/checks/linear/
 GAP_NOTE = "relative duality gap 1 - D/P (after optimizing t)"
 GAP_T_NOTE = "relative duality gap 1 - D(t)/P(t) (scale-t subproblem)"
 TABLE_NOTE = "table1 cell"

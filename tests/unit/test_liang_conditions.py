@@ -284,7 +284,7 @@ def test_sdp_reports_infeasible_zero_mean_and_the_lp_agrees():
     X = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, 3.0]])  # all coordinates positive: no zero mean
     y = np.array([1.0, 1.0, -1.0, -1.0])
     res = cond.condition_sdp(X, y, 1, zero_mean=True)
-    assert res.status == "infeasible" and res.verdict == "not-definite"
+    assert res.status == "infeasible" and res["verdict"] == "not-definite"
     assert cond.admissible_exists(X, y, True).value == 0.0
     assert cond.admissible_exists(X, y, False).value == 1.0
 

@@ -1,5 +1,5 @@
 """Meta-tests of the deep linear family of Wang et al. 2023 (landscape/wang2023/linear/, strategies/wang2023/linear.py,
-theorems/wang2023/checks/linear.py).
+theorems/wang2023/checks/linear/).
 
 * Bad input: malformed data, depth, scale, widths, or Y outside range(X) raise a ValueError that names the problem.
 * Strategies: every drawn instance has the structure it claims, recomputed independently (lstsq, matrix_rank).

@@ -187,16 +187,16 @@ def test_catalog_radial_instance_has_a_bad_local_minimum(record):
         res = cond.condition_sdp(inst.X, inst.y, s, True)
         check_sdp_side(res, record, inst)
         record.close(
-            res.t_solver,
+            res.value,
             exact,
-            tol=cond.SDP_VALUE_RTOL * (1.0 + res.scale),
+            tol=cond.SDP_VALUE_RTOL * (1.0 + res["scale"]),
             instance=inst,
             what=f"SDP side {s:+d} = closed form {exact}",
             routes=("SDP solver's t* (Clarabel)", "closed form (S = 1.5 I at the uniform weights)"),
         )
         if s == 1:
             record.close(
-                float(np.max(np.abs(res.lam - inst.lam0))),
+                float(np.max(np.abs(res["lam"] - inst.lam0))),
                 0.0,
                 tol=1e-6,
                 instance=inst,
@@ -247,11 +247,11 @@ def test_subspace_data_satisfy_the_indefiniteness_condition(inst, record):
     for side in (1, -1):
         r11 = cond.condition_sdp(p.X, p.y, side, True)
         r12 = cond.condition_sdp(p.X, p.y, side, False)
-        if np.isfinite(r11.lower) and np.isfinite(r12.upper):
+        if np.isfinite(r11["lower"]) and np.isfinite(r12["upper"]):
             record.leq(
-                r11.lower,
-                r12.upper,
-                tol=cond.SDP_VALUE_RTOL * (1.0 + r12.scale),
+                r11["lower"],
+                r12["upper"],
+                tol=cond.SDP_VALUE_RTOL * (1.0 + r12["scale"]),
                 instance=inst,
                 what=f"side {side:+d}: zero-mean value <= value without the constraint",
                 routes=("Prop 11 SDP weights, eigvalsh", "Prop 12 SDP dual matrix, weak duality"),

@@ -9,6 +9,7 @@ import torch
 
 from landscape.core import certify as cf
 from landscape.core import tolerances as tol
+from landscape.core.results import RouteResult
 from landscape.liang2018 import conditions as cond
 from landscape.liang2018 import critical as lcr
 from landscape.liang2018 import models as lg
@@ -402,39 +403,39 @@ def check_constant_critical_point_misclassifies(inst, record, critical_point=con
     record.holds(errors >= 1, instance=inst, decisive=True, what="the critical point misclassifies (R_n > 0)")
 
 
-def check_sdp_side(res: cond.SideResult, record, inst, planted_value: float | None = None) -> None:
+def check_sdp_side(res: RouteResult, record, inst, planted_value: float | None = None) -> None:
     """The solver's value sits between its two certified bounds; the planted weights bound it from below."""
     if not res.ok:
         record.inconclusive(
-            f"SDP side {res.side:+d} (zero mean: {res.zero_mean}) undecided: status {res.status}, "
-            f"bounds [{res.lower:.3g}, {res.upper:.3g}]",
+            f"SDP side {res['side']:+d} (zero mean: {res['zero_mean']}) undecided: status {res.status}, "
+            f"bounds [{res['lower']:.3g}, {res['upper']:.3g}]",
             instance=inst,
         )
-    vt = cond.SDP_VALUE_RTOL * (1.0 + res.scale)
-    tag = f"side {res.side:+d}{', zero mean' if res.zero_mean else ''}"
-    if np.isfinite(res.lower) and np.isfinite(res.upper):
+    vt = cond.SDP_VALUE_RTOL * (1.0 + res["scale"])
+    tag = f"side {res['side']:+d}{', zero mean' if res['zero_mean'] else ''}"
+    if np.isfinite(res["lower"]) and np.isfinite(res["upper"]):
         record.leq(
-            res.lower,
-            res.upper,
+            res["lower"],
+            res["upper"],
             tol=vt,
             instance=inst,
             what=f"SDP {tag}: certified lower <= certified upper",
             routes=("primal weights, eigvalsh", "dual matrix, weak duality"),
         )
-    if np.isfinite(res.t_solver):
-        if np.isfinite(res.upper):
+    if np.isfinite(res.value):
+        if np.isfinite(res["upper"]):
             record.leq(
-                res.t_solver,
-                res.upper,
+                res.value,
+                res["upper"],
                 tol=vt,
                 instance=inst,
                 what=f"SDP {tag}: solver t* <= dual bound",
                 routes=("solver's reported t* (Clarabel)", "dual matrix, weak duality"),
             )
-        if res.lam is not None:
+        if res["lam"] is not None:
             record.close(
-                res.t_solver,
-                res.lower,
+                res.value,
+                res["lower"],
                 tol=vt,
                 instance=inst,
                 what=f"SDP {tag}: solver t* = lambda_min of its weights (eigvalsh)",
@@ -442,7 +443,7 @@ def check_sdp_side(res: cond.SideResult, record, inst, planted_value: float | No
             )
     if planted_value is not None:
         record.geq(
-            res.t_solver,
+            res.value,
             planted_value,
             tol=vt,
             instance=inst,
@@ -450,7 +451,7 @@ def check_sdp_side(res: cond.SideResult, record, inst, planted_value: float | No
             routes=("solver's reported t* (Clarabel)", "planted weights, eigvalsh"),
         )
         record.geq(
-            res.upper,
+            res["upper"],
             planted_value,
             tol=vt,
             instance=inst,
@@ -493,36 +494,36 @@ def check_subspace_condition(inst, record, zero_mean: bool, bounds=lemma_bounds)
             )
         check_sdp_side(res, record, inst)
         record.leq(
-            res.upper,
-            -res.decide_tol,
+            res["upper"],
+            -res["decide_tol"],
             tol=0.0,
             instance=inst,
             what=f"side {side:+d}: certified upper bound < 0 (condition holds)",
-            extra={"lower": finite_or_none(res.lower)},
+            extra={"lower": finite_or_none(res["lower"])},
             routes=("SDP dual matrix, weak duality", "condition: no admissible lam with value >= 0"),
             decisive=True,
         )
-        vt = cond.SDP_VALUE_RTOL * (1.0 + res.scale)
+        vt = cond.SDP_VALUE_RTOL * (1.0 + res["scale"])
         record.leq(
             lemma[side],
-            -res.decide_tol,
+            -res["decide_tol"],
             tol=0.0,
             instance=inst,
             what=f"side {side:+d}: the lemma's closed-form bound is negative",
             routes=("subspace lemma, closed form", "condition: no admissible lam with value >= 0"),
         )
-        if np.isfinite(res.lower):
+        if np.isfinite(res["lower"]):
             record.leq(
-                res.lower,
+                res["lower"],
                 lemma[side],
                 tol=vt,
                 instance=inst,
                 what=f"side {side:+d}: value of the solver's weights <= lemma bound",
                 routes=("SDP weights, smallest eigenvalue (numpy)", "subspace lemma, closed form"),
             )
-        if np.isfinite(res.t_solver):
+        if np.isfinite(res.value):
             record.leq(
-                res.t_solver,
+                res.value,
                 lemma[side],
                 tol=vt,
                 instance=inst,
@@ -564,8 +565,8 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     res = cond.condition_sdp(X, y, side, spec.zero_mean)
     check_sdp_side(res, record, inst, planted_value=inst.t0 if side == inst.side else None)
     record.geq(
-        res.lower,
-        res.decide_tol,
+        res["lower"],
+        res["decide_tol"],
         tol=0.0,
         instance=inst,
         what="re-verified witness: lambda_min(side S(lam)) > 0 (condition fails)",
@@ -573,8 +574,8 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     )
     # validity of the cleaned weights (the witness's own constraint equations): sanity, not evidence
     record.leq(
-        res.residual,
-        cond.CLEAN_RESIDUAL_RTOL * (1.0 + np.sqrt(res.scale)),
+        res["residual"],
+        cond.CLEAN_RESIDUAL_RTOL * (1.0 + np.sqrt(res["scale"])),
         tol=0.0,
         instance=inst,
         evidence=False,
@@ -589,17 +590,17 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
         outer = y == side
         trace_bound = (np.max(sq[~outer]) - np.min(sq[outer])) / X.shape[1]
         record.leq(
-            other.upper,
-            -other.decide_tol,
+            other["upper"],
+            -other["decide_tol"],
             tol=0.0,
             instance=inst,
             what="other side certified not definite (dual bound < 0)",
             routes=("SDP dual matrix, weak duality", "no admissible lam with value >= 0 on that side"),
         )
         record.leq(
-            other.t_solver,
+            other.value,
             trace_bound,
-            tol=cond.SDP_VALUE_RTOL * (1.0 + res.scale),
+            tol=cond.SDP_VALUE_RTOL * (1.0 + res["scale"]),
             instance=inst,
             what="other side: solver t* <= trace bound (max_inner |x|^2 - min_outer |x|^2) / d",
             routes=("solver's reported t* (Clarabel)", "trace bound, closed form"),
@@ -610,7 +611,7 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
     pm = cond.plant_bad_minimum(
         X,
         y,
-        inst.lam0 if spec.planted_weights else res.lam,
+        inst.lam0 if spec.planted_weights else res["lam"],
         side,
         act,
         M,
@@ -700,13 +701,13 @@ def check_bad_minimum(inst, record, spec: BadMinimumSpec) -> None:
                 "M": np.array(M),
                 "p": np.array(inst.p),
             },
-            certified=bool(c.is_local_min and errors >= 1 and res.verdict == "definite"),
+            certified=bool(c.is_local_min and errors >= 1 and res["verdict"] == "definite"),
             checks=dict(
                 checks,
                 errors=errors,
                 loss=value,
-                sdp_lower=finite_or_none(res.lower),
-                sdp_upper=finite_or_none(res.upper),
+                sdp_lower=finite_or_none(res["lower"]),
+                sdp_upper=finite_or_none(res["upper"]),
             ),
             instance=pm,
             refutes=False,
