@@ -64,15 +64,18 @@ from theorems.wang2023.checks.linear import (
     wstar,
 )
 
+# what wang_linear_instances draws, shared by the claims below (each adds its depths and extras)
+DRAWS = (
+    "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
+    "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
+    "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
+    "one above, t over one decade"
+)
+
 
 @pytest.mark.claim(
     "wang2023.prop2",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 2..6, X = I (plain factorization) too"
-    ),
+    covers=(DRAWS + ", L 2..6, X = I (plain factorization) too"),
 )
 @budget(1.0)
 @given(inst=wang_linear_instances(depth=(2, 6), identity=True))
@@ -82,12 +85,7 @@ def test_scale_t_factorization_value_is_the_schatten_quasi_norm(inst, record):
 
 @pytest.mark.claim(
     "wang2023.prop2",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 2..5, X = I too; two random starts"
-    ),
+    covers=(DRAWS + ", L 2..5, X = I too; two random starts"),
 )
 @budget(0.4)
 @given(inst=wang_linear_instances(depth=(2, 5), identity=True))
@@ -97,12 +95,7 @@ def test_no_trained_factorization_beats_the_closed_form(inst, record):
 
 @pytest.mark.claim(
     "wang2023.thm2",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 2..6"
-    ),
+    covers=(DRAWS + ", L 2..6"),
 )
 @budget(1.0)
 @given(inst=wang_linear_instances(depth=(2, 6)))
@@ -112,12 +105,7 @@ def test_closed_form_factors_solve_the_primal_subproblem(inst, record):
 
 @pytest.mark.claim(
     "wang2023.thm2",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..5; two random starts"
-    ),
+    covers=(DRAWS + ", L 3..5; two random starts"),
 )
 @budget(0.4)
 @given(inst=wang_linear_instances(depth=(3, 5)))
@@ -128,12 +116,7 @@ def test_no_trained_network_beats_the_closed_form_primal(inst, record):
 
 @pytest.mark.claim(
     "wang2023.thm3",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..5"
-    ),
+    covers=(DRAWS + ", L 3..5"),
 )
 @budget(0.5)
 @given(inst=wang_linear_instances(depth=(3, 5)))
@@ -143,12 +126,7 @@ def test_closed_forms_of_the_primal_and_dual_subproblems(inst, record):
 
 @pytest.mark.claim(
     "wang2023.thm3",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..6"
-    ),
+    covers=(DRAWS + ", L 3..6"),
 )
 @budget(0.6)
 @given(inst=wang_linear_instances(depth=(3, 6)))
@@ -176,12 +154,7 @@ def test_unequal_singular_values_give_a_gap(inst, record):
 
 @pytest.mark.claim(
     "wang2023.thm3.no-gap-iff-rank-one",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..6; X = Y = I_2 and X = I_2, Y = diag(1, 0)"
-    ),
+    covers=(DRAWS + ", L 3..6; X = Y = I_2 and X = I_2, Y = diag(1, 0)"),
 )
 @budget(0.8)
 @given(inst=wang_linear_instances(depth=(3, 6)))
@@ -265,12 +238,7 @@ def test_standard_deep_linear_nets_have_a_certified_gap(record):
 
 @pytest.mark.claim(
     "wang2023.prop1",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..5"
-    ),
+    covers=(DRAWS + ", L 3..5"),
 )
 @budget(0.8)
 @given(inst=wang_linear_instances(depth=(3, 5)))
@@ -280,13 +248,7 @@ def test_bidual_of_the_scale_t_subproblem_is_a_parallel_net(inst, record):
 
 @pytest.mark.claim(
     "wang2023.prop3",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..5; random unbalanced parallel nets (layer scales "
-        "over two decades)"
-    ),
+    covers=(DRAWS + ", L 3..5; random unbalanced parallel nets (layer scales over two decades)"),
 )
 @budget(0.8)
 @given(inst=wang_linear_instances(depth=(3, 5)))
@@ -296,12 +258,7 @@ def test_parallel_weight_decay_is_a_product_penalty(inst, record):
 
 @pytest.mark.claim(
     "wang2023.prop4",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..6; random interpolating parallel nets"
-    ),
+    covers=(DRAWS + ", L 3..6; random interpolating parallel nets"),
 )
 @budget(1.0)
 @given(inst=wang_linear_instances(depth=(3, 6)))
@@ -311,12 +268,7 @@ def test_power_penalty_parallel_net_has_the_stated_dual(inst, record):
 
 @pytest.mark.claim(
     "wang2023.thm4",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..5; rank + 1 branches"
-    ),
+    covers=(DRAWS + ", L 3..5; rank + 1 branches"),
 )
 @budget(0.5)
 @given(inst=wang_linear_instances(depth=(3, 5)))
@@ -361,12 +313,7 @@ def test_the_critical_branch_count_is_the_rank(inst, record):
 
 @pytest.mark.claim(
     "wang2023.prop8",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..4, every s = 0..L-2"
-    ),
+    covers=(DRAWS + ", L 3..4, every s = 0..L-2"),
 )
 @budget(0.8)
 @given(inst=wang_linear_instances(depth=(3, 4)))
@@ -376,12 +323,7 @@ def test_partly_parallel_nets_attain_the_partial_duals(inst, record):
 
 @pytest.mark.claim(
     "wang2023.prop9",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..6, every stair"
-    ),
+    covers=(DRAWS + ", L 3..6, every stair"),
 )
 @budget(1.0)
 @given(inst=wang_linear_instances(depth=(3, 6)))
@@ -391,12 +333,7 @@ def test_partial_duals_form_a_decreasing_staircase(inst, record):
 
 @pytest.mark.claim(
     "wang2023.prop9.strict-iff-rank-at-least-two",
-    covers=(
-        "N <= 3 samples, d <= 4, K <= 3, rank 1..3 with distinct, equal, repeated (tied pair) "
-        "and rank-one singular values, sigma_1 over two decades, cond(X) up to ~30, N < d "
-        "(non-unique interpolators), hidden widths at the assumption's boundary m_i = rank and "
-        "one above, t over one decade, L 3..6; X = Y = I_2"
-    ),
+    covers=(DRAWS + ", L 3..6; X = Y = I_2"),
 )
 @budget(1.0)
 @given(inst=wang_linear_instances(depth=(3, 6)))
