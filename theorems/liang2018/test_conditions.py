@@ -47,6 +47,17 @@ from theorems.liang2018.checks import (
 # ------------------------------------------------------------------------------------------------------------
 
 
+# what the logistic-loss strategies draw (Props 9 and 10, several tests each)
+LOGISTIC_SUBSPACE = (
+    "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
+    "Thm-1 width + 0-2; offsets 0/0.5/3"
+)
+LOGISTIC_TEACHER = (
+    "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
+    "sigmoid, leaky ReLU; teacher labels"
+)
+
+
 @pytest.mark.claim(
     "liang2018.prop8",
     covers=(
@@ -72,10 +83,7 @@ def test_zero_error_parameters_map_to_zero_loss(inst, record):
 
 @pytest.mark.claim(
     "liang2018.prop9",
-    covers=(
-        "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
-        "Thm-1 width + 0-2; offsets 0/0.5/3"
-    ),
+    covers=LOGISTIC_SUBSPACE,
 )
 @budget(0.4)
 @given(inst=subspace_problems(loss="logistic"))
@@ -85,10 +93,7 @@ def test_logistic_loss_has_no_local_minimum_on_subspace_data(inst, record):
 
 @pytest.mark.claim(
     "liang2018.prop9",
-    covers=(
-        "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
-        "Thm-1 width + 0-2; offsets 0/0.5/3"
-    ),
+    covers=LOGISTIC_SUBSPACE,
 )
 @budget(0.6)
 @given(inst=subspace_problems(loss="logistic"))
@@ -98,10 +103,7 @@ def test_spare_neuron_move_descends_at_balanced_points(inst, record):
 
 @pytest.mark.claim(
     "liang2018.prop9",
-    covers=(
-        "logistic loss; subspace data (r 2-6, d r..6, n 2-14, optional rotation); softplus, exp, cosh, square; "
-        "Thm-1 width + 0-2; offsets 0/0.5/3"
-    ),
+    covers=LOGISTIC_SUBSPACE,
 )
 @budget(0.4)
 @given(inst=subspace_problems(loss="logistic"))
@@ -116,10 +118,7 @@ def test_critical_points_with_switched_off_neurons_are_saddles(inst, record):
 
 @pytest.mark.claim(
     "liang2018.prop10",
-    covers=(
-        "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
-        "sigmoid, leaky ReLU; teacher labels"
-    ),
+    covers=LOGISTIC_TEACHER,
 )
 @budget(0.5)
 @given(inst=teacher_problems(loss="logistic"))
@@ -129,10 +128,7 @@ def test_euler_identity_of_the_output_layer(inst, record):
 
 @pytest.mark.claim(
     "liang2018.prop10",
-    covers=(
-        "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
-        "sigmoid, leaky ReLU; teacher labels"
-    ),
+    covers=LOGISTIC_TEACHER,
 )
 @budget(0.4)
 @given(inst=teacher_problems(loss="logistic"))
@@ -142,10 +138,7 @@ def test_error_free_points_are_not_critical(inst, record):
 
 @pytest.mark.claim(
     "liang2018.prop10",
-    covers=(
-        "logistic loss; feed-forward nets, d 1-4, 1-2 hidden layers of width 1-4, n 3-16; tanh, ReLU, softplus, "
-        "sigmoid, leaky ReLU; teacher labels"
-    ),
+    covers=LOGISTIC_TEACHER,
 )
 @budget(0.4)
 @given(inst=teacher_problems(loss="logistic"))
