@@ -18,7 +18,9 @@ An expensive family scales its example budget with ``@strategies.budget(cost)``,
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import platform
 import sys
 import time
@@ -47,6 +49,16 @@ PROFILES = {
     "nightly": dict(max_examples=2500, print_blob=True, database=example_database(".hypothesis/nightly"), **_COMMON),
 }
 MIN_CONCLUSIVE = {"dev": 3, "ci": 5, "nightly": 100}
+# The nightly profile runs 100x the ci examples of a test, but no more than fit its time budget: measured from the
+# committed ci durations (.test_durations, re-measured by `nox -s durations`), 100x the examples of every test would
+# take about 5 hours on one core, four single tests 17-24 minutes each.  With a budget of 90 s per test the whole
+# profile is estimated at under 60 minutes on 2 cores (docs/nightly.md); 0 (CLAIMS_NIGHTLY_BUDGET_S=0) runs the
+# full 100x.  A capped test still runs NIGHTLY_FLOOR examples: the nightly conclusive minimum (100) and room for a
+# third of them being inconclusive.
+NIGHTLY_SCALE = 100  # nightly max_examples / ci max_examples (PROFILES)
+NIGHTLY_BUDGET_S = 90.0
+NIGHTLY_FLOOR = 150
+DURATIONS_FILE = ".test_durations"
 
 for _name, _kw in PROFILES.items():
     settings.register_profile(_name, **_kw)
@@ -64,6 +76,7 @@ class _State:
     controller: bool
     started: float = field(default_factory=time.time)
     summary: dict | None = None
+    nightly_caps: dict[str, int] = field(default_factory=dict)  # test node id -> capped max_examples (nightly)
 
 
 STATE = pytest.StashKey[_State]()
@@ -78,6 +91,14 @@ def pytest_addoption(parser):
         help="where the run's records, summary.json, report.md and plots go (default reports/out)",
     )
     group.addoption("--no-plots", action="store_true", default=False, help="write summary and Markdown only")
+    group.addoption(
+        "--nightly-budget",
+        type=float,
+        default=float(os.environ.get("CLAIMS_NIGHTLY_BUDGET_S", NIGHTLY_BUDGET_S)),
+        metavar="SECONDS",
+        help="nightly profile: cap each Hypothesis test's examples at what fits this many seconds, estimated "
+        f"from the ci durations in {DURATIONS_FILE} (default {NIGHTLY_BUDGET_S:g}; 0: no cap, 100x ci)",
+    )
     group.addoption(
         "--claim",
         action="append",
@@ -164,12 +185,55 @@ def pytest_pycollect_makeitem(collector, name, obj):
     return result
 
 
+def nightly_examples(max_examples: int, ci_seconds: float, budget_s: float) -> int:
+    """Examples a nightly test runs: its profile's ``max_examples`` (100x its ci count), capped at what fits
+    ``budget_s`` at the per-example cost its ci run measured (``ci_seconds`` over max_examples / 100 examples; fixed
+    set-up costs make that an overestimate, so the cap errs on the side of fewer), never below ``NIGHTLY_FLOOR``."""
+    ci_examples = max(1, max_examples // NIGHTLY_SCALE)
+    if budget_s <= 0 or ci_seconds <= 0:
+        return max_examples
+    fits = int(budget_s * ci_examples / ci_seconds)
+    return min(max_examples, max(NIGHTLY_FLOOR, fits))
+
+
+def _cap_nightly_examples(config, items) -> dict[str, int]:
+    """Nightly: lower each Hypothesis test's ``max_examples`` to :func:`nightly_examples`; returns the caps by test.
+
+    Hypothesis reads a test's settings when it runs, from the attribute its ``@given`` wrapper keeps them in (the
+    pinned version's; ``tests/meta/test_plugin.py`` checks that a cap takes effect).  A parametrized function is
+    one object for all its cases, so it is capped once, by its most expensive case."""
+    budget = float(config.getoption("nightly_budget"))
+    path = Path(config.rootpath) / DURATIONS_FILE
+    if budget <= 0 or not path.exists():
+        return {}
+    import json
+
+    durations = json.loads(path.read_text(encoding="utf-8"))
+    by_function: dict[Any, list[Any]] = {}
+    for item in items:
+        fn = getattr(item, "obj", None)
+        if getattr(fn, "is_hypothesis_test", False) and item.nodeid in durations:
+            by_function.setdefault(fn, []).append(item)
+    caps = {}
+    for fn, fn_items in by_function.items():
+        current = fn._hypothesis_internal_use_settings
+        n = nightly_examples(current.max_examples, max(durations[i.nodeid] for i in fn_items), budget)
+        if n < current.max_examples:
+            fn._hypothesis_internal_use_settings = settings(current, max_examples=n)
+            caps.update({i.nodeid: n for i in fn_items})
+    return caps
+
+
 def _claim_selected(claim: str, wanted: list[str]) -> bool:
     return any(claim == w or claim.startswith(w + ".") for w in wanted)
 
 
 def pytest_collection_modifyitems(config, items):
-    """``--claim ID``: keep only the tests (and mutation tests) of that claim and the claims below it."""
+    """``--claim ID``: keep only the tests (and mutation tests) of that claim and the claims below it; under the
+    nightly profile, cap each test's examples at its time budget."""
+    state = config.stash[STATE]
+    if state.profile == "nightly":
+        state.nightly_caps = _cap_nightly_examples(config, items)
     wanted = config.getoption("claim")
     if not wanted:
         return
@@ -184,8 +248,37 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+# Hypothesis draws a few percent of its choices from constants it finds in the project's loaded modules, and rescans
+# sys.modules whenever it grows.  A module that some test imports lazily (the rigorous re-checks, the report writer)
+# would change that pool for every test that runs after it: a derandomized ci run would then draw different examples
+# depending on how pytest-xdist scheduled the tests (seen: one claim's figures moved 250x between two clean runs),
+# and a one-claim replay different ones from the full run.  Importing every project module before the first test
+# makes the pool the same for every test in every run.
+PROJECT_PACKAGES = ("landscape", "strategies", "reports", "theorems")
+
+
+def preload_project_modules() -> list[str]:
+    """Import every module of the project's packages except test modules and ``__main__``; returns their names."""
+    names = []
+    for package in PROJECT_PACKAGES:
+        try:
+            root = importlib.import_module(package)
+        except ModuleNotFoundError as exc:
+            if exc.name != package:
+                raise
+            continue  # e.g. theorems/ when the plugin runs a throw-away suite outside this checkout
+        for info in pkgutil.walk_packages(root.__path__, package + "."):
+            leaf = info.name.rsplit(".", 1)[-1]
+            if leaf.startswith("test_") or leaf in ("__main__", "conftest"):
+                continue
+            importlib.import_module(info.name)
+            names.append(info.name)
+    return names
+
+
 def pytest_collection_finish(session):
     """Runs after deselection (-k, -m), so only the tests that will run count as collected claims."""
+    preload_project_modules()
     state = session.config.stash[STATE]
     for item in session.items:
         mutation = item.get_closest_marker("mutation")
@@ -195,8 +288,13 @@ def pytest_collection_finish(session):
         if marker is None:
             continue
         item.user_properties.append(("claim", marker.args[0]))
+        extra = {"max_examples": state.nightly_caps[item.nodeid]} if item.nodeid in state.nightly_caps else {}
         state.sink.event(
-            type="collected", claim=marker.args[0], test=item.nodeid, covers=str(marker.kwargs.get("covers", ""))
+            type="collected",
+            claim=marker.args[0],
+            test=item.nodeid,
+            covers=str(marker.kwargs.get("covers", "")),
+            **extra,
         )
 
 
@@ -270,6 +368,7 @@ class _RunReporter:
             duration_s=round(now - state.started, 3),
             exitstatus=int(exitstatus),
             interrupted=int(exitstatus) in (2, 3),
+            nightly_budget_s=float(self.config.getoption("nightly_budget")) if state.profile == "nightly" else None,
             args=[str(a) for a in self.config.invocation_params.args],
             versions=_versions(),
         )

@@ -108,6 +108,12 @@ def render_markdown(summary: dict, images: Sequence[str] = ()) -> str:
         f"{run.get('exitstatus')}"
         + (" — **the run was interrupted**" if run.get("interrupted") else "")
         + f"; a theorem needs at least {run.get('min_conclusive')} conclusive examples."
+        + (
+            f" {run['capped_tests']} tests ran fewer than 100x their ci examples: capped at what fits the nightly"
+            f" budget of {_fmt(run.get('nightly_budget_s'))} s per test (each test's `max_examples` in summary.json)."
+            if run.get("capped_tests")
+            else ""
+        )
     )
     lines.append("")
     lines.append("Totals: " + ", ".join(f"{VERDICT_MARK[v]}: {n}" for v, n in summary["totals"].items() if n))

@@ -116,6 +116,7 @@ class _Run:
         self.entries = {c.id: _new_entry(c) for c in CLAIMS}
         self.session: dict = {}
         self.collected: dict[str, str] = {}  # test nodeid -> claim
+        self.caps: dict[str, int] = {}  # test nodeid -> its capped max_examples (nightly time budget)
         self.outcomes: dict[str, dict] = {}  # test nodeid -> {"outcome", "duration_s", "done"}
         self.example_status: dict[tuple, str] = {}
         self.example_instance: dict[tuple, str] = {}
@@ -169,6 +170,8 @@ class _Run:
     def _collected(self, rec: dict) -> None:
         claim = rec["claim"]
         self.collected[rec["test"]] = claim
+        if rec.get("max_examples"):
+            self.caps[rec["test"]] = int(rec["max_examples"])
         if rec.get("covers") and rec["covers"] not in self.entries[claim]["covers"]:
             self.entries[claim]["covers"].append(rec["covers"])
 
@@ -274,13 +277,14 @@ class _Run:
             outcome = self.outcomes.get(test)
             done = outcome is not None and outcome["done"]
             entry = self.entries[claim]
-            entry["tests"].append(
-                {
-                    "nodeid": test,
-                    "outcome": outcome["outcome"] if outcome is not None and done else "not-run",
-                    "duration_s": round(outcome["duration_s"], 4) if outcome else None,
-                }
-            )
+            row = {
+                "nodeid": test,
+                "outcome": outcome["outcome"] if outcome is not None and done else "not-run",
+                "duration_s": round(outcome["duration_s"], 4) if outcome else None,
+            }
+            if test in self.caps:
+                row["max_examples"] = self.caps[test]  # capped by the nightly time budget
+            entry["tests"].append(row)
             if outcome:
                 entry["wall_time_s"] += outcome["duration_s"]
             if not done:
@@ -299,6 +303,8 @@ class _Run:
                 "exitstatus": session.get("exitstatus"),
                 "interrupted": bool(session.get("interrupted", not session.get("finished"))),
                 "min_conclusive": min_conclusive,
+                "nightly_budget_s": session.get("nightly_budget_s"),
+                "capped_tests": len(self.caps),
                 "args": session.get("args", []),
                 "versions": session.get("versions", {}),
             },

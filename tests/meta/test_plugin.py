@@ -247,3 +247,55 @@ def test_c(record):
     result.assert_outcomes(passed=2, deselected=1)
     assert summary["claims"]["zhang2019.eq6"]["verdict"] == "not-yet-checked"
     assert summary["claims"]["zhang2019.thm1"]["covers"] == ["I = 1..64, tanh and ReLU branches"]
+
+
+def test_every_project_module_is_loaded_before_the_first_test():
+    """Hypothesis mines constants from loaded project modules; lazily imported ones would make the ci profile's
+    derandomized examples depend on test order.  The plugin imports them all after collection."""
+    from reports.plugin import preload_project_modules
+
+    names = preload_project_modules()
+    for lazy in ("landscape.rigorous.exact", "landscape.kawaguchi2019.highway", "reports.render", "reports.summary"):
+        assert lazy in names
+    assert not [n for n in names if n.endswith("__main__") or n.rsplit(".", 1)[-1].startswith("test_")]
+
+
+def test_nightly_examples_rule():
+    from reports.plugin import NIGHTLY_FLOOR, nightly_examples
+
+    assert nightly_examples(2500, 10.0, 0) == 2500  # budget 0: the full 100x
+    assert nightly_examples(2500, 0.01, 90) == 2500  # a cheap test is not capped
+    assert nightly_examples(2500, 10.0, 90) == 225  # 25 ci examples took 10 s: 90 s fit 225
+    assert nightly_examples(2500, 1000.0, 90) == NIGHTLY_FLOOR  # never below the floor ...
+    assert nightly_examples(100, 1000.0, 90) == 100  # ... nor above the profile's own count
+
+
+def test_nightly_budget_caps_the_examples_hypothesis_runs(pytester):
+    """The cap takes effect (it sets the settings Hypothesis reads when the test runs), by the durations file."""
+    pytester.makepyfile(
+        test_cost=HEADER
+        + """
+@pytest.mark.claim("zhang2019.thm1")
+@given(x=st.integers(0, 10**9))
+def test_costly(x, record):
+    record.leq(0, 1, tol=0, instance=str(x))
+
+
+@pytest.mark.claim("zhang2019.rem1")
+@given(x=st.integers(0, 10**9))
+def test_cheap(x, record):
+    record.leq(0, 1, tol=0, instance=str(x))
+"""
+    )
+    (pytester.path / ".test_durations").write_text(
+        json.dumps({"test_cost.py::test_costly": 10.0, "test_cost.py::test_cheap": 0.01})
+    )
+    result, summary = run(pytester, "--hypothesis-profile=nightly", "--nightly-budget=90")
+    assert result.ret == 0
+    costly, cheap = summary["claims"]["zhang2019.thm1"], summary["claims"]["zhang2019.rem1"]
+    assert costly["examples"]["tried"] == 225
+    assert costly["tests"][0]["max_examples"] == 225
+    assert cheap["examples"]["tried"] == 2500
+    assert "max_examples" not in cheap["tests"][0]
+    assert summary["run"]["capped_tests"] == 1
+    assert summary["run"]["nightly_budget_s"] == 90
