@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reports.summary import build_summary, read_records  # noqa: E402 - after the path set-up above
+from reports.plugin import NIGHTLY_BUDGET_S  # noqa: E402 - after the path set-up above
+from reports.summary import build_summary, read_records  # noqa: E402
 
 
 def measure(name: str, pytest_args: list[str], out: Path, limit: float, profile: str) -> dict:
@@ -95,16 +96,25 @@ def hypothesis_tests() -> set[str]:
     return found
 
 
-def estimate(durations_path: Path, scale: float, shard_limit_s: float) -> str:
+def estimate(durations_path: Path, scale: float, shard_limit_s: float, budget_s: float = 0.0) -> str:
     """Nightly wall time per family from measured (ci) durations: a Hypothesis test's examples scale by ``scale``
-    (nightly / ci max_examples), a test without ``given`` (a construction, a fixed search) does not."""
+    (nightly / ci max_examples), capped as the plugin caps them at ``budget_s`` per test (0: no cap; ci examples
+    taken as 25, the ci profile's count); a test without ``given`` (a construction, a fixed search) does not scale."""
+    from reports.plugin import nightly_examples
+
     durations = json.loads(durations_path.read_text(encoding="utf-8"))
     given = hypothesis_tests()
     fam: dict[str, list[float]] = {}
     longest: dict[str, tuple[float, str]] = {}
     for node, secs in durations.items():
+        if not node.startswith("theorems/"):
+            continue
         base = node.split("[", 1)[0]
-        est = secs * (scale if base in given else 1.0)
+        if base in given:
+            ci_examples = 25
+            est = secs / ci_examples * nightly_examples(int(ci_examples * scale), secs, budget_s)
+        else:
+            est = secs
         family = node.split("/")[1]
         fam.setdefault(family, [0.0, 0.0])
         fam[family][0] += secs
@@ -138,9 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="reports/out/figures")
     ap.add_argument("--estimate", action="store_true", help="only estimate nightly times from .test_durations")
     ap.add_argument("--scale", type=float, default=100.0, help="nightly / ci examples per Hypothesis test")
+    ap.add_argument("--budget", type=float, default=NIGHTLY_BUDGET_S, help="nightly seconds per test (0: no cap)")
     args = ap.parse_args(argv)
     if args.estimate:
-        print(estimate(ROOT / ".test_durations", args.scale, 15 * 60))
+        print(estimate(ROOT / ".test_durations", args.scale, 15 * 60, args.budget))
         return 0
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
