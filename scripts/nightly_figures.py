@@ -5,6 +5,7 @@ share and the volume of the JSON-line records, as a JSON file and a Markdown tab
     python scripts/nightly_figures.py --shards 1 2 4 --limit 900                   # each N: its groups in turn
     python scripts/nightly_figures.py --families zhang2019 --profile ci            # the same figures for ci
     python scripts/nightly_figures.py --estimate        # nightly time per family from .test_durations (no run)
+    python scripts/nightly_figures.py --from-run reports/out/nightly   # per-family figures of a finished run
 
 Every run gets its own report folder under ``--out`` (default ``reports/out/figures``); a run that hits ``--limit``
 seconds is killed and measured from the records it left (marked ``killed``).  Extra pytest arguments follow ``--``
@@ -135,6 +136,48 @@ def estimate(durations_path: Path, scale: float, shard_limit_s: float, budget_s:
     return "\n".join(lines)
 
 
+def per_family(run_dir: Path) -> str:
+    """Figures per family (folder of theorems/) of one finished run (its summary.json and records): test time (the
+    sum of its tests' durations, core-seconds under xdist), examples, examples per core-second, conclusive share;
+    then the run's wall time and the records' volume per 1,000 examples."""
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    fam: dict[str, list[float]] = {}
+    capped: dict[str, int] = {}
+    for entry in summary["claims"].values():
+        # a family is a folder of theorems/ (the witness re-checks of a claim count with the claim's own folder)
+        folders = [t["nodeid"].split("/")[1] for t in entry["tests"] if t["nodeid"].startswith("theorems/")]
+        family = next((f for f in folders if f != "witnesses"), folders[0] if folders else entry["paper"])
+        f = fam.setdefault(family, [0.0, 0, 0, 0])
+        f[0] += entry["wall_time_s"] or 0.0
+        f[1] += entry["examples"]["tried"]
+        f[2] += entry["examples"]["conclusive"]
+        f[3] += entry["examples"]["inconclusive"]
+        capped[family] = capped.get(family, 0) + sum("max_examples" in t for t in entry["tests"])
+    lines = [
+        "| family | test time, core-s | examples | examples per core-s | conclusive share | inconclusive | "
+        "tests capped by the budget |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for family, (secs, tried, concl, inc) in sorted(fam.items(), key=lambda kv: -kv[1][0]):
+        if not tried and not secs:
+            continue
+        rate = f"{tried / secs:.1f}" if secs else "–"
+        share = f"{concl / tried:.3f}" if tried else "–"
+        lines.append(f"| {family} | {secs:.0f} | {tried:,} | {rate} | {share} | {inc} | {capped.get(family, 0)} |")
+    run = summary["run"]
+    tried = sum(f[1] for f in fam.values())
+    volume = sum(p.stat().st_size for p in (run_dir / "records").glob("*.jsonl"))
+    lines += [
+        "",
+        f"run: profile {run['profile']}, wall {run.get('duration_s') or 0:.0f} s, exit status {run.get('exitstatus')}, "
+        f"test time {sum(f[0] for f in fam.values()):.0f} core-s, {tried:,} examples; records {volume / 1e6:.1f} MB "
+        f"({1000 * volume / max(tried, 1) / 1e6:.2f} MB per 1,000 examples); verdicts: "
+        + ", ".join(f"{v} {n}" for v, n in summary["totals"].items() if n)
+        + (f"; unexpected: {', '.join(summary['regressions'])}" if summary["regressions"] else "; none unexpected"),
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
@@ -149,7 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--estimate", action="store_true", help="only estimate nightly times from .test_durations")
     ap.add_argument("--scale", type=float, default=100.0, help="nightly / ci examples per Hypothesis test")
     ap.add_argument("--budget", type=float, default=NIGHTLY_BUDGET_S, help="nightly seconds per test (0: no cap)")
+    ap.add_argument("--from-run", default=None, help="only print per-family figures of a finished run's report dir")
     args = ap.parse_args(argv)
+    if args.from_run:
+        print(per_family(Path(args.from_run)))
+        return 0
     if args.estimate:
         print(estimate(ROOT / ".test_durations", args.scale, 15 * 60, args.budget))
         return 0
