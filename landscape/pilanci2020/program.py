@@ -86,10 +86,12 @@ def convex_by_cvxpy(
     _check_arrangements(problem, arr)
     X, P, d = problem.X, arr.P, problem.d
     # The program is homogeneous: labels y and weight beta scaled by s > 0 scale the optimal blocks by s and the
-    # value by s^2.  It is solved for labels of unit norm and scaled back, because the solver's absolute gap
-    # tolerance would otherwise dominate on small labels (seen: ||y|| = 7e-3 left the value 3e-6 (relative) above
-    # the optimum; normalized, 1e-12).
-    scale = float(np.linalg.norm(problem.y)) or 1.0
+    # value by s^2.  Labels of norm below 1 are solved scaled up to unit norm and scaled back, because the solver's
+    # absolute gap tolerance would otherwise dominate (seen: ||y|| = 7e-3 left the value 3e-6 (relative) above the
+    # optimum; scaled, 1e-12).  Larger labels are solved as they are: scaling them down shrinks beta with them, and
+    # the certified bound built from the solution loses the solver's error divided by beta (seen: ||y|| = 37,
+    # beta = 5e-3: 3e-7 (relative) scaled to unit norm, 3e-12 as they are).
+    scale = min(float(np.linalg.norm(problem.y)), 1.0) or 1.0
     y, beta = problem.y / scale, problem.beta / scale
     Dm = arr.patterns.T
     Sm = 2.0 * Dm - 1.0

@@ -109,3 +109,16 @@ def explicit_two_layer_instance() -> TwoLayerInstance:
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 2.0], [2.0, -1.0], [-1.0, -1.0]])
     y = np.array([1.0, -0.5, 0.3, 0.8, -1.2, 0.4])
     return TwoLayerInstance(tlc.TwoLayerProblem(X, y, 0.1), "integer", 0)
+
+
+def regression_two_layer_instances() -> list[TwoLayerInstance]:
+    """Draws on which the convex route once missed the optimum by the solver's absolute accuracy: labels of norm
+    7e-3 from a planted network (a dev run; fixed by solving small labels scaled to unit norm), and Gaussian labels
+    of norm 37 with beta = 5e-3 (a nightly run, where scaling every problem to unit labels cost the certified bound
+    3e-7 relative; fixed by scaling only small labels)."""
+    X = np.array([[1.02523892, -0.99471377], [0.11095998, 1.15082024]])
+    small = tlc.TwoLayerProblem(X, np.array([0.00352601, 0.00596898]), 0.005623413251903491)
+    rng = np.random.default_rng(47)
+    Xg, yg = rng.standard_normal((12, 2)), rng.standard_normal(12)
+    large = tlc.TwoLayerProblem(Xg, 37.49 / float(np.linalg.norm(yg)) * yg, 0.004618)
+    return [TwoLayerInstance(small, "planted-net", 433590451), TwoLayerInstance(large, "gaussian", 47)]

@@ -18,7 +18,11 @@ import landscape.pilanci2020 as tlc
 from landscape.core import tolerances as tol
 from strategies import budget
 from strategies.pilanci2020 import sampled_two_layer_problems, two_layer_problems
-from theorems.pilanci2020.checks import check_two_layer_convex_program, explicit_two_layer_instance
+from theorems.pilanci2020.checks import (
+    check_two_layer_convex_program,
+    explicit_two_layer_instance,
+    regression_two_layer_instances,
+)
 
 
 @pytest.mark.claim(
@@ -32,6 +36,8 @@ from theorems.pilanci2020.checks import check_two_layer_convex_program, explicit
 @budget(0.5)
 @given(inst=two_layer_problems())
 @example(inst=explicit_two_layer_instance())
+@example(inst=regression_two_layer_instances()[0])
+@example(inst=regression_two_layer_instances()[1])
 def test_two_layer_relu_net_equals_its_convex_program(inst, record):
     check_two_layer_convex_program(inst, record)
 
