@@ -93,13 +93,94 @@ def spare_neuron_escape(
     return None
 
 
-def gradient_term_scale(problem: lg.BinaryLossModel, theta: np.ndarray) -> float:
-    """``(1/n) sum_i |l'_i| ||grad_theta f_i||``: the size the gradient would have if none of its per-sample terms
-    cancelled (the outputs' Jacobian by ``torch.func.jacrev``)."""
+def output_jacobian(problem: lg.BinaryLossModel, theta: np.ndarray) -> np.ndarray:
+    """``d f_i / d theta`` (n x P) by ``torch.func.jacrev``."""
     import torch
 
-    J = torch.func.jacrev(problem.torch_outputs)(torch.tensor(theta, dtype=torch.float64)).numpy()
+    return torch.func.jacrev(problem.torch_outputs)(torch.tensor(theta, dtype=torch.float64)).numpy()
+
+
+def gradient_term_scale(problem: lg.BinaryLossModel, theta: np.ndarray, J: np.ndarray | None = None) -> float:
+    """``(1/n) sum_i |l'_i| ||grad_theta f_i||``: the size the gradient would have if none of its per-sample terms
+    cancelled (the outputs' Jacobian ``J`` by :func:`output_jacobian` unless given)."""
+    J = output_jacobian(problem, theta) if J is None else J
     return float(np.mean(np.abs(problem.lambdas(theta)) * np.linalg.norm(J, axis=1)))
+
+
+def loss_second(problem: lg.ShallowProblem, z: np.ndarray) -> np.ndarray:
+    """``l''(z)`` elementwise by automatic differentiation of the loss alone."""
+    import torch
+
+    t = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
+    (d1,) = torch.autograd.grad(lg.LOSSES[problem.loss][0](t, problem.p).sum(), t, create_graph=True)
+    if not d1.requires_grad:
+        return np.zeros(t.shape)
+    (d2,) = torch.autograd.grad(d1.sum(), t, allow_unused=True)
+    return np.zeros(t.shape) if d2 is None else d2.detach().numpy()
+
+
+def saturated_neuron(
+    problem: lg.ShallowProblem, theta: np.ndarray, threshold: float, eig_tol: float, J: np.ndarray | None = None
+) -> str:
+    """A neuron that the certifier cannot see (its reason, or "" when there is none): analytic neurons only.
+
+    For neuron j with pre-activations ``z_ij``, the absolute sizes of its terms (no cancellation allowed, so they
+    bound the true values from above) are
+
+    * gradient: ``(1/n) sum_i lambda_i (|sigma(z_ij)| + |a_j| |sigma'(z_ij)| ||x_i||)`` >= ``||d L / d(a_j, w_j)||``;
+    * curvature: ``(1/n) sum_i lambda_i (|sigma'(z_ij)| ||x_i|| + max(|a_j|, 1) |sigma''(z_ij)| ||x_i||^2)
+      + (1/n) sum_i |l''_i| (|sigma(z_ij)| + |a_j| |sigma'(z_ij)| ||x_i||) ||grad f_i||``, which bounds
+      ``|v^T H v|`` for every unit v in the neuron's block (a_j, w_j) and the block's Gauss-Newton coupling to
+      every other parameter.
+
+    The neuron is saturated when the first is at most the resolvable gradient ``threshold`` and the second at most
+    the Hessian tolerance ``eig_tol`` (the certifier's own two thresholds): the first-order test cannot tell its
+    gradient from zero, the second-order test cannot tell its curvature from zero (no strict verdict is possible
+    in its block), and the random-direction perturbation test mixes its block with the other parameters, whose
+    curvature (0.36 in a_0 on the nightly instance below) swamps changes of size ``threshold * r`` at radius r: a
+    local-minimum verdict would rest on nothing.  For an analytic neuron this happens only on an asymptote: a
+    softplus-class activation pushed to z -> -infinity on every sample that carries loss weight (sigma, sigma',
+    sigma'' -> 0), where the neuron is switched off without a_j = 0 and the paper's spare-neuron argument
+    (descent by switching it back on) cannot be resolved in float64.  The factor ``max(|a_j|, 1)`` keeps a neuron
+    switched off by ``a_j = 0`` with a live activation (e.g. a quadratic neuron at w_j = 0, where sigma'' = 2) out
+    of the rule: that is the spare-neuron case, which has its own explicit move.  Dead ReLU-class units (sigma' = 0
+    exactly on a half-line, the loss exactly constant in their weights on a ball) are not analytic and never
+    flagged: there the perturbation test is valid evidence.
+
+    The rule can only withhold a verdict that the perturbation test would have given (a strict verdict needs every
+    eigenvalue >= eig_tol, which a block with curvature <= eig_tol excludes); a negative eigenvalue still makes a
+    saddle.  Found by a nightly run (liang2018.prop9, seed 273, n = 2, exp and softplus neurons): Newton on the
+    gradient from Proposition 3's shape drove every neuron to z ~ -25 (sigma ~ 1e-11), where the gradient (9.6e-12,
+    under the search's absolute tolerance 1e-11) is not zero at all (d L / d a_j = (lambda / 2)(e^{z_-j} -
+    e^{z_+j}), for most neurons two terms a factor ~7 apart), the Hessian is indefinite (-5.3e-11, confirmed in
+    80-digit arithmetic) and the loss falls linearly along -d L / d a; the certifier had called it a local minimum
+    at L = 1 - 2e-13 (zero errors, so no misclassified sample for the sample rule of first_order_evidence).
+    """
+    act = lg.activation(problem.act)
+    if not (act.curved or act.increasing):
+        return ""
+    _, a, W = problem.unpack(theta)
+    Z = problem.X @ W / act.input_scale
+    s0 = np.abs(act.np_fn(Z))
+    s1 = np.abs(lg.activation_prime(problem.act, Z)) / act.input_scale
+    s2 = np.abs(lg.activation_second(problem.act, Z)) / act.input_scale**2
+    xn = np.linalg.norm(problem.X, axis=1)[:, None]
+    weight = np.abs(problem.lambdas(theta)) / problem.n
+    J = output_jacobian(problem, theta) if J is None else J
+    coupling = np.abs(loss_second(problem, -problem.y * problem.outputs(theta))) * np.linalg.norm(J, axis=1)
+    df = s0 + np.abs(a)[None, :] * s1 * xn  # size of d f_i / d(a_j, w_j)
+    grad_terms = weight @ df
+    curv_terms = weight @ (s1 * xn + np.maximum(np.abs(a), 1.0)[None, :] * s2 * xn**2) + (coupling / problem.n) @ df
+    blind = np.flatnonzero((grad_terms <= threshold) & (curv_terms <= eig_tol))
+    if blind.size == 0:
+        return ""
+    j = int(blind[np.argmin(grad_terms[blind])])
+    return (
+        f"neuron {j} is saturated (pre-activations {float(Z[:, j].min()):.3g}..{float(Z[:, j].max()):.3g}): its "
+        f"gradient terms sum to {grad_terms[j]:.3g} <= the resolvable gradient {threshold:.3g} and its curvature "
+        f"terms to {curv_terms[j]:.3g} <= the Hessian tolerance {eig_tol:.3g}: no test of the certifier sees its "
+        "directions (an asymptote, undecidable in float64)"
+    )
 
 
 def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separator=None) -> cert.FirstOrderEvidence:
@@ -115,9 +196,11 @@ def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separato
       terms ``lambda_i |a_j| sigma''(w_j^T x_i) ||x_i||^2 / n`` are below the Hessian tolerance.  Theorems 1-2
       argue through exactly these terms (at a critical point they force lambda = 0); when they are numerically
       zero, a small gradient says nothing about the point (the certifier then withholds a local-minimum verdict,
-      while a negative Hessian eigenvalue still certifies a saddle).
+      while a negative Hessian eigenvalue still certifies a saddle); failing that, a neuron whose every term is
+      below those levels (:func:`saturated_neuron`).
     """
-    scale = gradient_term_scale(problem, theta)
+    J = output_jacobian(problem, theta)
+    scale = gradient_term_scale(problem, theta, J)
     threshold = min(lg.CRITICAL_GRAD_TOL, max(SEARCH_REL_GRAD_TOL * scale, np.finfo(float).tiny))
     _, a, W = problem.unpack(theta)
     act = lg.activation(problem.act)
@@ -152,6 +235,11 @@ def first_order_evidence(problem: lg.ShallowProblem, theta: np.ndarray, separato
                 f"curvature terms at most {second[k] * lg.HESSIAN_EIG_TOL:.3g} (sigma', sigma'' "
                 "numerically zero)"
             )
+    # a neuron switched off by saturation rather than by a_j = 0 (see saturated_neuron): the term scale above is
+    # dominated by the output bias's terms (lambda_i * 1), so a gradient that does not cancel at all in that
+    # neuron's parameters still passes as "relatively critical"
+    if not saturated:
+        saturated = saturated_neuron(problem, theta, threshold, lg.HESSIAN_EIG_TOL, J)
     return cert.FirstOrderEvidence(term_scale=scale, floor=floor, saturated=saturated)
 
 

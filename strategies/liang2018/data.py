@@ -100,34 +100,66 @@ def subspace_problems(
     d = draw(st.integers(r, max(r, max_d)), label="d")
     n = draw(st.integers(min_n, max(min_n, max_n)), label="n")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    n_plus = draw(st.integers(1, n - 1), label="n_plus")
+    if rotate is None:
+        rotate = draw(st.booleans(), label="rotate")
+    act = draw(st.sampled_from(acts), label="activation")
+    if width == "theorem":
+        surplus = draw(st.integers(0, 2), label="surplus")
+    elif width == "prop1":
+        surplus = draw(st.integers(0, 1), label="surplus")
+    elif width == "narrow":
+        surplus = draw(st.integers(1, 2), label="M")
+    else:
+        raise ValueError(f"unknown width rule {width!r}")
+    p = draw(st.sampled_from(p_values), label="p")
+    offset_scale = draw(st.sampled_from([0.0, 0.5, 3.0]), label="offset scale")
+    return subspace_instance(
+        seed, (only_plus, only_minus, shared), d, n, n_plus, rotate, act, width, surplus, p, loss, offset_scale
+    )
+
+
+def subspace_instance(
+    seed: int,
+    sizes: tuple,
+    d: int,
+    n: int,
+    n_plus: int,
+    rotate: bool,
+    act: str,
+    width: str = "theorem",
+    surplus: int = 0,
+    p: int = 6,
+    loss: str = "poly_hinge",
+    offset_scale: float = 0.0,
+) -> LiangInstance:
+    """The instance :func:`subspace_problems` builds from its draws (``sizes`` = (|U+ \\ U-|, |U- \\ U+|,
+    |U+ & U-|); ``surplus`` is the drawn M itself under ``width="narrow"``): the data, basis sets, rotation and
+    offsets all come from ``default_rng(seed)``, so a failing draw's summary line rebuilds it exactly."""
+    only_plus, only_minus, shared = sizes
     rng = np.random.default_rng(seed)
     perm = rng.permutation(d)
     U_plus = tuple(sorted(int(k) for k in perm[: only_plus + shared]))
     U_minus = tuple(sorted(int(k) for k in perm[only_plus : only_plus + shared + only_minus]))
-    y = _labels(draw, n)
+    y = np.r_[np.ones(n_plus), -np.ones(n - n_plus)]
     coeff = rng.choice([-1.0, 1.0], (n, d)) * (0.2 + np.abs(rng.standard_normal((n, d))))
     mask = np.zeros((n, d))
     for i in range(n):
         mask[i, list(U_plus if y[i] > 0 else U_minus)] = 1.0
     X = coeff * mask
-    if rotate is None:
-        rotate = draw(st.booleans(), label="rotate")
     Q = np.linalg.qr(rng.standard_normal((d, d)))[0] if rotate else None
     if Q is not None:
         X = X @ Q.T  # x_i = Q (coefficients): the basis vectors become the columns of Q
-    act = draw(st.sampled_from(acts), label="activation")
     inst = LiangInstance(lg.ShallowProblem(X, y, 1, act), "subspace", seed, U_plus, U_minus, Q)
     if width == "theorem":
-        M = lg.required_width_thm1(n, inst.r_plus, inst.r_minus, inst.delta_r)
-        M += draw(st.integers(0, 2), label="surplus")
+        M = lg.required_width_thm1(n, inst.r_plus, inst.r_minus, inst.delta_r) + surplus
     elif width == "prop1":
-        M = inst.r + 1 + draw(st.integers(0, 1), label="surplus")
+        M = inst.r + 1 + surplus
     elif width == "narrow":
-        M = draw(st.integers(1, 2), label="M")
+        M = surplus
     else:
         raise ValueError(f"unknown width rule {width!r}")
-    p = draw(st.sampled_from(p_values), label="p")
-    inst.problem = lg.ShallowProblem(X, y, M, act, p, loss, _offsets(draw, rng, n))
+    inst.problem = lg.ShallowProblem(X, y, M, act, p, loss, offset_scale * rng.standard_normal(n))
     return inst
 
 

@@ -22,7 +22,7 @@ from strategies.liang2018.conditions import (
     radial_problems,
     teacher_problems,
 )
-from strategies.liang2018.data import subspace_problems
+from strategies.liang2018.data import subspace_instance, subspace_problems
 from tests.mutation.mutants import refuted_under_ci_budget
 from theorems.liang2018 import checks as C
 
@@ -231,6 +231,38 @@ def test_zero_loss_of_the_polynomial_hinge_is_classified_a_minimum():
     theta = p.pack(-10.0, np.array([4.0, 4.0]), np.eye(2))  # 4|x|^2 - 10: +6 outside, -6 inside
     assert p.value(theta) == 0.0
     assert cond.classify_end_point(p, theta).status == "local-min"
+
+
+def test_logistic_weights_are_relatively_accurate_in_both_tails():
+    """lambda_i = l'(z_i) is compared with autograd relative to its own size, so it must be accurate to a few ulps
+    relative even deep in the tails (down to z = -700, where the weight is still a normal float).  The reference is
+    e^z / (1 + e^z) / ln 2 in 50-digit decimal arithmetic; (1 + tanh(z/2)) / 2, the formula used before a nightly
+    run (liang2018.prop9, seed 14907, margins 17-22) caught it, is 4e-8 off at z = -22."""
+    import decimal
+
+    z = np.array([-700.0, -100.0, -22.0, -17.4, -1.0, 0.0, 1e-3, 1.0, 22.0, 100.0, 800.0])
+    with decimal.localcontext() as ctx:
+        ctx.prec = 50
+        ln2 = decimal.Decimal(2).ln()
+        reference = np.array([float(1 / (1 + (-decimal.Decimal(v)).exp()) / ln2) for v in z])
+    assert np.all(np.abs(lg.logistic_prime(z) - reference) <= 4 * lg.EPS64 * reference)
+    old = 0.5 * (1.0 + np.tanh(0.5 * z)) / np.log(2.0)
+    assert abs(old[2] - reference[2]) > 1e-9 * reference[2]  # what the old formula did
+
+
+def test_balanced_output_bias_agrees_with_autograd_far_from_the_boundary():
+    """The nightly draw: at the balanced point (margins 17-22) the closed-form derivative in a_0 and autograd's
+    agree to the relative tolerance of the theorem test, 1e3 eps sum_i lambda_i / n."""
+    inst = subspace_instance(14907, (2, 2, 1), 5, 5, 4, True, "exp", loss="logistic")
+    p = inst.problem
+    rng = np.random.default_rng(inst.seed + 7)
+    theta = p.random_theta(rng)
+    theta[1 + int(rng.integers(p.M))] = 0.0
+    theta = cond.balance_output_bias(p, theta)
+    lam = p.lambdas(theta)
+    assert np.min(-p.y * p.outputs(theta)) < -20.0  # far from the boundary: lambda down to ~3e-10
+    _, grad = cf.gradient(p.objective(), theta)
+    assert abs(grad[0] + float(np.sum(lam * p.y)) / p.n) <= 1e3 * lg.EPS64 * float(np.sum(lam)) / p.n
 
 
 def test_shift_and_scale_handles_a_positive_sample_exactly_on_the_boundary():

@@ -6,16 +6,28 @@ neuron is saturated: a misclassified sample has softplus' ~ 1e-17, the gradient 
 tolerance 1e-7), the Hessian is flat and no perturbation of radius 1e-2..1e-4 is lower.  The plain second-order
 certifier called it a local minimum with one error.  It is not even a critical point: Theorem 2's first-order bound
 (``liang2018.thm2.cert``) proves the gradient non-zero.  The certifier must withhold its verdict there.
+
+A nightly run of liang2018.prop9 (logistic loss, seed 273) met the same trap without a misclassified sample: the
+critical-point search drove every neuron to its activation's asymptote (pre-activations ~ -25), where a gradient
+of 1e-11 that does not cancel at all in the output weights passed as critical beside the output bias's O(1)
+terms.  The saturated-neuron rule (``landscape.liang2018.minima.saturated_neuron``) withholds the verdict there.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
 from landscape.core import certify as cert
+from landscape.liang2018 import conditions as cond
+from landscape.liang2018 import critical as lcr
 from landscape.liang2018 import minima as lm
 from landscape.liang2018 import models as lg
+from landscape.liang2018.tolerances import SEARCH_REL_GRAD_TOL, THETA_MAX, strict_decrease
+from strategies.liang2018.conditions import catalog_radial_instance
+from strategies.liang2018.data import subspace_instance
 
 
 def saturated_instance() -> tuple[lg.ShallowProblem, np.ndarray]:
@@ -92,3 +104,97 @@ def test_relative_criticality_rejects_a_small_but_uncancelled_gradient():
     assert cert.certify(loss, theta, grad_tol=1e-7, eig_tol=1e-6).verdict != "not-critical"
     ev = cert.FirstOrderEvidence(term_scale=1e-9)
     assert cert.certify(loss, theta, grad_tol=1e-7, eig_tol=1e-6, first_order=ev).verdict == "not-critical"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The nightly asymptote of liang2018.prop9 (seed 273): every neuron saturated, no misclassified sample
+# ------------------------------------------------------------------------------------------------------------
+def _asymptote(act: str, loss: str = "logistic"):
+    """The critical-point search exactly as the failing run did it; its Proposition-3-shape start ends on the
+    asymptote.  ``loss="poly_hinge"``: the same trap under Theorem 1's loss (seed 1018, offsets of scale 0.5),
+    where the old certifier counted the point as an error-free local minimum (evidence for Theorem 1)."""
+    if loss == "logistic":
+        inst = subspace_instance(273, (1, 2, 0), 4, 2, 1, True, act, surplus=2, loss="logistic")
+    else:
+        inst = subspace_instance(1018, (1, 2, 2), 5, 3, 2, True, act, p=8, offset_scale=0.5)
+    census = lcr.critical_census(inst.problem, inst.seed, random_starts=1, constant_starts=2)
+    (entry,) = [e for e in census.entries if e.start == "prop3 shape"]
+    return inst.problem, entry
+
+
+ASYMPTOTES = [("exp", "logistic"), ("softplus", "logistic"), ("exp", "poly_hinge")]
+
+
+@pytest.mark.parametrize("act, loss", ASYMPTOTES)
+def test_the_asymptote_is_real(act, loss):
+    """What fooled the certifier: every pre-activation below -20, a gradient under the search's tolerance, a
+    Hessian flat up to 1e-10, and the plain verdict "local minimum (flat, perturbation)".  Why it is no minimum:
+    the gradient in the output weights does not cancel (for some neuron it is at least half the size of its own
+    terms, so it is not zero beyond rounding), the Hessian has a negative eigenvalue far beyond its rounding, and a
+    step of length 1 against the gradient in the output weights lowers the evaluated loss beyond rounding."""
+    problem, e = _asymptote(act, loss)
+    theta = e.point.theta
+    _, a, W = problem.unpack(theta)
+    Z = problem.X @ W
+    assert Z.max() < -20.0
+    value, grad, H = lcr.derivatives(problem)(theta)
+    assert np.linalg.norm(grad) <= lcr.CRITICAL_POINT_TOL
+    ev = lm.first_order_evidence(problem, theta)
+    assert "is saturated" in ev.saturated
+    old = cert.certify(
+        problem.objective(),
+        theta,
+        grad_tol=lg.CRITICAL_GRAD_TOL,
+        eig_tol=lg.HESSIAN_EIG_TOL,
+        first_order=dataclasses.replace(ev, saturated=""),  # the evidence before the saturated-neuron rule
+        rel_grad_tol=SEARCH_REL_GRAD_TOL,
+        theta_max=THETA_MAX,
+        samples=60,
+        hessian=H,
+    )
+    assert old.verdict == "local-min (flat, perturbation)", old
+    # d L / d a_j = (1/n) sum_i l'_i (-y_i) sigma(z_ij): its terms, and how much of them survives
+    terms = (-problem.lambdas(theta) * problem.y)[:, None] * lg.activation(problem.act).np_fn(Z) / problem.n
+    size = np.abs(terms).sum(axis=0)
+    assert np.all(np.abs(terms.sum(axis=0) - grad[1 : 1 + problem.M]) <= 1e3 * lg.EPS64 * size)
+    assert np.max(np.abs(terms.sum(axis=0)) / size) >= 0.5
+    # negative curvature beyond the rounding of its own Rayleigh quotient (entrywise: |v|^T |H| |v|)
+    v = np.linalg.eigh(H)[1][:, 0]
+    assert v @ H @ v < -1e3 * lg.EPS64 * (np.abs(v) @ np.abs(H) @ np.abs(v))
+    moved = theta.copy()
+    moved[1 : 1 + problem.M] -= grad[1 : 1 + problem.M] / np.linalg.norm(grad[1 : 1 + problem.M])
+    assert problem.value(moved) < value - strict_decrease(value)
+
+
+@pytest.mark.parametrize("act, loss", ASYMPTOTES)
+def test_the_asymptote_is_not_certified(act, loss):
+    """With the saturated-neuron rule both classifiers (the search's and the end-point classifier of the
+    condition tests) leave the point inconclusive, naming the neuron."""
+    problem, e = _asymptote(act, loss)
+    assert e.kind == "inconclusive" and "is saturated" in e.point.details["reason"], (e.kind, e.point.details)
+    if loss == "logistic":
+        v = cond.classify_end_point(problem, e.point.theta)
+        assert v.status == "inconclusive" and "is saturated" in v.details["reason"], v
+
+
+@pytest.mark.parametrize("act", ["softplus", "exp", "cosh", "square"])
+def test_the_saturation_rules_spare_planted_minima(act):
+    """Genuine bad local minima (Proposition 11/12's construction on the catalog's radial data: W = 0, output
+    weights of one sign) have no saturated neuron and stay certified by both classifiers."""
+    inst = catalog_radial_instance(act=act)
+    pm = cond.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, act, 3, p=6, level=1.3)
+    assert lm.first_order_evidence(pm.problem, pm.theta).saturated == ""
+    assert lm.classify(pm.problem, pm.theta).status == "local-min"
+    assert cond.classify_end_point(pm.problem, pm.theta).status == "local-min"
+
+
+def test_a_neuron_switched_off_by_its_output_weight_is_not_saturated():
+    """A quadratic neuron with a_j = 0 at w_j = 0 has every term of its gradient and curvature zero, but its
+    activation is alive (sigma'' = 2): that is the spare-neuron case, decided by its own move, not an asymptote."""
+    inst = catalog_radial_instance(act="square")
+    pm = cond.plant_bad_minimum(inst.X, inst.y, inst.lam0, 1, "square", 3, p=6, level=1.3)
+    p = pm.problem
+    a0, a, W = p.unpack(pm.theta)
+    q = lg.ShallowProblem(p.X, p.y, p.M + 1, p.act, p.p, p.loss, p.offsets)
+    theta = q.pack(a0, np.r_[a, 0.0], np.c_[W, np.zeros(p.d)])
+    assert lm.saturated_neuron(q, theta, lg.CRITICAL_GRAD_TOL, lg.HESSIAN_EIG_TOL) == ""
