@@ -294,6 +294,7 @@ def pytest_collection_finish(session):
             claim=marker.args[0],
             test=item.nodeid,
             covers=str(marker.kwargs.get("covers", "")),
+            hypothesis=bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False)),
             **extra,
         )
 

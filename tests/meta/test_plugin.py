@@ -285,6 +285,12 @@ def test_costly(x, record):
 @given(x=st.integers(0, 10**9))
 def test_cheap(x, record):
     record.leq(0, 1, tol=0, instance=str(x))
+
+
+@pytest.mark.claim("wang2023.prop4")
+def test_fixed_list(record):
+    for k in range(6):
+        record.leq(0, 1, tol=0, instance=f"fixed {k}")
 """
     )
     (pytester.path / ".test_durations").write_text(
@@ -299,3 +305,7 @@ def test_cheap(x, record):
     assert "max_examples" not in cheap["tests"][0]
     assert summary["run"]["capped_tests"] == 1
     assert summary["run"]["nightly_budget_s"] == 90
+    # six fixed instances are the same evidence in every profile: held to the ci minimum, not the nightly 100
+    fixed = summary["claims"]["wang2023.prop4"]
+    assert (fixed["floor"], fixed["verdict"]) == (5, "verified")
+    assert (costly["floor"], costly["verdict"]) == (100, "verified")
