@@ -118,6 +118,49 @@ def points(
     return PointInstance(net, X, Y, theta, kind, data, seed, info)
 
 
+# -- nightly draws kept as explicit examples (rebuilt from their seeds) ----------------------------------------
+def near_relu_unit_on_duplicated_rows() -> PointInstance:
+    """A nightly draw (duplicated data, seed 820: 22 rows, 9 distinct) with one leaky unit of slope 1.4e-6 among
+    three ReLUs, alpha = 0.1 (as in the saved arrays; the recorded failure had alpha = 0.0996, same mechanism).
+    The Jacobian and D~ both have rank 9 (a gap of 4e9); the near-ReLU unit leaves a Gram-Schmidt residual of
+    4.6e-8, and a later block's residual, zero in exact arithmetic, came out at 3.5e-10, above the gap cutoff
+    2.4e-10: the per-unit sum kept a 10th direction and J_D~ <= J failed by 0.0019 (0.10821 against 0.10627)."""
+    net = Net(3, (4,), 1, slopes=(np.array([0.0, 0.0, 1.4e-6, 0.0]),))
+    rng = np.random.default_rng(820)
+    X = kd.inputs("duplicated", 22, 3, rng)
+    theta = net.init(rng)
+    Y = kp.plant_critical(net, theta, X, rng, 0.1)
+    return PointInstance(net, X, Y, theta, "planted", "duplicated", 820, {"alpha": 0.1})
+
+
+def saturated_tanh_on_duplicated_rows() -> PointInstance:
+    """A nightly draw (duplicated data, seed 3383: 30 rows, 12 distinct): a 2-3-3-1 tanh net trained by L-BFGS
+    for 600 iterations, as the strategy does (weights up to 48, saturated units).  The Jacobian has rank 12 with a
+    gap of 2.4e9, but its first nine columns have a singular value of 1.9e-9: Gram-Schmidt kept it (cutoff 1.3e-9),
+    lost the accuracy of the later blocks, and its sum was 0.028 below the SVD projection.  At its own rounding
+    level the route cannot resolve this point: inconclusive."""
+    net = Net(2, (3, 3), 1, slopes=(None, None), smooth="tanh")
+    rng = np.random.default_rng(3383)
+    X = kd.inputs("duplicated", 30, 2, rng)
+    theta = net.init(rng)
+    Y = rng.standard_normal((30, 1))
+    theta = kp.train(net, X, Y, theta, max_iter=600)
+    return PointInstance(net, X, Y, theta, "trained", "duplicated", 3383)
+
+
+def near_relu_unit_on_low_rank_input() -> PointInstance:
+    """A nightly-profile draw (low-rank data with d_x = 1, seed 0) with one leaky unit of slope 1.4e-6 among four ReLUs:
+    the Jacobian has rank 2 and condition 1.6, but the near-ReLU unit's Gram-Schmidt residual is 1.5e-6 of its
+    block, so the per-unit sum is off by 6.5e-12 where the comparisons allow 2.9e-12 (J <= L failed): the route
+    cannot decide this point to that tolerance, inconclusive."""
+    net = Net(1, (5,), 1, slopes=(np.array([0.0, 0.0, 1.4e-6, 0.0, 0.0]),))
+    rng = np.random.default_rng(0)
+    X = kd.inputs("low-rank", 14, 1, rng)
+    theta = net.init(rng)
+    Y = kp.plant_critical(net, theta, X, rng, 0.1)
+    return PointInstance(net, X, Y, theta, "planted", "low-rank", 0, {"alpha": 0.1})
+
+
 @dataclass
 class Blocks:
     """Random blocks B_1..B_n of p rows, some rank-deficient, some repeated (in the span of earlier ones), some
@@ -281,6 +324,22 @@ class HighwayInstance:
 
     def summary(self) -> str:
         return f"{self.hw.summary()}, m={self.X.shape[0]} data={self.data} seed={self.seed} alpha={self.alpha:.3g}"
+
+
+def near_relu_highway_on_duplicated_rows() -> HighwayInstance:
+    """A nightly-profile draw of Corollary 2 (strong separation, t = H = 1, duplicated data, seed 9816709) with a
+    leaky unit of slope 1e-9: the Gram-Schmidt gain for S = () is off by 1e-8 where the comparison allows 2.6e-9;
+    the route cannot decide this point to that tolerance, inconclusive."""
+    from landscape.kawaguchi2019 import highway as kh
+    from landscape.kawaguchi2019.tangent import jacobian_autodiff
+
+    hw = kh.build(3, [3], 1, 1, 1, [np.array([0.0, 1e-9, 0.0])], True)
+    rng = np.random.default_rng(9816709)
+    X = kd.inputs("duplicated", 19, 3, rng)
+    theta = hw.net.init(rng)
+    theta[hw.separated] = 0.0
+    Y = kp.plant_critical(hw.net, theta, X, rng, 0.1, Jac=jacobian_autodiff(hw.net, theta, X))
+    return HighwayInstance(hw, X, Y, theta, None, 9816709, "duplicated", 0.1)
 
 
 @st.composite

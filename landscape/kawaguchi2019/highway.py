@@ -102,6 +102,9 @@ class Sides:
     lemma4: float
     gap: float
     s_min: float
+    rank: int = 0  # numerical rank of [PhiBar(S), D] (SVD at the middle of its gap)
+    gs_rank: int = 0  # dimension of the span the Gram-Schmidt route projects on (rank of PhiBar(S) + its blocks)
+    gs_rounding: float = 0.0  # first-order rounding of the Gram-Schmidt gain (tangent.gram_schmidt)
 
 
 def highway_products(hw: Highway, theta) -> dict[int, float]:
@@ -167,10 +170,14 @@ def both_sides(
         reg = regression_value(Phi_S, Y, cut)
         Qb = kt.orthonormal_basis(PB, cut)
         proj = [B - Qb @ (Qb.T @ B) for _, B in blocks]
-        gain = 0.5 * sum(kt.gram_schmidt_terms(proj, y - Qb @ (Qb.T @ y), cut))
+        gs = kt.gram_schmidt(proj, y - Qb @ (Qb.T @ y), cut)
+        gain = 0.5 * sum(gs.terms)
         closed = kt.J_svd(M, y, cut)
         lemma4 = float(np.linalg.norm(PB.T @ r)) if PB.shape[1] else 0.0
         num = grad_norm**2 + sum((grad_norm / sig[l]) ** 2 if sig[l] > 0 else np.inf for l in S)
         slack = num / (2 * s_all[k - 1] ** 2) if k else 0.0
-        out.append(Sides(S, reg, gain, reg - gain, closed, slack, lemma4, gap, float(s_all[k - 1]) if k else 0.0))
+        s_k = float(s_all[k - 1]) if k else 0.0
+        out.append(
+            Sides(S, reg, gain, reg - gain, closed, slack, lemma4, gap, s_k, k, Qb.shape[1] + gs.rank, gs.rounding)
+        )
     return out

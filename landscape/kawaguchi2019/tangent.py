@@ -16,9 +16,12 @@ orthogonalised blocks).  ``J_fast`` is the large-m route (Gram matrix + pivoted 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 import scipy.linalg as sla
 
+from landscape.kawaguchi2019 import tolerances as ktol
 from landscape.kawaguchi2019.networks import Net, check_data, check_theta, forward, torch_forward, vec
 
 EPS = float(np.finfo(np.float64).eps)
@@ -153,24 +156,82 @@ def orthonormal_basis(B: np.ndarray, abs_cutoff: float) -> np.ndarray:
     return U[:, s > abs_cutoff]
 
 
-def gram_schmidt_terms(blocks: list[np.ndarray], y: np.ndarray, abs_cutoff: float) -> list[float]:
+@dataclass(frozen=True)
+class GramSchmidt:
+    """The per-block Gram-Schmidt route: the paper's terms ``||P[N_j B_j] y||^2``, the rank kept from each block,
+    the cutoff each block was decided at, and ``1/2 ||y||^2``."""
+
+    terms: list[float]
+    ranks: list[int]
+    levels: list[float]
+    half_y2: float
+    # first-order rounding of J (see ``gram_schmidt``): a comparison with a smaller tolerance cannot be decided
+    rounding: float = 0.0
+
+    @property
+    def rank(self) -> int:
+        """Dimension of the span the route projects on (to compare with the SVD route's numerical rank)."""
+        return int(sum(self.ranks))
+
+    @property
+    def J(self) -> float:
+        """``1/2 ||y||^2 - sum_j 1/2 ||P[N_j B_j] y||^2`` (Theorem 1's right-hand side)."""
+        return self.half_y2 - 0.5 * sum(self.terms)
+
+
+def gram_schmidt(blocks: list[np.ndarray], y: np.ndarray, abs_cutoff: float) -> GramSchmidt:
     """The paper's per-block terms ``||P[N_j B_j] y||^2`` with ``N_j = I - P[[Q_1..Q_{j-1}]]``, ``Q_j = N_j B_j``
-    (orthogonalised twice against the previous basis, classical Gram-Schmidt with re-orthogonalisation)."""
+    (orthogonalised twice against the previous basis, classical Gram-Schmidt with re-orthogonalisation).
+
+    Rank decision: a singular value of the residual ``N_j B_j`` counts when it exceeds ``abs_cutoff`` AND the
+    residual's own rounding level ``tolerances.gram_schmidt_level`` (which grows with ||B_i|| / sigma_i of the
+    directions kept before and with B_j's coefficients on them: a direction kept from a tiny residual is
+    inaccurate, and its error reappears in the later residuals).  The route decides its rank by itself; callers
+    compare ``rank`` with the SVD route's.
+
+    Rounding of the value: a kept direction u with residual singular value sigma leaves the true span by an angle
+    of (residual's rounding level) / sigma, which changes J by at most that angle times |u^T y| ||(I - P) y||
+    (a rotation inside the span changes nothing); ``rounding`` sums this over the kept directions.  It is what the
+    route loses to a near-dependent unit (nightly: a leaky slope of 1.4e-6 leaves a residual of 1.5e-6 and J off by
+    6.5e-12, twice the tolerance of the Jacobian's well-conditioned spectrum)."""
     p = y.shape[0]
     Q = np.zeros((p, 0))
-    terms = []
+    terms, ranks, levels = [], [], []
+    kept: list[tuple[np.ndarray, float]] = []  # per block: its directions and ||B_i|| / sigma_i (their error growth)
+    weight = 0.0  # sum over kept directions of |u^T y| angle(u)
     for B in blocks:
         C = B - Q @ (Q.T @ B)
         C = C - Q @ (Q.T @ C)
-        Qj = orthonormal_basis(C, abs_cutoff)
-        terms.append(float(np.sum((Qj.T @ y) ** 2)))
+        norm_B = float(np.linalg.norm(B, 2)) if B.size else 0.0
+        leak = sum(growth * float(np.linalg.norm(Qi.T @ B, 2)) for Qi, growth in kept) if B.size else 0.0
+        noise = ktol.gram_schmidt_level(norm_B, leak, p)  # the residual's own rounding
+        level = max(abs_cutoff, noise)
+        if C.shape[1]:
+            U, s, _ = np.linalg.svd(C, full_matrices=False)
+            k = int(np.sum(s > level))
+        else:
+            U, s, k = C, np.zeros(0), 0
+        Qj = U[:, :k]
+        if k:
+            kept.append((Qj, norm_B / float(s[k - 1])))
+        c = Qj.T @ y
+        weight += float(np.sum(np.abs(c) * noise / s[:k]))
+        terms.append(float(np.sum(c**2)))
+        ranks.append(k)
+        levels.append(level)
         Q = np.hstack([Q, Qj])
-    return terms
+    out = GramSchmidt(terms, ranks, levels, 0.5 * float(y @ y))
+    return replace(out, rounding=weight * float(np.sqrt(max(2.0 * out.J, 0.0))))
+
+
+def gram_schmidt_terms(blocks: list[np.ndarray], y: np.ndarray, abs_cutoff: float) -> list[float]:
+    """The terms of :func:`gram_schmidt`."""
+    return gram_schmidt(blocks, y, abs_cutoff).terms
 
 
 def J_gram_schmidt(blocks: list[np.ndarray], y: np.ndarray, abs_cutoff: float) -> float:
     """``1/2 ||y||^2 - sum_j 1/2 ||P[N_j B_j] y||^2`` (Theorem 1's right-hand side)."""
-    return 0.5 * float(y @ y) - 0.5 * sum(gram_schmidt_terms(blocks, y, abs_cutoff))
+    return gram_schmidt(blocks, y, abs_cutoff).J
 
 
 def J_hidden_only(net: Net, theta, X, Y, tau: float | None = None) -> float:

@@ -73,3 +73,23 @@ JACOBIAN_RTOL = 1e-6
 # The three J routes are compared only where the kept spectrum has condition number below this: the sequential
 # Gram-Schmidt route loses accuracy like eps * kappa^2 on nearly dependent blocks (eps * 1e16 = O(1) at 1e8).
 KAPPA_ROUTES = 1e8
+
+
+def gram_schmidt_level(block_norm: float, leak: float, rows: int) -> float:
+    """Rounding level of a Gram-Schmidt residual ``C_j = (I - Q Q^T) B_j`` (Q: the directions kept from the earlier
+    blocks), below which a singular value of C_j is not told apart from rounding: ``roundoff(||B_j|| + leak, rows)``
+    with ``leak = sum_i (||B_i|| / sigma_i) ||Q_i^T B_j||``.  Forming C_j costs ``roundoff(||B_j||, rows)``.  The
+    directions Q_i kept from block i were taken from a residual computed to ``roundoff(||B_i||, rows)`` whose
+    smallest kept singular value is sigma_i, so their span is off by an angle of ``roundoff(||B_i||, rows) /
+    sigma_i`` (Wedin's sin-theta bound), and once C_j is re-orthogonalised against them that angle moves
+    ``||Q_i^T B_j||`` times itself into C_j: a residual that is zero in exact arithmetic surfaces at up to this
+    level.  First order in eps (the leaks into the earlier residuals are not compounded: compounding them dropped
+    real directions of well-resolved nightly draws, on which the old route agreed with the SVD to 1e-14).
+
+    Why the Jacobian's gap cutoff is not enough: a sub-block can be nearly dependent on the earlier ones although
+    the whole Jacobian is not, so Gram-Schmidt keeps residual singular values far below the Jacobian's s_min+
+    (nightly: 4.6e-8 and 1.9e-9, with s_min+ = 1.7e-6 and 5.2e-6), and a residual that is zero in exact arithmetic
+    then surfaces above the gap cutoff (3.5e-10 against 2.4e-10; 1.7e-9 against 1.3e-9): a direction the Jacobian
+    does not have.  EVAL_FACTOR (in ``roundoff``) covers the constants: the spurious residuals seen lie at up to
+    0.5 ``eps (||B_j|| + leak)``, too close to that to decide without it."""
+    return roundoff(block_norm + leak, rows)

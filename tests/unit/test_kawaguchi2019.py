@@ -11,6 +11,7 @@ from landscape.kawaguchi2019 import figure as kf
 from landscape.kawaguchi2019 import highway as kh
 from landscape.kawaguchi2019 import points as kp
 from landscape.kawaguchi2019 import tangent as kt
+from landscape.kawaguchi2019 import tolerances as ktol
 from landscape.kawaguchi2019.networks import Net, kink_margin, loss_value, vec
 from theorems.kawaguchi2019.checks import autodiff_gradient
 
@@ -119,3 +120,59 @@ def test_highway_routes_agree_and_narrow_highway_has_no_sigma():
         assert loss_value(hw.net, theta, X, Y) <= sd.rhs_closed + 1e-9
     narrow = kh.build(2, [3, 3], 2, 0, 1, [np.zeros(2), np.zeros(2)], strong=False)
     assert min(kh.highway_products(narrow, narrow.net.init(rng)).values()) == 0.0
+
+
+def test_gram_schmidt_drops_a_residual_below_its_rounding_level():
+    """Nightly prop1 draw (seed 820, duplicated rows, a leaky unit of slope 1.4e-6): the Jacobian and the route
+    agree on rank 9; the fourth unit's residual (3.5e-10, zero in exact arithmetic) is above the Jacobian's gap
+    cutoff (2.4e-10) but far below the residual's own level after the near-ReLU unit's 4.6e-8 residual."""
+    from strategies.kawaguchi2019 import near_relu_unit_on_duplicated_rows
+    from theorems.kawaguchi2019.checks import tangent
+
+    inst = near_relu_unit_on_duplicated_rows()
+    t = tangent(inst)
+    blocks = [B for _, B in kt.unit_blocks(inst.net, inst.theta, inst.X)]
+    gs = kt.gram_schmidt(blocks, t.y, t.cutoff)
+    assert t.rank == 9 and gs.ranks == [3, 3, 3, 0, 0]
+    assert t.cutoff < 1e-9 < 1e-6 < gs.levels[3]  # the fourth unit is decided at its own rounding level
+    J = kt.J_svd(t.jac_kron, t.y, t.cutoff, usv=(t.U, t.s, t.Vt))
+    assert gs.J == pytest.approx(J, rel=1e-10)  # the old cutoff gave 0.10627 against 0.10821
+    assert gs.rounding < 1e-6  # far inside the comparisons' tolerance (7.1e-5): decided, and J_D~ <= J holds
+
+
+def test_gram_schmidt_rank_disagreement_is_inconclusive():
+    """Nightly thm1.smooth draw (seed 3383, duplicated rows, trained saturated tanh net): the SVD route has rank 12
+    with a gap of 2.4e9; the Gram-Schmidt route keeps a 1.9e-9 residual of unit (2, 1) (at 1.5 times its cutoff)
+    and cannot resolve the later units: the ranks differ and the example is inconclusive, not a failure."""
+    from reports.records import Inconclusive, Recorder
+    from strategies.kawaguchi2019 import saturated_tanh_on_duplicated_rows
+    from theorems.kawaguchi2019.checks import check_thm1_at_certified_minima, tangent
+
+    inst = saturated_tanh_on_duplicated_rows()
+    t = tangent(inst)
+    blocks = [B for _, B in kt.unit_blocks(inst.net, inst.theta, inst.X)]
+    gs = kt.gram_schmidt(blocks, t.y, t.cutoff)
+    assert t.rank == 12 and t.gap >= ktol.GAP_RATIO and gs.rank != t.rank  # the SVD route's rank is clear
+    rec = Recorder("kawaguchi2019.thm1.smooth")
+    with pytest.raises(Inconclusive, match="Gram-Schmidt rank"):
+        check_thm1_at_certified_minima(inst, rec, need_class=False)
+    assert not any(r["status"] == "fail" for r in rec.sink.records())
+
+
+def test_gram_schmidt_value_rounding_of_a_near_dependent_unit_is_inconclusive():
+    """Nightly prop1 draw (seed 0, d_x = 1, a leaky unit of slope 1.4e-6): ranks agree (2) but the unit's residual
+    is 1.5e-6 of its block, the sum is 6.5e-12 off against a tolerance of 2.9e-12, and the route's own rounding
+    estimate covers that error: inconclusive, where the old check failed J <= L."""
+    from reports.records import Inconclusive, Recorder
+    from strategies.kawaguchi2019 import near_relu_unit_on_low_rank_input
+    from theorems.kawaguchi2019.checks import check_prop1, tangent
+
+    inst = near_relu_unit_on_low_rank_input()
+    t = tangent(inst)
+    gs = kt.gram_schmidt([B for _, B in kt.unit_blocks(inst.net, inst.theta, inst.X)], t.y, t.cutoff)
+    J = kt.J_svd(t.jac_kron, t.y, t.cutoff, usv=(t.U, t.s, t.Vt))
+    assert gs.rank == t.rank == 2 and abs(gs.J - J) <= gs.rounding
+    rec = Recorder("kawaguchi2019.prop1")
+    with pytest.raises(Inconclusive, match="own rounding"):
+        check_prop1(inst, rec)
+    assert not any(r["status"] == "fail" for r in rec.sink.records())

@@ -5,10 +5,10 @@ the pattern-masked inputs [Lambda_1 X, ..., Lambda_d X] (Lemma 5)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from strategies import budget
-from strategies.kawaguchi2019 import points
+from strategies.kawaguchi2019 import near_relu_unit_on_duplicated_rows, near_relu_unit_on_low_rank_input, points
 from theorems.kawaguchi2019.checks import check_prop1
 
 
@@ -29,5 +29,7 @@ from theorems.kawaguchi2019.checks import check_prop1
         kinds_of_units=("relu", "abs", "leaky"),
     )
 )
+@example(inst=near_relu_unit_on_duplicated_rows())
+@example(inst=near_relu_unit_on_low_rank_input())
 def test_shallow_loss_at_local_minima_is_the_per_unit_expression(inst, record):
     check_prop1(inst, record)

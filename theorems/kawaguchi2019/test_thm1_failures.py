@@ -5,10 +5,10 @@ witness); inside the derived extension (smooth activations, linear output) L = J
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from strategies import budget
-from strategies.kawaguchi2019 import points
+from strategies.kawaguchi2019 import points, saturated_tanh_on_duplicated_rows
 from theorems.kawaguchi2019.checks import check_failure_case, check_thm1_at_certified_minima
 
 
@@ -65,5 +65,6 @@ def test_L_exceeds_J_at_a_local_minimum_of_the_weight_decayed_loss(record):
 )
 @budget(0.8)
 @given(inst=points(kinds=("planted", "planted", "trained"), smooth=("tanh", "softplus"), depth=(1, 3), width=(1, 3)))
+@example(inst=saturated_tanh_on_duplicated_rows())
 def test_smooth_activations_with_linear_output_keep_L_equal_J(inst, record):
     check_thm1_at_certified_minima(inst, record, need_class=False)

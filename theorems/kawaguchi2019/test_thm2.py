@@ -7,10 +7,10 @@ Corollary 2: strongly separated units, S inside (t, H).  Failure case: a highway
 from __future__ import annotations
 
 import pytest
-from hypothesis import Phase, find, given, settings
+from hypothesis import Phase, example, find, given, settings
 
 from strategies import budget
-from strategies.kawaguchi2019 import highway_points
+from strategies.kawaguchi2019 import highway_points, near_relu_highway_on_duplicated_rows
 from theorems.kawaguchi2019.checks import certify_narrow_highway, check_highway, witness_arrays
 
 
@@ -45,6 +45,7 @@ def test_the_bound_holds_with_the_separating_edges_removed(inst, record):
 )
 @budget(0.8)
 @given(inst=highway_points(strong=True))
+@example(inst=near_relu_highway_on_duplicated_rows())
 def test_strongly_separated_units_give_the_bound_for_the_end_subsets(inst, record):
     check_highway(inst, record, only_ends=True)
 

@@ -47,6 +47,7 @@ from theorems.kawaguchi2019.checks.tangent_checks import (  # noqa: F401
     record_tau_version,
     record_three_routes,
     require_resolvable,
+    require_resolved_gram_schmidt,
     tangent,
     tau_tolerance,
     z_norm,

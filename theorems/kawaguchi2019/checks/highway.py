@@ -47,6 +47,22 @@ def check_highway(inst, record, only_ends: bool = False, gain_factor: float = 1.
         record.inconclusive(
             f"no clear spectral gap of [PhiBar(S), D] (ratio {min(sd.gap for sd in sides):.2e})", instance=inst
         )
+    # as for Theorem 1 (require_resolved_gram_schmidt): each route decides the rank at its own level, and the
+    # per-unit gain is compared only where the Gram-Schmidt route resolves both the rank and the value to rnd
+    split = [sd for sd in sides if sd.gs_rank != sd.rank]
+    if split:
+        record.inconclusive(
+            f"Gram-Schmidt rank {split[0].gs_rank} != SVD rank {split[0].rank} of [PhiBar(S), D] "
+            f"(S = {list(split[0].S)}): a block residual within the Gram-Schmidt route's rounding level",
+            instance=inst,
+        )
+    worst = max(sides, key=lambda q: q.gs_rounding)
+    if worst.gs_rounding > rnd:
+        record.inconclusive(
+            f"the Gram-Schmidt gain's own rounding {worst.gs_rounding:.2e} exceeds the tolerance {rnd:.2e} "
+            f"(S = {list(worst.S)}): a near-dependent unit",
+            instance=inst,
+        )
     for sd in sides:
         record.close(
             sd.rhs_gs,

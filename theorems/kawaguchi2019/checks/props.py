@@ -9,7 +9,7 @@ from landscape.kawaguchi2019 import tangent as kt
 from landscape.kawaguchi2019 import tolerances as ktol
 from landscape.kawaguchi2019.networks import forward, require_class
 from landscape.kawaguchi2019.points import certify_point
-from theorems.kawaguchi2019.checks.tangent_checks import require_resolvable, tangent
+from theorems.kawaguchi2019.checks.tangent_checks import require_resolvable, require_resolved_gram_schmidt, tangent
 
 
 # -- Proposition 1 (one hidden layer, scalar output) ------------------------------------------------------------
@@ -27,9 +27,11 @@ def check_prop1(inst, record, tighten: float = 1.0, drop_pattern: bool = False) 
     if t.rank == 0 or t.gap < ktol.GAP_RATIO:
         record.inconclusive(f"no clear spectral gap (ratio {t.gap:.2e})", instance=inst)
     blocks = [B for _, B in kt.unit_blocks(net, inst.theta, inst.X)]
-    J_p1 = kt.J_gram_schmidt(blocks, t.y, t.cutoff)
+    gs = kt.gram_schmidt(blocks, t.y, t.cutoff)
+    J_p1 = gs.J
     kappa = t.s_max / t.s[t.rank - 1]
     rnd = ktol.identity_E(float(t.y @ t.y), float(t.r @ t.r), kappa, t.size)
+    require_resolved_gram_schmidt(gs, t, rnd, record, inst)
     slack = float(np.linalg.norm(t.g)) ** 2 / (2 * t.s[t.rank - 1] ** 2)
     fw = forward(net, inst.theta, inst.X)
     Dt = kb.lemma5_matrix(np.ones_like(fw.Lam[0]) if drop_pattern else fw.Lam[0], inst.X)
