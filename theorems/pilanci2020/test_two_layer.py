@@ -38,6 +38,7 @@ from theorems.pilanci2020.checks import (
 @example(inst=explicit_two_layer_instance())
 @example(inst=regression_two_layer_instances()[0])
 @example(inst=regression_two_layer_instances()[1])
+@example(inst=regression_two_layer_instances()[2])
 def test_two_layer_relu_net_equals_its_convex_program(inst, record):
     check_two_layer_convex_program(inst, record)
 
