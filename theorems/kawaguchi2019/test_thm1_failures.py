@@ -63,8 +63,19 @@ def test_L_exceeds_J_at_a_local_minimum_of_the_weight_decayed_loss(record):
         "planted and trained points"
     ),
 )
-@budget(0.8)
-@given(inst=points(kinds=("planted", "planted", "trained"), smooth=("tanh", "softplus"), depth=(1, 3), width=(1, 3)))
+# three planted points to one trained: L-BFGS on saturating units mostly runs off along a valley (weights 30..1e4,
+# gradient 1e-2..1e2 after 300-600 iterations; Newton steps from there do not help, measured), and those end points
+# are inconclusive, not local minima; at the old 2:1 mix 46 % of nightly examples were inconclusive and 3 of 13 dev
+# runs had an inconclusive majority, which the recorder refuses as evidence.  Planted points of smooth nets are
+# saddles more often than those of piecewise-linear ones (flat directions of J^T J meet negative curvature of the
+# residual term), so this test also draws twice the examples: at an inconclusive share near 0.35, a majority of
+# inconclusive examples is then a 2-3 standard-deviation event even at dev size.
+@budget(2.0)
+@given(
+    inst=points(
+        kinds=("planted", "planted", "planted", "trained"), smooth=("tanh", "softplus"), depth=(1, 3), width=(1, 3)
+    )
+)
 @example(inst=saturated_tanh_on_duplicated_rows())
 def test_smooth_activations_with_linear_output_keep_L_equal_J(inst, record):
     check_thm1_at_certified_minima(inst, record, need_class=False)
