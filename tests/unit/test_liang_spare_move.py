@@ -19,8 +19,8 @@ import pytest
 
 from landscape.liang2018 import minima as lm
 from landscape.liang2018 import models as lg
+from strategies.liang2018.data import near_margin_one
 from theorems.liang2018.checks.zero_error import switched_off_point
-from theorems.liang2018.test_zero_error import _near_margin_one
 
 CASES = [0, 1, 2, 3]
 
@@ -43,14 +43,14 @@ def _exact_loss(p: lg.ShallowProblem, theta: np.ndarray, dps: int = 60) -> mpmat
 
 
 def _point(case: int):
-    inst = _near_margin_one(case)
+    inst = near_margin_one(case)
     theta = switched_off_point(inst)
     assert theta is not None
     return inst, theta
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_point_is_inside_the_lemma_and_near_margin_one(case):
+def test_the_point_is_inside_the_lemma_andnear_margin_one(case):
     """a_1 = 0, a_0 balanced (sum lambda_i y_i ~ 0 to the root finder's accuracy), lambda > 0, every margin in (0.95, 1)
     on the samples that carry weight: the lemma applies, and the loss is tiny."""
     inst, theta = _point(case)

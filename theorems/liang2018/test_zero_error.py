@@ -22,7 +22,7 @@ from landscape.core import tolerances as tol
 from landscape.liang2018 import conditions as lc
 from landscape.liang2018 import models as lg
 from strategies import budget
-from strategies.liang2018.data import LiangInstance, separable_problems, subspace_instance, subspace_problems
+from strategies.liang2018.data import near_margin_one, separable_problems, subspace_problems
 from theorems.liang2018.checks import (
     check_spare_neuron_move,
     check_subspace_lemma,
@@ -125,21 +125,6 @@ def test_weighted_response_is_nonzero_on_subspace_data(inst, record, t):
     check_subspace_lemma(inst, record, t)
 
 
-def _near_margin_one(case: int) -> LiangInstance:
-    """The three nightly draws (exp neurons, polynomial hinge) whose random point, once a_0 is balanced, already
-    has every margin near 1: loss 1.5e-14 (seed 2, margins 0.989), 1.5e-12 (seed 291) and 1.1e-17 (seed 1160).
-    The move lowers the loss there by 83-95% of its first-order prediction (2.7e-15, 1.0e-13, 1.6e-18; confirmed
-    in 60-digit arithmetic), but an absolute rounding floor 1e3 eps (1 + L) = 2.2e-13 used to reject it.  Case 3
-    (a draw of the replay after the fix, margins 0.99983, loss 4.9e-27) needs the halved output step: at 1e-4 the
-    hinge's curvature (l'' / l' = p / (1 - y f) ~ 3e4) eats more than half the first-order gain."""
-    return [
-        lambda: subspace_instance(2, (1, 1, 0), 2, 2, 1, True, "exp", surplus=2, p=6),
-        lambda: subspace_instance(291, (1, 2, 2), 6, 5, 4, False, "exp", surplus=0, p=7, offset_scale=3.0),
-        lambda: subspace_instance(1160, (1, 2, 1), 4, 2, 1, True, "exp", surplus=0, p=8, offset_scale=0.5),
-        lambda: subspace_instance(2, (1, 1, 1), 3, 2, 1, False, "exp", surplus=2, p=6, offset_scale=3.0),
-    ][case]()
-
-
 @pytest.mark.claim(
     "liang2018.lem.spare",
     covers=(
@@ -149,10 +134,10 @@ def _near_margin_one(case: int) -> LiangInstance:
 )
 @budget(1.0)
 @given(inst=subspace_problems())
-@example(inst=_near_margin_one(0))
-@example(inst=_near_margin_one(1))
-@example(inst=_near_margin_one(2))
-@example(inst=_near_margin_one(3))
+@example(inst=near_margin_one(0))
+@example(inst=near_margin_one(1))
+@example(inst=near_margin_one(2))
+@example(inst=near_margin_one(3))
 def test_switched_off_neuron_gives_a_descent_move(inst, record):
     """At a point with a_j = 0 and the output bias optimal (so the weights lambda balance across classes), a nearby
     input weight with ``g_lambda != 0`` plus a small output weight of its sign lowers the loss: no such point is a
