@@ -50,11 +50,8 @@ VALUE_RTOL = 1e-7
 GAP_OVER_RATIO = 1e-10
 
 
-def value_tol(half_y_squared: float, beta: float | None = None) -> float:
+def value_tol(half_y_squared: float, beta: float) -> float:
     """Allowance for comparing two routes to the two-layer optimum of labels with ``1/2 ||y||^2 = half_y_squared``
-    and weight ``beta`` (None: the ratio beta / ||y|| taken as at least 1e-3)."""
+    and weight ``beta > 0``."""
     h = float(half_y_squared)
-    rtol = VALUE_RTOL
-    if beta is not None and beta > 0 and h > 0:
-        rtol = max(VALUE_RTOL, GAP_OVER_RATIO * (2.0 * h) ** 0.5 / float(beta))
-    return rtol * h
+    return max(VALUE_RTOL, GAP_OVER_RATIO * (2.0 * h) ** 0.5 / float(beta)) * h
